@@ -1,0 +1,5 @@
+"""``python -m backplan_xlsx`` runs the ``backplan`` command."""
+
+from .cli import run
+
+run()

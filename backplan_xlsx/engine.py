@@ -1,0 +1,243 @@
+"""The Python engine: a snapshot and a date in, every status and figure out.
+
+This is what ``status`` reports and what the writer caches in formula
+cells, so a workbook opened by a program that never recalculates still
+shows the right numbers. It only combines :mod:`backplan_xlsx.rules`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from . import rules
+from .model import Goal, Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class GoalStatus:
+    """A goal over its whole window, with the long-term view."""
+
+    id: str
+    name: str
+    unit: str
+    owner: str
+    baseline: float
+    target: float
+    deadline: date
+    actual: float
+    expected: float
+    projected: float
+    rate_needed: float
+    periods_left: int
+    cadence: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneStatus:
+    """A checkpoint and how its goal stands against it."""
+
+    id: str
+    goal: str
+    name: str
+    owner: str
+    start: date
+    due: date
+    start_value: float
+    target: float
+    actual: float
+    expected: float
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionStatus:
+    """An action: Done, Open or Overdue."""
+
+    id: str
+    milestone: str
+    goal: str
+    action: str
+    owner: str
+    due: date
+    done: bool
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerPart:
+    """An owner's share of one goal (``sum`` goals only: readings do not split)."""
+
+    goal: str
+    share: float
+    target: float
+    actual: float
+    expected: float
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerStatus:
+    """An owner, judged on their shares: the worst of their parts."""
+
+    id: str
+    name: str
+    role: str
+    team: str
+    parts: tuple[OwnerPart, ...]
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class AntiGoalStatus:
+    """An anti-goal's guardrail and review state."""
+
+    id: str
+    avoid: str
+    instead: str
+    owner: str
+    latest: float | None
+    limit: float | None
+    direction: str
+    last_reviewed: date | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Everything ``status`` says about a plan on a date."""
+
+    plan_id: str
+    title: str
+    version: int
+    file: str
+    as_of: date
+    goals: tuple[GoalStatus, ...]
+    milestones: tuple[MilestoneStatus, ...]
+    actions: tuple[ActionStatus, ...]
+    owners: tuple[OwnerStatus, ...]
+    anti_goals: tuple[AntiGoalStatus, ...]
+
+
+def _goal_status(snap: Snapshot, goal: Goal, as_of: date) -> GoalStatus:
+    plan = snap.plan
+    until = min(as_of, goal.deadline)
+    act = rules.actual(goal.measure, goal.baseline, snap.check_ins, until, goal.id)
+    exp = rules.expected(goal.baseline, goal.target, plan.start, goal.deadline, as_of)
+    left = rules.periods_left((m.due for m in plan.milestones_of(goal.id)), as_of)
+    return GoalStatus(
+        id=goal.id,
+        name=goal.name,
+        unit=goal.unit,
+        owner=goal.owner,
+        baseline=goal.baseline,
+        target=goal.target,
+        deadline=goal.deadline,
+        actual=act,
+        expected=exp,
+        projected=rules.projected(
+            goal.measure, goal.baseline, act, plan.start, goal.deadline, as_of
+        ),
+        rate_needed=rules.rate_needed(goal.target, act, left),
+        periods_left=left,
+        cadence=goal.cadence,
+        status=rules.progress_status(
+            act, goal.target, exp, plan.start, goal.deadline, as_of, plan.thresholds
+        ),
+    )
+
+
+def evaluate(snap: Snapshot, as_of: date) -> StatusReport:
+    """Every status and figure of a plan as of a date.
+
+    Args:
+        snap: the plan and what people typed (see :class:`Snapshot`).
+        as_of: the date to judge on; check-ins after it do not count.
+    """
+    plan = snap.plan
+    goals = {g.id: g for g in plan.goals}
+    goal_rows = tuple(_goal_status(snap, g, as_of) for g in plan.goals)
+    by_goal = {g.id: g for g in goal_rows}
+    milestones = []
+    for m in plan.milestones:
+        g = goals[m.goal]
+        act = rules.actual(g.measure, g.baseline, snap.check_ins, min(as_of, m.due), g.id)
+        exp = rules.expected(m.start_value, m.target, m.start, m.due, as_of)
+        milestones.append(
+            MilestoneStatus(
+                m.id,
+                m.goal,
+                m.name,
+                m.owner,
+                m.start,
+                m.due,
+                m.start_value,
+                m.target,
+                act,
+                exp,
+                rules.progress_status(act, m.target, exp, m.start, m.due, as_of, plan.thresholds),
+            )
+        )
+    actions = tuple(
+        ActionStatus(
+            a.id,
+            a.milestone,
+            a.goal,
+            a.action,
+            a.owner,
+            a.due,
+            rules.is_done(snap.done.get(a.id)),
+            rules.action_status(rules.is_done(snap.done.get(a.id)), a.due, as_of),
+        )
+        for a in plan.actions
+    )
+    owners = []
+    for o in plan.owners:
+        parts = []
+        for g in plan.goals:
+            if g.measure != "sum":
+                continue
+            share = o.share_of(g.id)
+            target = share * (g.target - g.baseline)
+            act = rules.actual(
+                "sum", 0.0, snap.check_ins, min(as_of, g.deadline), g.id, owner=o.name
+            )
+            exp = share * (by_goal[g.id].expected - g.baseline)
+            status = rules.progress_status(
+                act, target, exp, plan.start, g.deadline, as_of, plan.thresholds
+            )
+            parts.append(OwnerPart(g.id, share, target, act, exp, status))
+        judged = [p.status for p in parts if p.share > 0]
+        owners.append(OwnerStatus(o.id, o.name, o.role, o.team, tuple(parts), rules.worst(judged)))
+    anti = []
+    for x in plan.anti_goals:
+        latest = rules.latest_reading(snap.check_ins, x.id, as_of)
+        reviewed = snap.reviews.get(x.id)
+        anti.append(
+            AntiGoalStatus(
+                x.id,
+                x.avoid,
+                x.instead,
+                x.owner,
+                latest,
+                x.limit,
+                x.direction,
+                reviewed,
+                rules.anti_goal_status(
+                    latest, x.limit, x.direction, reviewed, x.review_every_days, as_of, plan.start
+                ),
+            )
+        )
+    return StatusReport(
+        plan.id,
+        plan.title,
+        plan.version,
+        snap.file,
+        as_of,
+        goal_rows,
+        tuple(milestones),
+        actions,
+        tuple(owners),
+        tuple(anti),
+    )

@@ -1,0 +1,199 @@
+"""The plan as a sales manager names it: frozen dataclasses, no behaviour.
+
+These are what the spec loader produces, what the planner fills in, what the
+writer lays out and what the reader recovers from a returned workbook. Ids
+(G1, M1, A1, O1, X1) are stable: the same spec always gives the same ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Cadence = Literal["weekly", "monthly", "quarterly"]
+Measure = Literal["sum", "latest"]
+Direction = Literal["max", "min"]
+CurveName = Literal["linear", "front-loaded", "back-loaded"]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Ratios of the expected pace: at or above ``on_track`` is On track."""
+
+    on_track: float = 0.95
+    at_risk: float = 0.80
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One funnel stage above the closed deal, e.g. opportunities opened.
+
+    ``conversion`` is the share of this stage that reaches the next one down
+    (for the first stage, the win rate); ``days`` is how long before the next
+    stage's due date this one must happen (for the first stage, the sales
+    cycle).
+    """
+
+    name: str
+    conversion: float
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    """How a goal's increments turn into deals, opportunities and leads."""
+
+    deal_size: float
+    sales_cycle_days: int
+    stages: tuple[Stage, ...]
+    close_action: str = "Close {n} deals"
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """A measurable end goal: from ``baseline`` at the plan start to ``target``."""
+
+    id: str
+    name: str
+    metric: str
+    unit: str
+    baseline: float
+    target: float
+    deadline: date
+    cadence: Cadence = "monthly"
+    curve: CurveName | tuple[float, ...] = "linear"
+    measure: Measure = "sum"
+    why: str = ""
+    owner: str = ""
+    funnel: Funnel | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A person accountable for shares of goals and for actions."""
+
+    id: str
+    name: str
+    role: str = ""
+    email: str = ""
+    team: str = ""
+    shares: tuple[tuple[str, float], ...] = ()
+
+    def share_of(self, goal_id: str) -> float:
+        """This owner's share of a goal (0 when none)."""
+        for gid, share in self.shares:
+            if gid == goal_id:
+                return share
+        return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """A checkpoint: the cumulative ``target`` a goal must reach by ``due``.
+
+    ``start`` and ``start_value`` are the previous milestone's due date and
+    target (the plan start and the goal's baseline for the first), kept here
+    so status needs no look-back.
+    """
+
+    id: str
+    goal: str
+    name: str
+    start: date
+    due: date
+    start_value: float
+    target: float
+    owner: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something one owner must do by ``due`` so a milestone can be reached."""
+
+    id: str
+    milestone: str
+    goal: str
+    action: str
+    owner: str
+    due: date
+    count: int | None = None
+    stage: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AntiGoal:
+    """What the team deliberately avoids, and what it does instead."""
+
+    id: str
+    avoid: str
+    instead: str
+    rationale: str = ""
+    goal: str = ""
+    owner: str = ""
+    metric: str = ""
+    limit: float | None = None
+    direction: Direction = "max"
+    review_every_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """One reading: a goal's (or anti-goal's) value on a date, by an owner.
+
+    ``row`` is where it was read from (0 when it did not come from a sheet);
+    among readings on the same date, the later row is the later reading.
+    """
+
+    date: date
+    goal: str
+    owner: str
+    value: float
+    comment: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A whole plan: what the spec says, plus the planned milestones and actions."""
+
+    id: str
+    title: str
+    start: date
+    goals: tuple[Goal, ...]
+    owners: tuple[Owner, ...]
+    anti_goals: tuple[AntiGoal, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    actions: tuple[Action, ...] = ()
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    version: int = 1
+    description: str = ""
+
+    def goal(self, goal_id: str) -> Goal:
+        """The goal with this id (KeyError when there is none)."""
+        for g in self.goals:
+            if g.id == goal_id:
+                return g
+        raise KeyError(goal_id)
+
+    def milestones_of(self, goal_id: str) -> tuple[Milestone, ...]:
+        """The goal's milestones in due order."""
+        return tuple(m for m in self.milestones if m.goal == goal_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A plan as found in a workbook: the plan, and what people typed into it.
+
+    ``done`` maps action ids to what the Done cell holds; ``reviews`` maps
+    anti-goal ids to their Last reviewed date; ``as_of`` is a date typed into
+    the AsOf cell (None while it holds ``=TODAY()``).
+    """
+
+    plan: Plan
+    check_ins: tuple[CheckIn, ...] = ()
+    done: dict[str, str] = field(default_factory=dict)
+    reviews: dict[str, date] = field(default_factory=dict)
+    feedback: dict[str, str] = field(default_factory=dict)
+    as_of: date | None = None
+    file: str = ""

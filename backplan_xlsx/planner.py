@@ -1,0 +1,312 @@
+"""Backward planning: from each goal's deadline back to the plan start.
+
+Due dates are laid from the deadline backward at the goal's cadence, so the
+deadline is always a due date and the *first* window absorbs the remainder
+(it may be short). Cumulative targets follow the goal's curve over elapsed
+time, which gives a short first window a small target rather than a full
+period's. With a funnel, each window's increment becomes deals to close,
+then opportunities to open a sales cycle earlier, and so on up the stages,
+each split among owners in whole numbers that add up exactly.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from .errors import Problem, SpecError
+from .model import Action, Goal, Milestone, Owner, Plan
+
+
+@dataclass(frozen=True, slots=True)
+class ExplicitMilestone:
+    """A milestone the spec gives by hand (``index`` is its place in the list)."""
+
+    index: int
+    goal: str
+    due: date
+    target: float
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExplicitAction:
+    """An action the spec gives by hand; it joins the goal's next milestone."""
+
+    index: int
+    goal: str
+    action: str
+    owner: str
+    due: date
+
+
+@dataclass(frozen=True, slots=True)
+class ExplicitParts:
+    """Everything the spec fixes by hand, kept as given and checked."""
+
+    milestones: tuple[ExplicitMilestone, ...] = ()
+    actions: tuple[ExplicitAction, ...] = ()
+
+
+def _months_back(d: date, months: int, month_end: bool) -> date:
+    y, m = divmod(d.month - 1 - months, 12)
+    year, month = d.year + y, m + 1
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, last if month_end else min(d.day, last))
+
+
+def due_dates(start: date, deadline: date, cadence: str) -> list[date]:
+    """Due dates from the first to the deadline, laid backward at ``cadence``.
+
+    A deadline on a month's last day keeps month ends (31 Dec, 30 Nov...).
+    """
+    if deadline <= start:
+        return []
+    month_end = deadline.day == calendar.monthrange(deadline.year, deadline.month)[1]
+    out = [deadline]
+    step = 1
+    while True:
+        if cadence == "weekly":
+            d = deadline - timedelta(days=7 * step)
+        else:
+            d = _months_back(deadline, step * (3 if cadence == "quarterly" else 1), month_end)
+        if d <= start:
+            break
+        out.append(d)
+        step += 1
+    out.reverse()
+    return out
+
+
+def curve_fractions(curve: str | Sequence[float], start: date, dues: Sequence[date]) -> list[float]:
+    """The cumulative share of the increment due by each date, ending at 1."""
+    if not isinstance(curve, str):
+        weights = list(curve)
+        total = sum(weights)
+        acc, out = 0.0, []
+        for w in weights:
+            acc += w
+            out.append(acc / total)
+    else:
+        span = (dues[-1] - start).days
+        out = []
+        for d in dues:
+            t = (d - start).days / span
+            if curve == "front-loaded":
+                out.append(1 - (1 - t) ** 2)
+            elif curve == "back-loaded":
+                out.append(t * t)
+            else:
+                out.append(t)
+    out[-1] = 1.0
+    return out
+
+
+def _round_target(goal: Goal, value: float) -> float:
+    digits = 2 if abs(goal.target - goal.baseline) >= 10 else 4
+    return round(value, digits)
+
+
+def split_whole(count: int, shares: Sequence[float]) -> list[int]:
+    """Split ``count`` by ``shares`` into whole numbers that add up exactly.
+
+    Largest remainder: everyone gets the floor of their quota, then the units
+    left go to the largest remainders (ties to the earlier owner).
+    """
+    total = sum(shares)
+    if count <= 0 or total <= 0:
+        return [0] * len(shares)
+    quotas = [count * s / total for s in shares]
+    floors = [math.floor(q + 1e-9) for q in quotas]
+    left = count - sum(floors)
+    order = sorted(range(len(shares)), key=lambda i: (-(quotas[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return floors
+
+
+def _problem(field: str, message: str, code: str) -> Problem:
+    return Problem(code, "error", message, field=field)
+
+
+def plan_milestones(
+    plan: Plan, goal_index: int, explicit: Sequence[ExplicitMilestone], first_id: int
+) -> tuple[list[Milestone], list[Problem]]:
+    """A goal's milestones, generated or checked from the spec's own."""
+    goal = plan.goals[goal_index]
+    problems: list[Problem] = []
+    where = f"goals[{goal_index}]"
+    if explicit:
+        rows = [(m.due, m.target, m.name, m.index) for m in sorted(explicit, key=lambda m: m.due)]
+        prev_due, prev_target = plan.start, goal.baseline
+        for due, target, _, idx in rows:
+            f = f"milestones[{idx}]"
+            if due <= prev_due:
+                problems.append(
+                    _problem(f"{f}.due", f"{due} is not after {prev_due}", "milestone-order")
+                )
+            if target < prev_target:
+                problems.append(
+                    _problem(
+                        f"{f}.target",
+                        f"{target:g} is below the previous {prev_target:g}; targets are cumulative",
+                        "milestone-target-falls",
+                    )
+                )
+            prev_due, prev_target = due, target
+        last_due, last_target, _, last_idx = rows[-1]
+        if last_due != goal.deadline:
+            problems.append(
+                _problem(
+                    f"milestones[{last_idx}].due",
+                    f"the last milestone of {goal.id} is due {last_due}, not on the deadline "
+                    f"{goal.deadline}",
+                    "milestone-not-on-deadline",
+                )
+            )
+        if abs(last_target - goal.target) > 1e-9:
+            problems.append(
+                _problem(
+                    f"milestones[{last_idx}].target",
+                    f"the last milestone of {goal.id} targets {last_target:g}, not the goal's "
+                    f"{goal.target:g}",
+                    "milestone-not-on-target",
+                )
+            )
+        dues = [r[0] for r in rows]
+        targets = [r[1] for r in rows]
+        names = [r[2] for r in rows]
+    else:
+        dues = due_dates(plan.start, goal.deadline, goal.cadence)
+        if not isinstance(goal.curve, str) and len(goal.curve) != len(dues):
+            problems.append(
+                _problem(
+                    f"{where}.curve",
+                    f"{len(goal.curve)} weights for {len(dues)} {goal.cadence} windows; "
+                    f"give {len(dues)}",
+                    "curve-weights",
+                )
+            )
+            return [], problems
+        fractions = curve_fractions(goal.curve, plan.start, dues)
+        inc = goal.target - goal.baseline
+        targets = [_round_target(goal, goal.baseline + inc * f) for f in fractions]
+        targets[-1] = goal.target
+        names = [""] * len(dues)
+    out: list[Milestone] = []
+    prev_due, prev_target = plan.start, goal.baseline
+    for k, (due, target, name) in enumerate(zip(dues, targets, names, strict=True)):
+        out.append(
+            Milestone(
+                id=f"M{first_id + k}",
+                goal=goal.id,
+                name=name or f"{goal.name} by {due.isoformat()}",
+                start=prev_due,
+                due=due,
+                start_value=prev_target,
+                target=target,
+                owner=goal.owner,
+            )
+        )
+        prev_due, prev_target = due, target
+    return out, problems
+
+
+def _stage_text(template: str, n: int) -> str:
+    return template.format(n=n) if "{n}" in template else f"{template}: {n}"
+
+
+def funnel_actions(plan: Plan, goal: Goal, milestones: Sequence[Milestone]) -> list[Action]:
+    """Actions derived backward from each window's increment (ids left blank)."""
+    if goal.funnel is None:
+        return []
+    owners = [o for o in plan.owners if o.share_of(goal.id) > 0]
+    shares = [o.share_of(goal.id) for o in owners]
+    out: list[Action] = []
+    for m in milestones:
+        increment = m.target - m.start_value
+        if increment <= 0:
+            continue
+        steps: list[tuple[str, int, date, str]] = []
+        count = math.ceil(increment / goal.funnel.deal_size - 1e-9)
+        due = m.due
+        steps.append((goal.funnel.close_action, count, due, "close"))
+        for stage in goal.funnel.stages:
+            count = math.ceil(count / stage.conversion - 1e-9)
+            due = max(plan.start, due - timedelta(days=stage.days))
+            steps.append((stage.name, count, due, stage.name))
+        for template, n, when, stage_name in reversed(steps):
+            for owner, part in zip(owners, split_whole(n, shares), strict=True):
+                if part > 0:
+                    out.append(
+                        Action(
+                            id="",
+                            milestone=m.id,
+                            goal=goal.id,
+                            action=_stage_text(template, part),
+                            owner=owner.name,
+                            due=when,
+                            count=part,
+                            stage=" ".join(stage_name.replace("{n}", "").split()),
+                        )
+                    )
+    return out
+
+
+def plan_backward(plan: Plan, explicit: ExplicitParts | None = None) -> Plan:
+    """Plan every goal's milestones and actions, with stable ids.
+
+    Args:
+        plan: the plan as the spec gives it.
+        explicit: milestones and actions the spec gives by hand; a goal with
+            explicit milestones keeps them (checked), explicit actions join
+            the goal's first milestone due on or after them.
+
+    Raises:
+        SpecError: explicit parts that do not fit the plan, one problem each.
+    """
+    explicit = explicit or ExplicitParts()
+    problems: list[Problem] = []
+    milestones: list[Milestone] = []
+    actions: list[Action] = []
+    for i, goal in enumerate(plan.goals):
+        if goal.funnel is not None and goal.measure != "sum":
+            problems.append(
+                _problem(
+                    f"goals[{i}].funnel",
+                    "a funnel needs measure: sum (deals add up; a latest reading does not)",
+                    "funnel-needs-sum",
+                )
+            )
+        mine = [m for m in explicit.milestones if m.goal == goal.id]
+        ms, found = plan_milestones(plan, i, mine, len(milestones) + 1)
+        problems.extend(found)
+        milestones.extend(ms)
+        derived = funnel_actions(plan, goal, ms)
+        for ea in (a for a in explicit.actions if a.goal == goal.id):
+            home = next((m for m in ms if m.due >= ea.due), None)
+            if ea.due < plan.start or home is None:
+                problems.append(
+                    _problem(
+                        f"actions[{ea.index}].due",
+                        f"{ea.due} is outside the plan ({plan.start} to {goal.deadline})",
+                        "action-outside-plan",
+                    )
+                )
+                continue
+            derived.append(Action("", home.id, goal.id, ea.action, ea.owner, ea.due))
+        order = {m.id: k for k, m in enumerate(ms)}
+        derived.sort(key=lambda a: (order[a.milestone], a.due))
+        actions.extend(derived)
+    if problems:
+        raise SpecError(f"{len(problems)} problem(s) in the plan", tuple(problems))
+    numbered = tuple(replace(a, id=f"A{k + 1}") for k, a in enumerate(actions))
+    return replace(plan, milestones=tuple(milestones), actions=numbered)
+
+
+def owner_target(owner: Owner, goal: Goal) -> float:
+    """An owner's part of a goal: their share of (target − baseline)."""
+    return owner.share_of(goal.id) * (goal.target - goal.baseline)
