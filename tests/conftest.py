@@ -1,0 +1,50 @@
+"""Shared fixtures: real spec files and plans in tmp paths.
+
+Tests that need LibreOffice ask for the ``soffice`` fixture: it skips with a
+reason on a machine without it, and fails instead when
+``BACKPLAN_REQUIRE_SOFFICE=1`` (CI sets it), so CI can never pass by
+skipping the round trips.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from backplan_xlsx.model import Plan
+from backplan_xlsx.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+
+
+@pytest.fixture
+def sales_spec(tmp_path: Path) -> Path:
+    """A copy of the sales template in a tmp folder."""
+    dest = tmp_path / "plan.yaml"
+    shutil.copyfile(TEMPLATES / "sales.yaml", dest)
+    return dest
+
+
+@pytest.fixture
+def sales_plan(sales_spec: Path) -> Plan:
+    """The sales template, loaded and planned."""
+    return load_spec(sales_spec)
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """The LibreOffice binary; skip (or fail in CI) without it."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    reason = (
+        "LibreOffice (soffice) is not installed: "
+        "apt-get install -y libreoffice-calc-nogui to run the round-trip tests"
+    )
+    if os.environ.get("BACKPLAN_REQUIRE_SOFFICE") == "1":
+        pytest.fail(reason + " (BACKPLAN_REQUIRE_SOFFICE=1: these tests must run here)")
+    pytest.skip(reason)
