@@ -193,7 +193,12 @@ def plan_milestones(
             return [], problems
         fractions = curve_fractions(goal.curve, plan.start, dues)
         inc = goal.target - goal.baseline
-        targets = [_round_target(goal, goal.baseline + inc * f) for f in fractions]
+        targets = []
+        floor = goal.baseline
+        for f in fractions:
+            # Rounding must not step below the baseline or back down.
+            floor = max(floor, min(goal.target, _round_target(goal, goal.baseline + inc * f)))
+            targets.append(floor)
         targets[-1] = goal.target
         names = [""] * len(dues)
     out: list[Milestone] = []
@@ -233,7 +238,7 @@ def funnel_actions(plan: Plan, goal: Goal, milestones: Sequence[Milestone]) -> l
         steps: list[tuple[str, int, date, str]] = []
         count = math.ceil(increment / goal.funnel.deal_size - 1e-9)
         due = m.due
-        steps.append((goal.funnel.close_action, count, due, "close"))
+        steps.append((goal.funnel.close_action, count, due, goal.funnel.close_action))
         for stage in goal.funnel.stages:
             count = math.ceil(count / stage.conversion - 1e-9)
             due = max(plan.start, due - timedelta(days=stage.days))

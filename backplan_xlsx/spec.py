@@ -125,6 +125,9 @@ def _pydantic_problems(src: Source, exc: Any) -> list[Problem]:
             message = str(err["msg"])
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]
+        if kind == "literal_error":
+            expected = str(err.get("ctx", {}).get("expected", "")).replace("'", "")
+            message = f"{err.get('input')!r} is not one of: {expected.replace(' or ', ', ')}"
         if kind == "missing" and loc:
             message = f"missing — {specmodel_hint(loc)}" if specmodel_hint(loc) else "missing"
         out.append(src.problem(loc, message, code=kind.replace("_", "-")))

@@ -1,0 +1,130 @@
+"""Backward planning: property tests over generated plans, and worked examples."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backplan_xlsx.model import Plan
+from backplan_xlsx.planner import curve_fractions, due_dates, split_whole
+from tests.strategies import plans
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans())
+def test_targets_are_monotone_and_end_on_the_target_at_the_deadline(plan: Plan) -> None:
+    for goal in plan.goals:
+        ms = plan.milestones_of(goal.id)
+        assert ms, goal
+        assert ms[-1].due == goal.deadline
+        assert ms[-1].target == goal.target
+        assert ms[0].start == plan.start and ms[0].start_value == goal.baseline
+        previous_due, previous_target = plan.start, goal.baseline
+        for m in ms:
+            assert m.due > previous_due
+            assert m.target >= previous_target
+            assert (m.start, m.start_value) == (previous_due, previous_target)
+            previous_due, previous_target = m.due, m.target
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans())
+def test_actions_fall_due_by_their_milestone_and_inside_the_plan(plan: Plan) -> None:
+    due = {m.id: m.due for m in plan.milestones}
+    for a in plan.actions:
+        assert plan.start <= a.due <= due[a.milestone]
+        assert a.count is None or a.count > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans())
+def test_funnel_splits_add_up_exactly_and_follow_the_brief(plan: Plan) -> None:
+    owners = {o.name: o for o in plan.owners}
+    for goal in plan.goals:
+        if goal.funnel is None:
+            assert not [a for a in plan.actions if a.goal == goal.id]
+            continue
+        per_step: dict[tuple[str, str], int] = defaultdict(int)
+        for a in plan.actions:
+            if a.goal == goal.id:
+                assert owners[a.owner].share_of(goal.id) > 0
+                per_step[(a.milestone, a.stage)] += a.count or 0
+        for m in plan.milestones_of(goal.id):
+            increment = m.target - m.start_value
+            if increment <= 0:
+                continue
+            deals = math.ceil(increment / goal.funnel.deal_size - 1e-9)
+            assert per_step[(m.id, "Close deals")] == deals
+            count = deals
+            for stage in goal.funnel.stages:
+                count = math.ceil(count / stage.conversion - 1e-9)
+                label = " ".join(stage.name.replace("{n}", "").split())
+                assert per_step[(m.id, label)] == count
+
+
+@settings(max_examples=200)
+@given(st.integers(0, 10_000), st.lists(st.floats(0.001, 1), min_size=1, max_size=12))
+def test_split_whole_adds_up_and_stays_within_one_of_the_quota(count: int, weights: list[float]) -> None:
+    parts = split_whole(count, weights)
+    assert sum(parts) == count
+    total = sum(weights)
+    for part, w in zip(parts, weights, strict=True):
+        assert abs(part - count * w / total) < 1 + 1e-9
+
+
+@given(plans(max_goals=2))
+@settings(max_examples=20, deadline=None)
+def test_same_plan_gives_same_ids(plan: Plan) -> None:
+    from dataclasses import replace
+
+    from backplan_xlsx.planner import plan_backward
+
+    again = plan_backward(replace(plan, milestones=(), actions=()))
+    assert again == plan
+    assert [m.id for m in plan.milestones] == [f"M{i}" for i in range(1, len(plan.milestones) + 1)]
+    assert [a.id for a in plan.actions] == [f"A{i}" for i in range(1, len(plan.actions) + 1)]
+
+
+def test_due_dates_run_backward_from_the_deadline_and_keep_month_ends() -> None:
+    dues = due_dates(date(2027, 1, 15), date(2027, 6, 30), "monthly")
+    assert dues == [date(2027, d // 100, d % 100) for d in (131, 228, 331, 430, 531, 630)]
+    # The first window is the short one.
+    weekly = due_dates(date(2027, 1, 1), date(2027, 1, 20), "weekly")
+    assert weekly == [date(2027, 1, 6), date(2027, 1, 13), date(2027, 1, 20)]
+    assert due_dates(date(2027, 1, 1), date(2027, 12, 31), "quarterly") == [
+        date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)
+    ]
+
+
+def test_curves_shape_the_path() -> None:
+    start = date(2027, 1, 1)
+    dues = due_dates(start, date(2027, 12, 31), "quarterly")
+    linear = curve_fractions("linear", start, dues)
+    front = curve_fractions("front-loaded", start, dues)
+    back = curve_fractions("back-loaded", start, dues)
+    assert linear[-1] == front[-1] == back[-1] == 1.0
+    for lo, mid, hi in zip(back[:-1], linear[:-1], front[:-1], strict=True):
+        assert lo < mid < hi
+    assert curve_fractions([1, 1, 2], start, dues[:3]) == [0.25, 0.5, 1.0]
+
+
+def test_sales_funnel_works_backward(sales_plan: Plan) -> None:
+    g1 = sales_plan.goal("G1")
+    assert g1.funnel is not None
+    march = next(m for m in sales_plan.milestones_of("G1") if m.due == date(2027, 3, 31))
+    acts = [a for a in sales_plan.actions if a.milestone == march.id]
+    deals = sum(a.count or 0 for a in acts if a.stage == "Close deals")
+    opps = sum(a.count or 0 for a in acts if a.stage == "Open opportunities")
+    leads = sum(a.count or 0 for a in acts if a.stage == "Qualify leads")
+    increment = march.target - march.start_value
+    assert deals == -(-increment // 40000)
+    assert opps == -(-deals // 0.25)
+    assert leads == -(-opps // 0.4)
+    close_due = {a.due for a in acts if a.stage == "Close deals"}
+    open_due = {a.due for a in acts if a.stage == "Open opportunities"}
+    assert close_due == {march.due}
+    assert open_due == {date(2027, 1, 1)}  # 90 days before 31 March is before the start
