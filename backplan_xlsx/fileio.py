@@ -20,7 +20,7 @@ from .errors import WorkbookWriteError
 TEMP_PREFIX = ".backplan-tmp-"
 
 
-def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(temp_path)`` and move the result onto ``target`` atomically.
 
     Raises:

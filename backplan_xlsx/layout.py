@@ -174,7 +174,7 @@ def owners_layout(goal_ids: tuple[str, ...]) -> SheetLayout:
     cols = list(OWNERS_FIXED)
     for gid in goal_ids:
         for label, part, fmt, role in OWNER_GOAL_PARTS:
-            role_ = "formula" if role == "formula" else "plan"
+            role_: Role = "formula" if role == "formula" else "plan"
             cols.append(Column(f"{gid} {label}", f"{gid}:{part}", 11, fmt, role_))
     return SheetLayout(OWNERS, tuple(cols))
 

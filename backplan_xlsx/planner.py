@@ -177,7 +177,7 @@ def plan_milestones(
                 )
             )
         dues = [r[0] for r in rows]
-        targets = [r[1] for r in rows]
+        targets: list[float] = [r[1] for r in rows]
         names = [r[2] for r in rows]
     else:
         dues = due_dates(plan.start, goal.deadline, goal.cadence)
@@ -195,9 +195,9 @@ def plan_milestones(
         inc = goal.target - goal.baseline
         targets = []
         floor = goal.baseline
-        for f in fractions:
+        for frac in fractions:
             # Rounding must not step below the baseline or back down.
-            floor = max(floor, min(goal.target, _round_target(goal, goal.baseline + inc * f)))
+            floor = max(floor, min(goal.target, _round_target(goal, goal.baseline + inc * frac)))
             targets.append(floor)
         targets[-1] = goal.target
         names = [""] * len(dues)

@@ -276,13 +276,13 @@ def _cross_checks(src: Source) -> list[Problem]:
     )
     for section, goal_key, owner_key in refs:
         for k, item in _items(data, section):
-            gid = item.get(goal_key)
+            ref = item.get(goal_key)
             required = section != "anti_goals"
-            if (gid or required) and str(gid) not in goal_ids and gid is not None:
+            if (ref or required) and str(ref) not in goal_ids and ref is not None:
                 out.append(
                     src.problem(
                         (section, k, goal_key),
-                        f"{gid} is not a goal id ({', '.join(goal_ids)})",
+                        f"{ref} is not a goal id ({', '.join(goal_ids)})",
                         "unknown-goal",
                     )
                 )

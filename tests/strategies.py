@@ -43,7 +43,9 @@ def plans(draw: st.DrawFn, max_goals: int = 3, max_owners: int = 5) -> Plan:
     goals = []
     for i in range(n_goals):
         cadence = draw(st.sampled_from(["weekly", "monthly", "quarterly"]))
-        span = draw(st.integers(8 if cadence == "weekly" else 20, 200 if cadence == "weekly" else 800))
+        span = draw(
+            st.integers(8 if cadence == "weekly" else 20, 200 if cadence == "weekly" else 800)
+        )
         measure = draw(st.sampled_from(["sum", "sum", "latest"]))
         baseline = draw(st.floats(0, 1000, allow_nan=False))
         target = baseline + draw(st.floats(0.5, 5_000_000))

@@ -53,8 +53,17 @@ def test_new_asks_for_the_essentials(tmp_path: Path) -> None:
     out = tmp_path / "plan.yaml"
     answers = "\n".join(
         [
-            "Q1 push", "2027-01-01", "New ARR", "USD", "0", "300000", "2027-06-30", "monthly",
-            "Ann, Bob, Cy", "Discounting to close", "Sell on value with a mutual plan",
+            "Q1 push",
+            "2027-01-01",
+            "New ARR",
+            "USD",
+            "0",
+            "300000",
+            "2027-06-30",
+            "monthly",
+            "Ann, Bob, Cy",
+            "Discounting to close",
+            "Sell on value with a mutual plan",
         ]
     )
     result = CliRunner().invoke(main, ["new", str(out)], input=answers + "\n")
@@ -70,7 +79,19 @@ def test_new_asks_for_the_essentials(tmp_path: Path) -> None:
 def test_new_reprompts_on_a_bad_date(tmp_path: Path) -> None:
     out = tmp_path / "plan.yaml"
     answers = "\n".join(
-        ["T", "next tuesday", "2027-01-01", "G", "USD", "0", "10", "2027-03-31", "monthly", "Ann", ""]
+        [
+            "T",
+            "next tuesday",
+            "2027-01-01",
+            "G",
+            "USD",
+            "0",
+            "10",
+            "2027-03-31",
+            "monthly",
+            "Ann",
+            "",
+        ]
     )
     result = CliRunner().invoke(main, ["new", str(out)], input=answers + "\n")
     assert result.exit_code == 0, result.output

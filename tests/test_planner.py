@@ -68,7 +68,9 @@ def test_funnel_splits_add_up_exactly_and_follow_the_brief(plan: Plan) -> None:
 
 @settings(max_examples=200)
 @given(st.integers(0, 10_000), st.lists(st.floats(0.001, 1), min_size=1, max_size=12))
-def test_split_whole_adds_up_and_stays_within_one_of_the_quota(count: int, weights: list[float]) -> None:
+def test_split_whole_adds_up_and_stays_within_one_of_the_quota(
+    count: int, weights: list[float]
+) -> None:
     parts = split_whole(count, weights)
     assert sum(parts) == count
     total = sum(weights)
@@ -96,7 +98,10 @@ def test_due_dates_run_backward_from_the_deadline_and_keep_month_ends() -> None:
     weekly = due_dates(date(2027, 1, 1), date(2027, 1, 20), "weekly")
     assert weekly == [date(2027, 1, 6), date(2027, 1, 13), date(2027, 1, 20)]
     assert due_dates(date(2027, 1, 1), date(2027, 12, 31), "quarterly") == [
-        date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30), date(2027, 12, 31)
+        date(2027, 3, 31),
+        date(2027, 6, 30),
+        date(2027, 9, 30),
+        date(2027, 12, 31),
     ]
 
 

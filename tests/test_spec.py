@@ -36,7 +36,10 @@ def test_broken_template_reports_every_problem_with_file_line_and_field(sales_sp
     text = sales_spec.read_text()
     text = text.replace("deadline: 2027-12-31", "deadline: 2027-13-01", 1)
     # Mei's G1 share 0.25 -> 0.55 makes G1's shares add up to 1.3.
-    text = text.replace("shares: {G1: 0.25, G2: 0.20}\n  - name: Tomás", "shares: {G1: 0.55, G2: 0.20}\n  - name: Tomás")
+    text = text.replace(
+        "shares: {G1: 0.25, G2: 0.20}\n  - name: Tomás",
+        "shares: {G1: 0.55, G2: 0.20}\n  - name: Tomás",
+    )
     text = text.replace(
         "    instead: Agree a mutual close plan with the buyer's next steps and dates\n", ""
     )
@@ -44,7 +47,9 @@ def test_broken_template_reports_every_problem_with_file_line_and_field(sales_sp
     sales_spec.write_text(text)
     lines = text.splitlines()
 
-    result = CliRunner().invoke(main, ["build", str(sales_spec), "-o", str(sales_spec.with_suffix(".xlsx"))])
+    result = CliRunner().invoke(
+        main, ["build", str(sales_spec), "-o", str(sales_spec.with_suffix(".xlsx"))]
+    )
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: plan.yaml:")]
@@ -111,7 +116,12 @@ def test_minimal_spec_gets_defaults() -> None:
     plan = load_spec_text(MINIMAL)
     g = plan.goals[0]
     assert (g.id, g.cadence, g.curve, g.measure, g.baseline, g.owner) == (
-        "G1", "monthly", "linear", "sum", 0.0, "Ann",
+        "G1",
+        "monthly",
+        "linear",
+        "sum",
+        0.0,
+        "Ann",
     )
     assert plan.thresholds.on_track == 0.95 and plan.thresholds.at_risk == 0.80
     assert [m.due.isoformat() for m in plan.milestones][-1] == "2027-06-30"
@@ -120,24 +130,53 @@ def test_minimal_spec_gets_defaults() -> None:
 @pytest.mark.parametrize(
     ("edit", "field", "message"),
     [
-        (("deadline: 2027-06-30", "deadline: 2026-06-30"), "goals[0].deadline", "not after the plan start"),
+        (
+            ("deadline: 2027-06-30", "deadline: 2026-06-30"),
+            "goals[0].deadline",
+            "not after the plan start",
+        ),
         (("target: 1000", "target: -5"), "goals[0].target", "not above the baseline"),
         (("target: 1000", "target: lots"), "goals[0].target", "'lots' is not a number"),
-        (("    target: 1000\n", "    target: 1000\n    cadence: daily\n"), "goals[0].cadence", "daily"),
-        (("    target: 1000\n", "    target: 1000\n    dealine: 2027-01-01\n"), "goals[0].dealine", "unknown field"),
+        (
+            ("    target: 1000\n", "    target: 1000\n    cadence: daily\n"),
+            "goals[0].cadence",
+            "daily",
+        ),
+        (
+            ("    target: 1000\n", "    target: 1000\n    dealine: 2027-01-01\n"),
+            "goals[0].dealine",
+            "unknown field",
+        ),
         (("{G1: 1}", "{G1: 1, G9: 0.2}"), "owners[0].shares.G9", "not a goal id"),
         (
-            ("    target: 1000\n", "    target: 1000\n    funnel: {deal_size: 0, stages: [{name: x, conversion: 1.5}]}\n"),
+            (
+                "    target: 1000\n",
+                "    target: 1000\n    funnel: {deal_size: 0, stages: [{name: x, conversion: 1.5}]}\n",
+            ),
             "goals[0].funnel.deal_size",
             "greater than 0",
         ),
         (
-            ("    target: 1000\n", "    target: 1000\n    funnel: {deal_size: 10, stages: [{name: x, conversion: 1.5}]}\n"),
+            (
+                "    target: 1000\n",
+                "    target: 1000\n    funnel: {deal_size: 10, stages: [{name: x, conversion: 1.5}]}\n",
+            ),
             "goals[0].funnel.stages[0].conversion",
             "less than or equal to 1",
         ),
-        (("    target: 1000\n", "    target: 1000\n    curve: [1, 2]\n"), "goals[0].curve", "2 weights for 6 monthly windows"),
-        (("    shares: {G1: 1}\n", "    shares: {G1: 1}\nthresholds: {on_track: 0.5, at_risk: 0.9}\n"), "thresholds.at_risk", "lower ratio"),
+        (
+            ("    target: 1000\n", "    target: 1000\n    curve: [1, 2]\n"),
+            "goals[0].curve",
+            "2 weights for 6 monthly windows",
+        ),
+        (
+            (
+                "    shares: {G1: 1}\n",
+                "    shares: {G1: 1}\nthresholds: {on_track: 0.5, at_risk: 0.9}\n",
+            ),
+            "thresholds.at_risk",
+            "lower ratio",
+        ),
     ],
 )
 def test_field_problems_are_located(edit: tuple[str, str], field: str, message: str) -> None:
@@ -177,7 +216,9 @@ def test_explicit_milestones_are_kept_and_checked() -> None:
         ("M2", "2027-06-30", 1000, "ARR by 2027-06-30"),
     ]
     bad = text.replace("target: 1000}", "target: 900}")
-    with pytest.raises(SpecError, match=r"plan\.yaml:\d+: milestones\[1\]\.target: .* not the goal's 1000"):
+    with pytest.raises(
+        SpecError, match=r"plan\.yaml:\d+: milestones\[1\]\.target: .* not the goal's 1000"
+    ):
         load_spec_text(bad)
 
 
