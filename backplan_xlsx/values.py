@@ -153,18 +153,20 @@ def _number_from_text(raw: str) -> float | None | Problem:
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1].strip()
     sign = ""
-    if text[:1] in "+-":
+    if text[:1] in ("+", "-"):
         sign, text = text[0], text[1:].strip()
     match = _CURRENCY.match(text)
     had_currency = False
     if match and (match.group("pre") or match.group("post")):
         had_currency = True
         text = match.group("body").strip()
-        if not sign and text[:1] in "+-":  # $-5 as well as -$5
+        if not sign and text[:1] in ("+", "-"):  # $-5 as well as -$5
             sign, text = text[0], text[1:].strip()
     percent = False
     if text.endswith("%"):
         percent, text = True, text[:-1].rstrip()
+    if not text:
+        return problem("bad-number", f"{shown} is not a number; type a number (e.g. 1200)")
     if negative and sign:
         return problem("bad-number", f"{shown} has two minus signs; type one, e.g. -1200")
     if _SHORTHAND.match(text):
