@@ -1,0 +1,291 @@
+"""Look at a file before any reader library opens it.
+
+Workbooks arrive by email from people and programs we do not control, and
+the reading libraries' defaults are not a safe bar: python-calamine aborts
+the whole process when a zip bomb or one cell at XFD1048576 makes it
+allocate gigabytes, openpyxl walks every cell up to a lying dimension tag,
+and a FIFO named .xlsx hangs both. So this module sniffs the bytes, walks
+the zip's directory *before* extracting, streams each XML part with a cap on
+the bytes actually decompressed (headers lie), verifies CRCs, refuses DTDs
+and entity declarations, and measures the span of cell references and the
+rows a sheet really has. Each refusal is one plain sentence naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from .errors import WorkbookReadError
+
+Kind = Literal["xlsx", "ods"]
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_MEMBERS = 5_000
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+MAX_RATIO = 200
+RATIO_FLOOR_BYTES = 1024 * 1024
+MAX_ROWS = 200_000
+MAX_CELLS = 20_000_000
+CHUNK = 1024 * 1024
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW = re.compile(rb"<(?:\w+:)?row\b")
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r:)?id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+_REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class SheetSize:
+    """What a worksheet really holds, measured from its XML."""
+
+    name: str
+    rows: int
+    max_row: int
+    max_col: int
+
+
+def _refuse(path: Path, message: str) -> WorkbookReadError:
+    return WorkbookReadError(f"{path.name}: {message}")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def check_file(path: str | Path) -> Kind:
+    """Check that ``path`` is a workbook that is safe to hand to a reader.
+
+    Returns:
+        ``"xlsx"`` or ``"ods"``.
+
+    Raises:
+        WorkbookReadError: one sentence naming the file, the cause and what to do.
+    """
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise _refuse(path, "no such file") from None
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _refuse(path, "is a folder, not a workbook")
+    if not stat.S_ISREG(st.st_mode):
+        raise _refuse(path, "is not a regular file (a pipe or device?); give a saved workbook")
+    if st.st_size == 0:
+        raise _refuse(path, "is empty (0 bytes); the copy or download did not finish")
+    if st.st_size > MAX_FILE_BYTES:
+        raise _refuse(
+            path,
+            f"is {st.st_size / 2**20:,.0f} MB; a plan workbook is far smaller "
+            f"(limit {MAX_FILE_BYTES // 2**20} MB)",
+        )
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read: {exc.strerror}") from None
+    if head.startswith(_OLE):
+        with open(path, "rb") as fh:
+            body = fh.read(min(st.st_size, 4 * 1024 * 1024))
+        if "EncryptionInfo".encode("utf-16-le") in body:
+            raise _refuse(
+                path,
+                "is password-protected (encrypted); open it, remove the password "
+                "(File > Info > Protect Workbook) and save it as .xlsx",
+            )
+        raise _refuse(path, "is a legacy Excel 97-2003 (.xls) file; open it and save it as .xlsx")
+    if not head.startswith(b"PK"):
+        raise _refuse(path, _not_a_zip(head))
+    return _check_zip(path)
+
+
+def _not_a_zip(head: bytes) -> str:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"%PDF"):
+        return "is a PDF, not a workbook; ask for the .xlsx file"
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "is a web page (HTML) saved with a workbook name; download the .xlsx itself"
+    if text.startswith(b"<?xml") or text.startswith(b"<"):
+        return "is an XML file, not a workbook; save it from Excel as .xlsx"
+    if head.startswith(b"{\\rtf"):
+        return "is an RTF document, not a workbook"
+    try:
+        sample = head.decode("utf-8")
+    except UnicodeDecodeError:
+        sample = ""
+    if sample and any(sep in sample for sep in (",", ";", "\t")) and "\n" in sample:
+        return "is a CSV (text) file, not a workbook; open it and save it as .xlsx"
+    return "is not a workbook (not an .xlsx or .ods file); save it as .xlsx"
+
+
+def _check_zip(path: Path) -> Kind:
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise _refuse(
+            path, "is damaged (an incomplete zip: a truncated download or copy?); get it again"
+        ) from None
+    except (OSError, ValueError, NotImplementedError) as exc:
+        raise _refuse(path, f"is damaged ({exc}); get it again") from None
+    with zf:
+        infos = zf.infolist()
+        names = {i.filename for i in infos}
+        kind = _kind(path, zf, names)
+        if len(infos) > MAX_MEMBERS:
+            raise _refuse(path, f"holds {len(infos):,} parts; a workbook has a few dozen")
+        total = 0
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise _refuse(path, "is an encrypted zip; save it again without a password")
+            total += info.file_size
+            ratio = info.file_size / max(1, info.compress_size)
+            if (
+                info.file_size > MAX_MEMBER_BYTES
+                or total > MAX_TOTAL_BYTES
+                or (info.file_size > RATIO_FLOOR_BYTES and ratio > MAX_RATIO)
+            ):
+                raise _refuse(
+                    path,
+                    f"unpacks to far more than a workbook should ({info.filename}: "
+                    f"{info.file_size:,} bytes, {ratio:,.0f}x compressed): refused as a "
+                    "possible zip bomb",
+                )
+        sheet_names = _sheet_names(zf, names) if kind == "xlsx" else {}
+        budget = MAX_TOTAL_BYTES
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels")) or info.is_dir():
+                continue
+            budget = _scan_member(path, zf, info, budget, sheet_names.get(info.filename))
+    return kind
+
+
+def _kind(path: Path, zf: zipfile.ZipFile, names: set[str]) -> Kind:
+    if "mimetype" in names:
+        try:
+            mime = zf.read("mimetype")[:100]
+        except (zipfile.BadZipFile, OSError, ValueError, zlib.error):
+            raise _refuse(path, "is damaged (its mimetype part is unreadable)") from None
+        if b"opendocument.spreadsheet" in mime and "content.xml" in names:
+            return "ods"
+        if b"opendocument.text" in mime:
+            raise _refuse(path, "is a text document (.odt), not a spreadsheet")
+        raise _refuse(path, "is an OpenDocument file but not a spreadsheet")
+    if "xl/workbook.bin" in names:
+        raise _refuse(path, "is a binary workbook (.xlsb); open it and save it as .xlsx")
+    if "xl/vbaProject.bin" in names:
+        raise _refuse(
+            path,
+            "contains macros (a macro-enabled .xlsm workbook); backplan workbooks are "
+            "macro-free: save it as .xlsx (Excel Workbook)",
+        )
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "word/document.xml" in names:
+        raise _refuse(path, "is a Word document, not a workbook")
+    if "ppt/presentation.xml" in names:
+        raise _refuse(path, "is a PowerPoint file, not a workbook")
+    raise _refuse(path, "is a zip file but not a workbook; save the plan as .xlsx")
+
+
+def _sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Worksheet part name → sheet name, for messages."""
+    try:
+        wb = _read_capped(zf, "xl/workbook.xml", 4 * 1024 * 1024)
+        rels = b""
+        if "xl/_rels/workbook.xml.rels" in names:
+            rels = _read_capped(zf, "xl/_rels/workbook.xml.rels", 4 * 1024 * 1024)
+    except (zipfile.BadZipFile, OSError, ValueError, zlib.error, _TooBig):
+        return {}
+    targets = {rid: tgt for rid, tgt in _REL.findall(rels)}
+    targets.update({rid: tgt for tgt, rid in _REL_ALT.findall(rels)})
+    out: dict[str, str] = {}
+    for name, rid in _SHEET.findall(wb):
+        target = targets.get(rid)
+        if target:
+            t = target.decode("utf-8", "replace").lstrip("/")
+            part = t if t.startswith("xl/") else f"xl/{t}"
+            out[part] = name.decode("utf-8", "replace")
+    return out
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _read_capped(zf: zipfile.ZipFile, name: str, cap: int) -> bytes:
+    with zf.open(name) as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise _TooBig(name)
+    return data
+
+
+def _scan_member(
+    path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, sheet: str | None
+) -> int:
+    """Stream one XML part: cap real bytes, check CRC, refuse DTDs, measure sheets."""
+    rows = max_row = max_col = 0
+    tail = b""
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(CHUNK)
+                if not chunk:
+                    break
+                budget -= len(chunk)
+                if budget < 0:
+                    raise _refuse(
+                        path,
+                        f"unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB ({info.filename} "
+                        "lies about its size): refused as a possible zip bomb",
+                    )
+                window = tail + chunk
+                if _DTD.search(window):
+                    raise _refuse(
+                        path,
+                        f"{info.filename} declares a DTD or XML entities, which workbooks never "
+                        "need (a known attack); refused",
+                    )
+                if sheet is not None:
+                    rows += len(_ROW.findall(chunk))
+                    for letters, digits in _CELL_REF.findall(
+                        window[len(tail) - 40 if tail else 0 :]
+                    ):
+                        max_row = max(max_row, int(digits))
+                        max_col = max(max_col, _col_number(letters))
+                tail = window[-64:]
+    except zipfile.BadZipFile as exc:
+        reason = "a part is corrupt (bad CRC)" if "CRC" in str(exc) else str(exc)
+        raise _refuse(path, f"is damaged: {reason}; get a fresh copy") from None
+    except (OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
+        raise _refuse(path, f"is damaged ({info.filename}: {exc}); get a fresh copy") from None
+    if sheet is not None:
+        if rows > MAX_ROWS:
+            raise _refuse(
+                path,
+                f"sheet {sheet!r} has {rows:,} rows; the limit is {MAX_ROWS:,}. Delete unused "
+                "rows or split the plan",
+            )
+        if max_row * max_col > MAX_CELLS:
+            raise _refuse(
+                path,
+                f"sheet {sheet!r} has a cell as far out as row {max_row:,}, column {max_col:,}: "
+                f"reading it would mean {max_row * max_col:,} cells. Delete stray cells far "
+                "below or right of the table",
+            )
+    return budget
