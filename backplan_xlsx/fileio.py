@@ -32,8 +32,11 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
         raise WorkbookWriteError(f"{target}: the folder {folder} does not exist")
     if target.exists() and not target.is_file():
         raise WorkbookWriteError(f"{target}: exists and is not a regular file")
+    clean_leftovers(folder)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=folder)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=target.suffix, dir=folder
+        )
     except OSError as exc:
         raise WorkbookWriteError(f"{target}: cannot write in {folder}: {exc.strerror}") from None
     os.close(fd)
@@ -54,6 +57,39 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def clean_leftovers(folder: Path) -> list[Path]:
+    """Remove temp files that a killed run left in ``folder``.
+
+    A temp file's name carries the writing process's id; it is a leftover
+    when that process is gone (a live one may still be writing).
+    """
+    removed = []
+    try:
+        candidates = list(Path(folder).glob(f"{TEMP_PREFIX}*"))
+    except OSError:
+        return removed
+    for path in candidates:
+        pid_text = path.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def atomic_write_text(target: Path, text: str) -> None:
