@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,20 @@ def soffice() -> str:
     if os.environ.get("BACKPLAN_REQUIRE_SOFFICE") == "1":
         pytest.fail(reason + " (BACKPLAN_REQUIRE_SOFFICE=1: these tests must run here)")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server's URL; skip (or fail in CI) without PostgreSQL."""
+    from tests.pg import pg_bin, postgres_server
+
+    if pg_bin() is None:
+        reason = (
+            "PostgreSQL is not installed: apt-get install -y postgresql to run the "
+            "shared-history tests"
+        )
+        if os.environ.get("BACKPLAN_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason + " (BACKPLAN_REQUIRE_POSTGRES=1: these tests must run here)")
+        pytest.skip(reason)
+    with postgres_server() as url:
+        yield url
