@@ -1,0 +1,205 @@
+"""Re-plan the remaining path from real actuals: a new version, nothing lost.
+
+Backward plans go stale; the method's answer to inflexibility is to re-plan
+from where the team really is. Milestones already due stay as they were
+(their statuses are history). The remaining path starts *at the re-plan
+date from the actual then*, so its first window runs from the as-of date
+and its start value is the actual, not the old target the team may have
+missed. Remaining milestones on the same dates keep their ids; actions
+already done, and actions written by hand, are kept; funnel actions for the
+remaining path are derived again. Every check-in stays: they hang off goal
+ids, which never change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from . import rules
+from .errors import BackplanError
+from .model import Action, CheckIn, Goal, Milestone, Plan
+from .planner import _round_target, curve_fractions, due_dates, funnel_actions
+
+
+class ReplanError(BackplanError):
+    """A plan that cannot be re-planned as asked (goal reached, deadline passed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One line of what a re-plan changed, e.g. ``M7: target 1,200,000 → 1,350,000``."""
+
+    item: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.what}"
+
+
+def _next_number(ids: Sequence[str], prefix: str) -> int:
+    nums = [int(m[1]) for i in ids if (m := re.fullmatch(rf"{prefix}(\d+)", i))]
+    return max(nums, default=0) + 1
+
+
+def _remaining_path(
+    goal: Goal, as_of: date, actual: float, kept_last: date | None
+) -> list[tuple[date, float]]:
+    """(due, cumulative target) from the as-of date's actual to the goal's target."""
+    start = max(as_of, kept_last) if kept_last else as_of
+    dues = due_dates(start, goal.deadline, goal.cadence)
+    if not dues:
+        dues = [goal.deadline]
+    curve = goal.curve
+    if not isinstance(curve, str):
+        curve = tuple(curve[-len(dues) :]) if len(curve) >= len(dues) else "linear"
+        if not isinstance(curve, str) and sum(curve) <= 0:
+            curve = "linear"
+    fractions = curve_fractions(curve, as_of, dues)
+    path: list[tuple[date, float]] = []
+    floor = actual
+    for due, frac in zip(dues, fractions, strict=True):
+        floor = max(
+            floor, min(goal.target, _round_target(goal, actual + (goal.target - actual) * frac))
+        )
+        path.append((due, floor))
+    path[-1] = (path[-1][0], goal.target)
+    return path
+
+
+def replan(
+    plan: Plan,
+    check_ins: Sequence[CheckIn],
+    as_of: date,
+    *,
+    done: Mapping[str, str] | None = None,
+    targets: Mapping[str, float] | None = None,
+    deadlines: Mapping[str, date] | None = None,
+) -> tuple[Plan, list[Change]]:
+    """A new version of ``plan`` whose remaining path starts from the actuals.
+
+    Args:
+        plan: the plan as read from the workbook.
+        check_ins: every check-in (all are kept; they only set the actuals).
+        as_of: the re-plan date.
+        done: action id → Done cell, so done actions survive.
+        targets: goal id → new target. deadlines: goal id → new deadline.
+
+    Returns:
+        The new plan (version + 1) and what changed, one line per change.
+
+    Raises:
+        ReplanError: a goal already reached, or a deadline not after the as-of date.
+    """
+    done = done or {}
+    targets = targets or {}
+    deadlines = deadlines or {}
+    known = {g.id for g in plan.goals}
+    for gid in [*targets, *deadlines]:
+        if gid not in known:
+            raise ReplanError(f"{gid} is not a goal of this plan ({', '.join(sorted(known))})")
+    changes: list[Change] = []
+    goals: list[Goal] = []
+    for g in plan.goals:
+        new = replace(
+            g, target=targets.get(g.id, g.target), deadline=deadlines.get(g.id, g.deadline)
+        )
+        if new.target != g.target:
+            changes.append(Change(g.id, f"target {g.target:,.10g} → {new.target:,.10g}"))
+        if new.deadline != g.deadline:
+            changes.append(Change(g.id, f"deadline {g.deadline} → {new.deadline}"))
+        if new.target <= new.baseline:
+            raise ReplanError(f"{g.id}: a target of {new.target:,.10g} is not above the baseline")
+        if new.deadline <= as_of:
+            raise ReplanError(
+                f"{g.id}: the deadline {new.deadline} is not after {as_of}; give a new one "
+                f"with --deadline {g.id}=YYYY-MM-DD"
+            )
+        actual = rules.actual(g.measure, g.baseline, check_ins, as_of, g.id)
+        if actual >= new.target:
+            raise ReplanError(
+                f"{g.id} ({g.name}) has already reached its target: {actual:,.10g} of "
+                f"{new.target:,.10g}. Nothing to re-plan; raise it with --target {g.id}=N"
+            )
+        goals.append(new)
+    new_plan = replace(plan, goals=tuple(goals), version=plan.version + 1)
+
+    milestones: list[Milestone] = []
+    next_m = _next_number([m.id for m in plan.milestones], "M")
+    old_by_goal_due = {(m.goal, m.due): m for m in plan.milestones}
+    for g in goals:
+        old = plan.milestones_of(g.id)
+        kept = [m for m in old if m.due <= as_of and m.due < g.deadline]
+        milestones.extend(kept)
+        actual = rules.actual(g.measure, g.baseline, check_ins, as_of, g.id)
+        start, start_value = as_of, actual
+        for due, target in _remaining_path(g, as_of, actual, kept[-1].due if kept else None):
+            previous = old_by_goal_due.get((g.id, due))
+            mid = previous.id if previous and previous.due > as_of else f"M{next_m}"
+            if mid == f"M{next_m}":
+                next_m += 1
+            m = Milestone(
+                id=mid,
+                goal=g.id,
+                name=f"{g.name} by {due.isoformat()}",
+                start=start,
+                due=due,
+                start_value=start_value,
+                target=target,
+                owner=g.owner,
+            )
+            if previous is None or previous.due <= as_of:
+                changes.append(Change(mid, f"new, due {due}, target {target:,.10g}"))
+            elif previous.target != target:
+                changes.append(Change(mid, f"target {previous.target:,.10g} → {target:,.10g}"))
+            milestones.append(m)
+            start, start_value = due, target
+    new_ids = {m.id for m in milestones}
+    for m in plan.milestones:
+        if m.id not in new_ids:
+            changes.append(Change(m.id, f"dropped (was due {m.due})"))
+
+    actions = _replan_actions(plan, new_plan, milestones, as_of, done, changes)
+    return replace(new_plan, milestones=tuple(milestones), actions=tuple(actions)), changes
+
+
+def _replan_actions(
+    plan: Plan,
+    new_plan: Plan,
+    milestones: Sequence[Milestone],
+    as_of: date,
+    done: Mapping[str, str],
+    changes: list[Change],
+) -> list[Action]:
+    kept_ms = {m.id: m for m in milestones if m.due <= as_of}
+    remaining = [m for m in milestones if m.due > as_of]
+    keep: list[Action] = []
+    for a in plan.actions:
+        is_done = rules.is_done(done.get(a.id))
+        hand_written = a.count is None
+        if a.milestone in kept_ms or is_done or hand_written:
+            home = a.milestone
+            if home not in {m.id for m in milestones}:
+                home = next((m.id for m in remaining if m.goal == a.goal and m.due >= a.due), "")
+                home = home or next((m.id for m in remaining if m.goal == a.goal), a.milestone)
+            keep.append(replace(a, milestone=home))
+    derived: list[Action] = []
+    dated = replace(new_plan, start=as_of)
+    for g in new_plan.goals:
+        derived.extend(funnel_actions(dated, g, [m for m in remaining if m.goal == g.id]))
+    # A window that was partly worked keeps its done funnel actions; derive only what is new.
+    next_a = _next_number([a.id for a in plan.actions], "A")
+    out = list(keep)
+    for a in derived:
+        out.append(replace(a, id=f"A{next_a}"))
+        next_a += 1
+    dropped = len([a for a in plan.actions if a.id not in {k.id for k in keep}])
+    if dropped or derived:
+        changes.append(
+            Change("actions", f"{dropped} open funnel actions replaced by {len(derived)} new ones")
+        )
+    order = {m.id: i for i, m in enumerate(milestones)}
+    out.sort(key=lambda a: (order.get(a.milestone, len(order)), a.due, int(a.id[1:])))
+    return out
