@@ -1,0 +1,178 @@
+"""One page per person: the goal, their part, what is next, what to avoid.
+
+The method's answer to poor communication: everyone sees the long-term goal
+and exactly their part of it, in words plain enough to paste into an email
+or print. Markdown or self-contained HTML (everything escaped).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from .engine import StatusReport
+from .model import Goal, Owner, Plan
+
+Format = Literal["md", "html"]
+NEXT_ACTIONS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """One person's page, as text."""
+
+    owner: str
+    text: str
+
+
+def _num(value: float, unit: str = "") -> str:
+    if unit == "%" and abs(value) <= 1.5:
+        return f"{value * 100:.1f}%"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}".strip() if unit and unit != "%" else text
+
+
+def _sentence(goal: Goal) -> str:
+    return (
+        f"{goal.name}: from {_num(goal.baseline, goal.unit)} to {_num(goal.target, goal.unit)} "
+        f"by {goal.deadline:%d %B %Y}."
+    )
+
+
+def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[str, list[str]]]:
+    """The page as sections of plain lines (rendered by :func:`render_brief`)."""
+    as_of = report.as_of
+    goals = {g.id: g for g in report.goals}
+    sections: list[tuple[str, list[str]]] = []
+    who = owner.name + (f", {owner.role}" if owner.role else "")
+    intro = [
+        f"Plan: {plan.title} (version {plan.version}), as of {as_of.isoformat()}.",
+        f"For: {who}.",
+    ]
+    if plan.description:
+        intro.append(plan.description.strip())
+    sections.append(("Your brief", intro))
+    status = next((o for o in report.owners if o.id == owner.id), None)
+    part_lines: list[str] = []
+    for g in plan.goals:
+        share = owner.share_of(g.id)
+        gs = goals[g.id]
+        line = f"{_sentence(g)} Team status: {gs.status}."
+        if g.why:
+            line += f" Why it matters: {g.why}"
+        part_lines.append(line)
+        if share <= 0:
+            continue
+        part = next((p for p in (status.parts if status else ()) if p.goal == g.id), None)
+        if part is not None:
+            part_lines.append(
+                f"  Your part: {share:.0%} = {_num(part.target, g.unit)}. So far "
+                f"{_num(part.actual, g.unit)}; the plan expects {_num(part.expected, g.unit)} "
+                f"by now: {part.status}."
+            )
+        else:
+            part_lines.append(f"  You are accountable for {share:.0%} of it.")
+        part_lines.append(
+            f"  Long-term view: at the current pace the team reaches "
+            f"{_num(gs.projected, g.unit)} by {g.deadline}; it needs "
+            f"{_num(gs.rate_needed, g.unit)} per remaining {g.cadence.removesuffix('ly')} "
+            "to make it."
+            if g.measure == "sum"
+            else f"  Latest reading {_num(gs.actual, g.unit)}; target {_num(g.target, g.unit)}."
+        )
+    sections.append(("The goal and your part", part_lines))
+    upcoming: list[str] = []
+    for g in plan.goals:
+        share = owner.share_of(g.id)
+        nxt = [m for m in report.milestones if m.goal == g.id and m.due >= as_of][:2]
+        for m in nxt:
+            yours = ""
+            if share > 0 and g.measure == "sum":
+                yours = f"; your part {_num(share * (m.target - g.baseline), g.unit)}"
+            upcoming.append(
+                f"{m.due.isoformat()} {m.id} {m.name}: team target {_num(m.target, g.unit)}{yours} "
+                f"({m.status})"
+            )
+    sections.append(("Next milestones", upcoming or ["None left: the plan is complete."]))
+    mine = [a for a in report.actions if a.owner.casefold() == owner.name.casefold()]
+    late = sorted((a for a in mine if a.status == "Overdue"), key=lambda a: (a.due, a.id))
+    open_ = sorted((a for a in mine if a.status == "Open"), key=lambda a: (a.due, a.id))
+    acts = [f"{a.due.isoformat()} {a.id} {a.action} (OVERDUE)" for a in late]
+    acts += [f"{a.due.isoformat()} {a.id} {a.action}" for a in open_[:NEXT_ACTIONS]]
+    if len(open_) > NEXT_ACTIONS:
+        acts.append(f"... and {len(open_) - NEXT_ACTIONS} more on the Actions sheet.")
+    done = len(mine) - len(late) - len(open_)
+    acts.append(f"Done so far: {done} of {len(mine)}.")
+    sections.append(("Your next actions", acts))
+    anti = []
+    for x in plan.anti_goals:
+        xs = next((s for s in report.anti_goals if s.id == x.id), None)
+        line = f"Avoid: {x.avoid}. Instead: {x.instead}."
+        if x.rationale:
+            line += f" Why: {x.rationale}"
+        if xs is not None:
+            line += f" ({xs.status})"
+        anti.append(line)
+    sections.append(("What we deliberately avoid", anti or ["No anti-goals in this plan."]))
+    sections.append(
+        (
+            "How to check in",
+            [
+                "Open the workbook's Check-ins sheet and add one row per reading: the date, "
+                "the goal id (G1...) or anti-goal id (X1...), your name and the value.",
+                "Mark actions done on the Actions sheet (Done: Yes).",
+                "Send the file back as it is; renaming it is fine.",
+            ],
+        )
+    )
+    return sections
+
+
+def render_brief(plan: Plan, report: StatusReport, owner: Owner, fmt: Format = "md") -> str:
+    """One owner's brief as Markdown or a self-contained HTML page."""
+    sections = build_brief(plan, report, owner)
+    if fmt == "html":
+        return _html(plan, owner, sections)
+    out = [f"# {plan.title}: {owner.name}'s part", ""]
+    for title, lines in sections:
+        out += [f"## {title}", ""]
+        for line in lines:
+            out.append(f"    {line.strip()}" if line.startswith("  ") else f"- {line}")
+        out.append("")
+    return "\n".join(out).replace("\n    ", "\n  ")
+
+
+def _html(plan: Plan, owner: Owner, sections: list[tuple[str, list[str]]]) -> str:
+    e = html.escape
+    body = []
+    for title, lines in sections:
+        items = "".join(
+            f'<li class="sub">{e(x.strip())}</li>' if x.startswith("  ") else f"<li>{e(x)}</li>"
+            for x in lines
+        )
+        body.append(f"<h2>{e(title)}</h2><ul>{items}</ul>")
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{e(plan.title)}: {e(owner.name)}</title><style>"
+        "body{font:15px/1.5 system-ui,sans-serif;max-width:46em;margin:2em auto;color:#222}"
+        "h1{font-size:1.5em;border-bottom:3px solid #1f4e79}h2{font-size:1.1em;color:#1f4e79}"
+        "li.sub{list-style:none;margin-left:1em;color:#444}@media print{body{margin:0}}"
+        f"</style></head><body><h1>{e(plan.title)}: {e(owner.name)}'s part</h1>"
+        + "".join(body)
+        + "</body></html>\n"
+    )
+
+
+def owner_file_name(owner: Owner, suffix: str) -> str:
+    """A safe file name for an owner's brief or part (``dana-whitfield.md``)."""
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", owner.name.casefold()).strip("-") or owner.id.lower()
+    return f"{slug}{suffix}"
+
+
+def today() -> date:
+    """Today (one place to patch in tests)."""
+    return date.today()
