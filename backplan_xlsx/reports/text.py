@@ -1,0 +1,108 @@
+"""The terminal table and the Markdown page (both laid out by tabulate).
+
+Colour goes only to a terminal: piped output must stay plain text that
+``grep`` and e-mail read, so the caller says whether to colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+from tabulate import tabulate
+
+from ..engine import StatusReport
+from ..errors import Problem
+from . import common, sections
+from .common import By
+
+_COLOURS = {"good": "green", "warn": "yellow", "bad": "red"}
+
+
+def paint_terminal(status: str) -> str:
+    """A status word in its colour (green, yellow, red; dim when quiet)."""
+    tone = common.tone(status)
+    if tone == "quiet":
+        return click.style(status, dim=True)
+    return click.style(status, fg=_COLOURS[tone], bold=tone == "bad")
+
+
+def status_table(
+    report: StatusReport, problems: Sequence[Problem], by: By | None, color: bool
+) -> str:
+    """The report as plain-text tables, one per section, for a terminal."""
+    paint = paint_terminal if color else sections.plain
+    out = [sections.heading(report)]
+    if report.file:
+        out.append(f"File: {report.file}")
+    for g in report.goals:
+        out.append(f"  {g.id} {g.name}: {paint(g.status)}; {common.long_view(g)}")
+    for s in sections.sections(report, by, paint):
+        if s.level == 1:
+            out.extend(["", f"== {s.title}: {paint(s.status)} =="])
+            continue
+        out.extend(["", s.title])
+        if s.rows:
+            out.append(tabulate(s.rows, headers=s.headers, tablefmt="simple"))
+        if s.note:
+            out.append(s.note)
+    if problems:
+        out.extend(["", f"Problems ({sections.count_line(problems)[:-1]})"])
+        out.extend(f"  {sections.problem_line(p)}" for p in problems)
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    """A Markdown table cell: pipes escaped, line breaks as <br>, HTML neutralised."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
+def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    return tabulate(
+        [[_md(c) for c in r] for r in rows],
+        headers=[_md(h) for h in headers],
+        tablefmt="github",
+        disable_numparse=True,
+    )
+
+
+def status_markdown(report: StatusReport, problems: Sequence[Problem], by: By | None) -> str:
+    """The report as a Markdown page (for a wiki, a pull request, an e-mail)."""
+    out = [f"# {_md(report.title)}", ""]
+    meta = f"Plan `{report.plan_id}`, version {report.version}, as of {report.as_of}"
+    if report.file:
+        meta += f", from `{report.file}`"
+    out.extend([_md(meta) + ".", ""])
+    for g in report.goals:
+        out.append(f"- **{_md(g.id)} {_md(g.name)}**: {g.status}; {_md(common.long_view(g))}")
+    for s in sections.sections(report, by):
+        if s.level == 1:
+            out.extend(["", f"## {_md(s.title)}: {s.status}"])
+            continue
+        out.extend(["", f"{'###' if by else '##'} {_md(s.title)}", ""])
+        if s.rows:
+            out.append(_md_table(s.headers, s.rows))
+        if s.note:
+            out.extend(["", _md(s.note)])
+    if problems:
+        out.extend(["", "## Problems", ""])
+        out.append(_md_table(sections.PROBLEM_HEADERS, sections.problem_rows(problems)))
+    return "\n".join(out) + "\n"
+
+
+def problems_table(problems: Sequence[Problem], file: str) -> str:
+    """``check`` findings, one line each: ``Sheet!Cell: sentence, what to do``."""
+    lines = [sections.problem_line(p) for p in problems]
+    lines.append(sections.count_line(problems, file))
+    return "\n".join(lines) + "\n"
+
+
+def problems_markdown(problems: Sequence[Problem], file: str) -> str:
+    """``check`` findings as a Markdown table under a heading."""
+    title = f"# Check of {_md(file)}" if file else "# Check"
+    out = [title, "", _md(sections.count_line(problems, file))]
+    if problems:
+        out.extend(["", _md_table(sections.PROBLEM_HEADERS, sections.problem_rows(problems))])
+    return "\n".join(out) + "\n"
