@@ -10,13 +10,16 @@ so ``backplan --help`` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from .errors import BackplanError
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
@@ -48,7 +51,7 @@ def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-def as_of_option(help_text: str) -> Any:
+def as_of_option(help_text: str) -> Callable[[_F], _F]:
     """The shared ``--as-of DATE`` option."""
     return click.option("--as-of", "as_of", metavar="DATE", callback=_iso_date, help=help_text)
 
@@ -109,6 +112,41 @@ def new(spec: Path | None, template: str | None, list_templates: bool, force: bo
         text = newspec.interactive_spec(click.prompt)
     newspec.write_spec(spec, text)
     click.echo(f"Wrote {spec}. Next: backplan build {spec} -o {spec.with_suffix('.xlsx')}")
+
+
+@main.command()
+@click.argument("spec", metavar="PLAN.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    metavar="PLAN.xlsx",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The workbook to write.",
+)
+@as_of_option("Compute the cached values as of this date (default: today).")
+@click.option(
+    "--force", is_flag=True, help="Replace a workbook that holds check-ins (a backup is kept)."
+)
+def build(spec: Path, output: Path, as_of: date | None, force: bool) -> None:
+    """Plan backward from the spec and write the linked workbook.
+
+    A workbook in the way is replaced only when it holds no check-ins;
+    with --force it is replaced anyway and a timestamped backup is kept.
+
+    \b
+    Example:
+      backplan build plan.yaml -o plan.xlsx
+      backplan build plan.yaml -o plan.xlsx --as-of 2027-03-31
+    """
+    from .spec import read_spec
+    from .writer import build as build_plan
+
+    plan, warnings = read_spec(spec)
+    for w in warnings:
+        click.echo(f"Warning: {w}", err=True)
+    result = build_plan(plan, output, as_of, force=force, spec_path=spec)
+    click.echo(f"Wrote {result.path} ({result.summary}).")
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m`

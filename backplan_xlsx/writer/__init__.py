@@ -1,0 +1,165 @@
+"""The workbook writer: a plan (and what people typed) in, a finished .xlsx out.
+
+One module per part of the workbook (``start``, ``dashboard``, ``tables``,
+``checkins``, ``meta``), the formulas in :mod:`.formulas` (built only from
+the twins in :mod:`backplan_xlsx.rules`), checked cell writes and styles in
+:mod:`.book`, and what may be overwritten in :mod:`.guard`.
+
+Every formula is written with the value the Python engine computes, because
+LibreOffice (headless) and many programs never recalculate. The same plan
+and as-of date give the same bytes: the creation time is pinned to the as-of
+date and XlsxWriter's zip entries carry a fixed time.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from .. import engine, layout
+from ..fileio import atomic_write
+from ..model import Plan, Snapshot
+from .guard import Replaced, check_target, make_way
+
+__all__ = ["BuildResult", "build", "build_workbook", "write_workbook"]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What :func:`build` wrote, and what happened to a workbook in the way."""
+
+    path: Path
+    as_of: date
+    replaced: Replaced
+    plan: Plan
+
+    @property
+    def summary(self) -> str:
+        """One line for people: what was written, as of when, and what was replaced."""
+        p = self.plan
+        parts = [
+            f"plan {p.id} v{p.version}: {len(p.goals)} goals, {len(p.milestones)} milestones, "
+            f"{len(p.actions)} actions, {len(p.owners)} owners, {len(p.anti_goals)} anti-goals; "
+            f"values as of {self.as_of.isoformat()}"
+        ]
+        r = self.replaced
+        if r.backup is not None:
+            parts.append(f"the workbook it replaced is backed up as {r.backup}")
+        elif r.existed:
+            parts.append("replaced a workbook without check-ins")
+        return "; ".join(parts)
+
+
+def write_workbook(snapshot: Snapshot, path: Path, as_of: date) -> None:
+    """Write the workbook for ``snapshot`` to ``path`` as is (no checks, not atomic).
+
+    The caller decides about existing files; :func:`build` is the safe entry.
+    Check-ins, Done marks, reviews and feedback in the snapshot are written
+    into their input cells, so a re-plan keeps what people typed; a date in
+    ``snapshot.as_of`` replaces ``=TODAY()`` in the AsOf cell.
+    """
+    import xlsxwriter
+
+    from .book import Book, Styles
+    from .checkins import write_check_ins
+    from .dashboard import write_dashboard
+    from .meta import write_identity, write_meta_sheet
+    from .start import write_start
+    from .tables import (
+        owners_layout,
+        write_actions,
+        write_anti_goals,
+        write_goals,
+        write_milestones,
+        write_owners,
+    )
+
+    report = engine.evaluate(snapshot, as_of)
+    options = {
+        "strings_to_numbers": False,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "default_date_format": layout.DATE,
+    }
+    with warnings.catch_warnings():
+        # A warning from XlsxWriter means a part silently left out: a bug here.
+        warnings.filterwarnings("error", module=r"xlsxwriter(\.|$)")
+        workbook = xlsxwriter.Workbook(str(path), options)
+        try:
+            book = Book(workbook, Styles(workbook), snapshot, report, as_of)
+            plan = snapshot.plan
+            workbook.set_properties(
+                {
+                    "title": plan.title,
+                    "subject": f"Backward plan {plan.id}, version {plan.version}",
+                    "comments": "Built by backplan. Check-ins go on the Check-ins sheet.",
+                    "created": datetime(as_of.year, as_of.month, as_of.day),
+                }
+            )
+            workbook.set_calc_mode("auto")
+            # Sheets are added in the contract's order; Goals first among the data
+            # sheets because the others refer to its rows.
+            start = book.add_sheet(layout.START)
+            dash = book.add_sheet(layout.DASHBOARD)
+            write_goals(book)
+            write_milestones(book)
+            write_actions(book)
+            owners = owners_layout(book)
+            write_owners(book)
+            write_anti_goals(book)
+            write_check_ins(book, owners)
+            write_start(book, start)
+            write_dashboard(book, dash)
+            write_meta_sheet(book)
+            write_identity(book)
+        finally:
+            workbook.close()
+
+
+def build(
+    plan: Plan,
+    path: Path,
+    as_of: date | None = None,
+    *,
+    force: bool = False,
+    spec_path: Path | None = None,
+    snapshot: Snapshot | None = None,
+) -> BuildResult:
+    """Write the plan's workbook atomically, keeping any work in the way.
+
+    Args:
+        plan: the planned plan (see :func:`backplan_xlsx.spec.load_spec`).
+        path: where to write; must end in ``.xlsx``.
+        as_of: the date the cached values are computed for (default: today).
+        force: replace a workbook that holds check-ins (a backup is kept).
+        spec_path: the spec the plan came from; writing over it is refused.
+        snapshot: what people typed, to carry into the new workbook
+            (default: nothing).
+
+    Raises:
+        WorkbookWriteError: a bad output path, a workbook with check-ins in
+            the way without ``force``, or a plan Excel cannot hold.
+    """
+    from ..spec import today
+
+    path = Path(path)
+    day = as_of or today()
+    snap = snapshot or Snapshot(plan)
+    check_target(path, spec_path)
+    replaced = make_way(path, force)
+    atomic_write(path, lambda tmp: write_workbook(snap, tmp, day))
+    return BuildResult(path, day, replaced, plan)
+
+
+def build_workbook(
+    plan: Plan,
+    path: Path,
+    as_of: date | None = None,
+    *,
+    force: bool = False,
+    spec_path: Path | None = None,
+) -> Path:
+    """Build the workbook for a plan and return its path (see :func:`build`)."""
+    return build(plan, path, as_of, force=force, spec_path=spec_path).path

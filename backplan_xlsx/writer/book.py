@@ -1,0 +1,276 @@
+"""What every sheet module shares: checked cell writes, styles, the build context.
+
+XlsxWriter reports soft failures as return codes (-1: outside the sheet,
+-2: a string cut at 32,767 characters) that are easy to ignore and leave a
+workbook quietly wrong. :class:`Sheet` checks every one and raises
+:class:`~backplan_xlsx.errors.WorkbookWriteError` naming the sheet and cell,
+and refuses formulas longer than Excel's 8,192 characters, which XlsxWriter
+writes but Excel will not open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .. import layout, rules
+from ..engine import StatusReport
+from ..errors import WorkbookWriteError
+from ..model import Snapshot
+
+#: Excel's longest formula, in characters.
+MAX_FORMULA_CHARS = 8192
+#: Excel's longest text in a cell.
+MAX_TEXT_CHARS = 32767
+
+#: Header band, input cells, muted text.
+HEADER_FILL = "#1F4E78"
+HEADER_FONT = "#FFFFFF"
+INPUT_FILL = "#FFF2CC"
+MUTED_FONT = "#595959"
+FONT = "Calibri"
+
+#: Status colours (fill, font): the same on the Start legend and in conditional formats.
+GREEN = ("#C6EFCE", "#006100")
+AMBER = ("#FFEB9C", "#9C5700")
+RED = ("#FFC7CE", "#9C0006")
+GREY = ("#E7E6E6", "#3A3A3A")
+STATUS_COLOURS: dict[str, tuple[str, str]] = {
+    rules.DONE: GREEN,
+    rules.ON_TRACK: GREEN,
+    rules.OK: GREEN,
+    rules.AT_RISK: AMBER,
+    rules.WARNING: AMBER,
+    rules.REVIEW_OVERDUE: AMBER,
+    rules.OFF_TRACK: RED,
+    rules.MISSED: RED,
+    rules.OVERDUE: RED,
+    rules.BREACHED: RED,
+    rules.NOT_STARTED: GREY,
+    rules.OPEN: GREY,
+    rules.NO_DATA: GREY,
+}
+
+Cached = float | int | str | None
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula prefix: ``Goals!`` or ``'Check-ins'!``."""
+    if name.isalnum():
+        return f"{name}!"
+    return "'" + name.replace("'", "''") + "'!"
+
+
+def absolute(sheet: str, col: str, row: int) -> str:
+    """An absolute reference to one cell on another sheet: ``Goals!$G$2``."""
+    return f"{quote_sheet(sheet)}${col}${row}"
+
+
+def cell_name(row: int, col: int) -> str:
+    """A 0-based (row, col) as A1 text, for messages."""
+    return f"{layout.col_letter(col)}{row + 1}"
+
+
+class Styles:
+    """Formats made once and shared: XlsxWriter keeps every ``add_format``."""
+
+    def __init__(self, workbook: Any) -> None:
+        self._wb = workbook
+        self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def get(self, **props: Any) -> Any:
+        """A cell format with these XlsxWriter properties (locked unless ``locked=False``)."""
+        props.setdefault("font_name", FONT)
+        props.setdefault("font_size", 10)
+        props.setdefault("valign", "top")
+        key = tuple(sorted(props.items()))
+        found = self._cache.get(key)
+        if found is None:
+            found = self._wb.add_format(dict(props))
+            self._cache[key] = found
+        return found
+
+    def column(self, col: layout.Column) -> Any:
+        """The format of a data cell in this column: number format, lock, input fill."""
+        props: dict[str, Any] = {}
+        if col.fmt and col.fmt != "General":
+            props["num_format"] = col.fmt
+        if col.role == "input":
+            props["locked"] = False
+            props["bg_color"] = INPUT_FILL
+        if col.width >= 24 and not col.fmt:
+            props["text_wrap"] = True
+        return self.get(**props)
+
+    def header(self) -> Any:
+        """The header row of a table."""
+        return self.get(
+            bold=True,
+            font_color=HEADER_FONT,
+            bg_color=HEADER_FILL,
+            text_wrap=True,
+            valign="vcenter",
+            border=1,
+            border_color="#FFFFFF",
+        )
+
+    def status_band(self, colour: tuple[str, str]) -> Any:
+        """A conditional-format (dxf) format for one status colour."""
+        fill, font = colour
+        key = (("dxf", fill), ("font", font))
+        found = self._cache.get(key)
+        if found is None:
+            found = self._wb.add_format({"bg_color": fill, "font_color": font})
+            self._cache[key] = found
+        return found
+
+
+class Sheet:
+    """One worksheet with every write checked (see the module docstring)."""
+
+    def __init__(self, worksheet: Any, name: str) -> None:
+        self.ws = worksheet
+        self.name = name
+
+    def check(self, rc: int | None, row: int, col: int, what: str) -> None:
+        """Raise when an XlsxWriter call at (row, col) reported a failure."""
+        if rc is None or rc >= 0:
+            return
+        where = f"{self.name}!{cell_name(row, col)}"
+        if rc == -2:
+            raise WorkbookWriteError(
+                f"{where}: {what} is longer than Excel's {MAX_TEXT_CHARS} characters; "
+                "shorten it in the spec"
+            )
+        raise WorkbookWriteError(f"{where}: cannot write {what} (XlsxWriter code {rc})")
+
+    def text(self, row: int, col: int, value: str, fmt: Any = None) -> None:
+        """Text, always as text: a plan value starting with ``=`` is never run."""
+        if len(value) > MAX_TEXT_CHARS:
+            self.check(-2, row, col, f"the text {value[:30]!r}…")
+        self.check(self.ws.write_string(row, col, value, fmt), row, col, "text")
+
+    def number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
+        """A number (a date is a number with a date format: see :meth:`date`)."""
+        self.check(self.ws.write_number(row, col, value, fmt), row, col, "a number")
+
+    def date(self, row: int, col: int, value: date, fmt: Any) -> None:
+        """A date as its 1900-system serial, which every reader turns back into a date."""
+        self.number(row, col, rules.serial(value), fmt)
+
+    def blank(self, row: int, col: int, fmt: Any) -> None:
+        """An empty, formatted cell (an input cell waiting for a value)."""
+        self.check(self.ws.write_blank(row, col, None, fmt), row, col, "a blank cell")
+
+    def formula(self, row: int, col: int, formula: str, fmt: Any, value: Cached) -> None:
+        """A formula with its cached value, for programs that never recalculate."""
+        if len(formula) + 1 > MAX_FORMULA_CHARS:
+            where = f"{self.name}!{cell_name(row, col)}"
+            raise WorkbookWriteError(
+                f"{where}: the formula would be {len(formula) + 1} characters, over Excel's "
+                f"{MAX_FORMULA_CHARS}; the plan has too many goals for one owner formula"
+            )
+        cached: Cached = "" if value is None else value
+        rc = self.ws.write_formula(row, col, "=" + formula, fmt, cached)
+        self.check(rc, row, col, "a formula")
+
+    def value(self, row: int, col: int, value: object, fmt: Any) -> None:
+        """Any plan value: text, number, date or nothing."""
+        if value is None or value == "":
+            self.blank(row, col, fmt)
+        elif isinstance(value, str):
+            self.text(row, col, value, fmt)
+        elif isinstance(value, bool):
+            self.text(row, col, "Yes" if value else "No", fmt)
+        elif isinstance(value, date):
+            self.date(row, col, value, fmt)
+        elif isinstance(value, int | float):
+            self.number(row, col, float(value), fmt)
+        else:  # pragma: no cover - the model holds no other types
+            raise TypeError(f"cannot write {type(value).__name__}")
+
+    def merge(
+        self, first_row: int, first_col: int, last_row: int, last_col: int, text: str, fmt: Any
+    ) -> None:
+        """Merged cells holding text (only on the Start and Dashboard sheets)."""
+        if last_col == first_col and last_row == first_row:
+            self.text(first_row, first_col, text, fmt)
+            return
+        rc = self.ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
+        self.check(rc, first_row, first_col, "merged cells")
+        self.text(first_row, first_col, text, fmt)
+
+    def status_colours(
+        self, styles: Styles, first_row: int, col: int, last_row: int, statuses: tuple[str, ...]
+    ) -> None:
+        """Colour a status column by its words (conditional formats survive re-saves)."""
+        if last_row < first_row:
+            return
+        for status in statuses:
+            rc = self.ws.conditional_format(
+                first_row,
+                col,
+                last_row,
+                col,
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": f'"{status}"',
+                    "format": styles.status_band(STATUS_COLOURS[status]),
+                },
+            )
+            self.check(rc, first_row, col, "a conditional format")
+
+    def print_setup(self, title: str, *, fit_height: int = 0, repeat_header: bool = True) -> None:
+        """Landscape, fit to the page width, header rows repeated, title in the footer."""
+        self.ws.set_landscape()
+        self.ws.set_paper(9)
+        self.ws.fit_to_pages(1, fit_height)
+        self.ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        if repeat_header:
+            self.ws.repeat_rows(0)
+        safe = title.replace("&", "&&")
+        self.ws.set_footer(f"&L&8{safe} · {self.name}&R&8Page &P of &N")
+
+    def protect(self, **options: bool) -> None:
+        """Protect without a password: it guards against slips, not people."""
+        opts = {"format_columns": True, "format_rows": True, "autofilter": True}
+        opts.update(options)
+        self.ws.protect("", opts)
+
+
+@dataclass(slots=True)
+class RowRecord:
+    """What ``_backplan`` keeps about one built row, to detect later edits."""
+
+    sheet: str
+    id: str
+    row: int
+    values: tuple[object, ...]
+    formulas: tuple[tuple[str, str], ...]
+
+
+@dataclass(slots=True)
+class Book:
+    """The build context handed to each sheet module."""
+
+    workbook: Any
+    styles: Styles
+    snapshot: Snapshot
+    report: StatusReport
+    as_of: date
+    goal_rows: dict[str, int] = field(default_factory=dict)
+    records: list[RowRecord] = field(default_factory=list)
+    sheets: dict[str, Sheet] = field(default_factory=dict)
+
+    def add_sheet(self, name: str) -> Sheet:
+        """Add a worksheet (XlsxWriter keeps the order they are added in)."""
+        sheet = Sheet(self.workbook.add_worksheet(name), name)
+        self.sheets[name] = sheet
+        return sheet
+
+    def define_name(self, name: str, formula: str) -> None:
+        """A workbook-scope defined name; a refusal is a bug, so it raises."""
+        if self.workbook.define_name(name, formula) != 0:
+            raise WorkbookWriteError(f"cannot define the name {name} as {formula}")

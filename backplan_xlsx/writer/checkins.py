@@ -1,0 +1,121 @@
+"""The Check-ins sheet: where progress is typed, one reading a row.
+
+Every column is unlocked as a whole (through the column format), so rows
+typed or pasted far below the prepared ones are as editable as the first;
+the formulas read whole columns (sums) or down to ``CHECK_IN_LAST_ROW``
+(latest readings), so they count too. Dropdown sources are fixed absolute
+ranges because Google Sheets rejects lists built by formulas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import layout
+from .book import Book, Sheet, absolute
+from .tables import date_validation
+
+#: Where the list of goal and anti-goal ids lives (a hidden column on Start).
+IDS_SHEET = layout.START
+IDS_COLUMN = 7
+
+
+def ids_source(book: Book) -> str:
+    """The fixed range the Goal dropdown reads: goal ids, then anti-goal ids."""
+    plan = book.snapshot.plan
+    n = len(plan.goals) + len(plan.anti_goals)
+    last = max(layout.LIST_LAST_ROW, n + 1)
+    letter = layout.col_letter(IDS_COLUMN)
+    return f"={absolute(IDS_SHEET, letter, 2)}:${letter}${last}"
+
+
+def owners_source(book: Book, owners: layout.SheetLayout) -> str:
+    """The fixed range the Owner dropdown reads: the Owners sheet's names."""
+    last = max(layout.LIST_LAST_ROW, len(book.snapshot.plan.owners) + 1)
+    letter = owners.letter("name")
+    return f"={absolute(layout.OWNERS, letter, 2)}:${letter}${last}"
+
+
+def _validate(sheet: Sheet, first: int, col: int, last: int, options: dict[str, Any]) -> None:
+    if sheet.ws.data_validation(first, col, last, col, options) != 0:
+        sheet.check(-1, first, col, "a data validation")
+
+
+def write_check_ins(book: Book, owners: layout.SheetLayout) -> None:
+    """Header, prepared input rows with dropdowns and checks, and any check-ins given."""
+    spec = layout.CHECK_INS_LAYOUT
+    styles = book.styles
+    sheet = book.add_sheet(spec.name)
+    head = styles.header()
+    for i, col in enumerate(spec.columns):
+        base: dict[str, Any] = {"locked": False}
+        if col.fmt:
+            base["num_format"] = col.fmt
+        sheet.ws.set_column(i, i, col.width, styles.get(**base))
+        sheet.text(0, i, col.header, head)
+    sheet.ws.set_row(0, 30)
+    sheet.ws.freeze_panes(1, 0)
+
+    check_ins = book.snapshot.check_ins
+    prepared = max(layout.CHECK_IN_ROWS, len(check_ins))
+    for r in range(1, prepared + 1):
+        for i, col in enumerate(spec.columns):
+            sheet.blank(r, i, styles.column(col))
+    for r, c in enumerate(check_ins, start=1):
+        values = (c.date, c.goal, c.owner, c.value, c.comment)
+        for i, (col, value) in enumerate(zip(spec.columns, values, strict=True)):
+            sheet.value(r, i, value, styles.column(col))
+
+    date_validation(sheet, 1, spec.index("date"), prepared, "Date")
+    _validate(
+        sheet,
+        1,
+        spec.index("goal"),
+        prepared,
+        {
+            "validate": "list",
+            "source": ids_source(book),
+            "input_title": "Goal or anti-goal",
+            "input_message": "Pick the goal (G1…) or anti-goal (X1…) this reading is for.",
+            "error_title": "Unknown id",
+            "error_message": "Pick an id from the list: a goal (Goals sheet) or an anti-goal "
+            "(Anti-goals sheet). Other ids are not counted.",
+            "error_type": "warning",
+        },
+    )
+    _validate(
+        sheet,
+        1,
+        spec.index("owner"),
+        prepared,
+        {
+            "validate": "list",
+            "source": owners_source(book, owners),
+            "input_title": "Owner",
+            "input_message": "Pick whose progress this is (from the Owners sheet).",
+            "error_title": "Unknown owner",
+            "error_message": "Pick a name from the Owners sheet, or the reading counts for "
+            "the goal but for nobody's share.",
+            "error_type": "warning",
+        },
+    )
+    _validate(
+        sheet,
+        1,
+        spec.index("value"),
+        prepared,
+        {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": -1e15,
+            "maximum": 1e15,
+            "input_title": "Value",
+            "input_message": "A number. Sum goals: what was added since the last check-in. "
+            "Latest goals and anti-goals: the reading itself.",
+            "error_title": "Not a number",
+            "error_message": "Type a number such as 40000 or 0.25; text is not counted.",
+            "error_type": "warning",
+        },
+    )
+    sheet.print_setup(book.snapshot.plan.title)
+    sheet.protect(insert_rows=True, delete_rows=True, sort=True)

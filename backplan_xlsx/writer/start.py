@@ -1,0 +1,270 @@
+"""The Start sheet: what the plan is, how to fill it in, and its settings.
+
+It is the first thing a manager sees, so it reads top to bottom: the title,
+why the plan exists, the settings (the named cells ``AsOf``, ``OnTrackRatio``
+and ``AtRiskRatio``, the only inputs here), how to fill the workbook in, each
+goal in one sentence, the anti-goals with what to do instead, and a legend
+whose colours are the ones the status columns use.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import layout, rules
+from ..model import Goal, Plan
+from .book import GREY, INPUT_FILL, MUTED_FONT, STATUS_COLOURS, Book, Sheet, absolute
+from .checkins import IDS_COLUMN
+
+#: Column widths A..E; text blocks span B..E (or A..E).
+WIDTHS = (20, 14, 40, 40, 40)
+LAST_COL = len(WIDTHS) - 1
+
+STEPS = (
+    (
+        "Check-ins",
+        "Record progress as rows on the Check-ins sheet: the date, the goal id (or anti-goal "
+        "id X…), the owner and the value. For a goal measured as a sum, the value is what was "
+        "added since the last check-in; for a goal measured by its latest reading, and for an "
+        "anti-goal, it is the reading itself. Add rows below the last one whenever you need: "
+        "they all count.",
+    ),
+    (
+        "Done",
+        "On the Actions sheet, pick Yes in the Done column when an action is done.",
+    ),
+    (
+        "Last reviewed",
+        "When the team reviews an anti-goal, type the date under Last reviewed on the Anti-goals "
+        "sheet, and note what people said under Feedback.",
+    ),
+    (
+        "As-of date",
+        "Everything is judged as of the As-of date above. It holds =TODAY(); type a date "
+        "there to see the plan as it stood on that day.",
+    ),
+    (
+        "Yellow cells",
+        "Yellow cells are yours to fill in. The rest is the plan and its formulas, locked "
+        "against slips (Review > Unprotect sheet, no password, if you must).",
+    ),
+)
+
+LEGEND = (
+    (rules.DONE, "Target reached (goals, milestones, owners), or marked done (actions)."),
+    (rules.ON_TRACK, "At or above the on-track ratio of the pace the plan expects by now."),
+    (rules.OK, "Anti-goal within its limit and reviewed on time."),
+    (rules.AT_RISK, "Between the at-risk and the on-track ratio of the expected pace."),
+    (rules.WARNING, "Anti-goal's latest reading within 10% of its limit."),
+    (rules.REVIEW_OVERDUE, "Anti-goal not reviewed within its review cadence."),
+    (rules.OFF_TRACK, "Below the at-risk ratio of the expected pace."),
+    (rules.MISSED, "The due date passed before the target was reached."),
+    (rules.OVERDUE, "Action past its due date and not marked done."),
+    (rules.BREACHED, "Anti-goal's latest reading crossed its limit."),
+    (rules.NOT_STARTED, "The window has not begun yet."),
+    (rules.OPEN, "Action not done yet, before its due date."),
+    (rules.NO_DATA, "Anti-goal with a limit but no reading yet."),
+)
+
+
+def _number(x: float) -> str:
+    """A plan number as a sentence shows it: 2,400,000 or 0.28."""
+    if float(x).is_integer():
+        return f"{x:,.0f}"
+    return f"{x:,.4g}" if abs(x) < 1 else f"{x:,.2f}"
+
+
+def goal_sentence(plan: Plan, goal: Goal) -> str:
+    """One sentence a person can repeat: from where, to what, by when, who, why."""
+    unit = f" {goal.unit}" if goal.unit and goal.unit != "%" else goal.unit
+    how = "adding up check-ins" if goal.measure == "sum" else "its latest reading"
+    text = (
+        f"{goal.metric}: from {_number(goal.baseline)}{unit} on {plan.start.isoformat()} to "
+        f"{_number(goal.target)}{unit} by {goal.deadline.isoformat()}, with {goal.cadence} "
+        f"milestones, measured by {how}"
+    )
+    if goal.owner:
+        text += f"; accountable: {goal.owner}"
+    text += "."
+    if goal.why:
+        text += f" Why: {goal.why}"
+    return text
+
+
+def _height(text: str, width_chars: float) -> float:
+    """A row height that shows wrapped text whole (merged cells do not auto-fit)."""
+    lines = sum(
+        max(1, math.ceil(len(part) / max(width_chars * 1.15, 1))) for part in text.split("\n")
+    )
+    return 14.0 * lines + 3
+
+
+def _span_width(first: int, last: int) -> float:
+    return float(sum(WIDTHS[first : last + 1]))
+
+
+class _Cursor:
+    """Writes Start top to bottom, one block at a time."""
+
+    def __init__(self, book: Book, sheet: Sheet) -> None:
+        self.book, self.sheet, self.row = book, sheet, 0
+        s = book.styles
+        self.title = s.get(bold=True, font_size=18, font_color="#1F4E78", valign="vcenter")
+        self.muted = s.get(font_color=MUTED_FONT, italic=True)
+        self.section = s.get(
+            bold=True, font_size=12, font_color="#1F4E78", bottom=2, bottom_color="#1F4E78"
+        )
+        self.label = s.get(bold=True, text_wrap=True)
+        self.text = s.get(text_wrap=True)
+        self.head = s.header()
+
+    def block(self, text: str, fmt: Any, first: int = 0, height: float | None = None) -> None:
+        self.sheet.merge(self.row, first, self.row, LAST_COL, text, fmt)
+        self.sheet.ws.set_row(self.row, height or _height(text, _span_width(first, LAST_COL)))
+        self.row += 1
+
+    def heading(self, text: str) -> None:
+        self.row += 1
+        for c in range(LAST_COL + 1):
+            self.sheet.blank(self.row, c, self.section)
+        self.sheet.text(self.row, 0, text, self.section)
+        self.sheet.ws.set_row(self.row, 20)
+        self.row += 1
+
+
+def write_start(book: Book, sheet: Sheet) -> None:
+    """Title, purpose, settings (the named cells), steps, goals, anti-goals, legend."""
+    plan = book.snapshot.plan
+    for i, w in enumerate(WIDTHS):
+        sheet.ws.set_column(i, i, w)
+    cur = _Cursor(book, sheet)
+    cur.block(plan.title, cur.title, height=30)
+    cur.block(
+        f"Backward plan {plan.id}, version {plan.version}, from {plan.start.isoformat()}. "
+        "Built by backplan; the sheets after this one hold the plan and your progress.",
+        cur.muted,
+    )
+    if plan.description:
+        cur.row += 1
+        cur.block(plan.description.strip(), cur.text)
+    _settings(book, sheet, cur)
+
+    cur.heading("How to fill it in")
+    for k, (label, text) in enumerate(STEPS, start=1):
+        sheet.text(cur.row, 0, f"{k}. {label}", cur.label)
+        cur.block(text, cur.text, first=1)
+
+    cur.heading("Goals")
+    for goal in plan.goals:
+        sheet.text(cur.row, 0, f"{goal.id} · {goal.name}", cur.label)
+        cur.block(goal_sentence(plan, goal), cur.text, first=1)
+
+    if plan.anti_goals:
+        cur.heading("Anti-goals: what we avoid, and what we do instead")
+        for c, text in enumerate(("ID · owner", "Avoid", "", "Instead", "Why")):
+            sheet.text(cur.row, c, text, cur.head)
+        sheet.merge(cur.row, 1, cur.row, 2, "Avoid", cur.head)
+        cur.row += 1
+        for x in plan.anti_goals:
+            who = f"{x.id} · {x.owner}" if x.owner else x.id
+            sheet.text(cur.row, 0, who, cur.label)
+            sheet.merge(cur.row, 1, cur.row, 2, x.avoid, cur.text)
+            sheet.text(cur.row, 3, x.instead, cur.text)
+            sheet.text(cur.row, 4, x.rationale, cur.text)
+            tallest = max(
+                _height(t, w) for t, w in ((x.avoid, 54), (x.instead, 40), (x.rationale, 40))
+            )
+            sheet.ws.set_row(cur.row, tallest)
+            cur.row += 1
+
+    cur.heading("Status colours")
+    styles = book.styles
+    for status, meaning in LEGEND:
+        fill, font = STATUS_COLOURS[status]
+        sheet.text(cur.row, 0, status, styles.get(bg_color=fill, font_color=font, bold=True))
+        cur.block(meaning, cur.text, first=1, height=15)
+
+    _ids_column(book, sheet)
+    sheet.ws.print_area(0, 0, cur.row, LAST_COL)
+    sheet.print_setup(plan.title, fit_height=1, repeat_header=False)
+    sheet.ws.hide_gridlines(2)
+    sheet.protect(autofilter=False)
+    sheet.ws.activate()
+
+
+def _settings(book: Book, sheet: Sheet, cur: _Cursor) -> None:
+    """The three named cells, each with what it does; the only inputs on Start."""
+    plan = book.snapshot.plan
+    styles = book.styles
+    cur.heading("Settings")
+    as_of_fmt = styles.get(num_format=layout.DATE, locked=False, bg_color=INPUT_FILL, bold=True)
+    ratio_fmt = styles.get(num_format=layout.RATIO, locked=False, bg_color=INPUT_FILL, bold=True)
+    rows = (
+        (
+            "As-of date",
+            rules.AS_OF,
+            "Leave =TODAY() to judge the plan as of today, or type a date (e.g. 2027-06-30) "
+            "to see it as of that day.",
+        ),
+        (
+            "On-track ratio",
+            rules.ON_TRACK_RATIO,
+            "At or above this share of the expected pace: On track.",
+        ),
+        (
+            "At-risk ratio",
+            rules.AT_RISK_RATIO,
+            "At or above this share of the expected pace: At risk; below it: Off track.",
+        ),
+    )
+    for label, name, note in rows:
+        r = cur.row
+        sheet.text(r, 0, label, cur.label)
+        if name == rules.AS_OF:
+            snap_as_of = book.snapshot.as_of
+            if snap_as_of is None:
+                sheet.formula(r, 1, "TODAY()", as_of_fmt, rules.serial(book.as_of))
+            else:
+                sheet.date(r, 1, snap_as_of, as_of_fmt)
+        else:
+            ratio = (
+                plan.thresholds.on_track
+                if name == rules.ON_TRACK_RATIO
+                else plan.thresholds.at_risk
+            )
+            sheet.number(r, 1, ratio, ratio_fmt)
+        book.define_name(name, "=" + absolute(layout.START, "B", r + 1))
+        cur.block(note, cur.text, first=2)
+    rc = sheet.ws.data_validation(
+        cur.row - 2,
+        1,
+        cur.row - 1,
+        1,
+        {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0.01,
+            "maximum": 1,
+            "input_title": "Ratio",
+            "input_message": "A share of the expected pace, between 1% and 100%.",
+            "error_title": "Not a ratio",
+            "error_message": "Type a ratio between 0.01 and 1 (1% to 100%).",
+            "error_type": "stop",
+        },
+    )
+    sheet.check(rc, cur.row - 2, 1, "the ratio validation")
+    from .tables import date_validation
+
+    date_validation(sheet, cur.row - 3, 1, cur.row - 3, "As-of date")
+
+
+def _ids_column(book: Book, sheet: Sheet) -> None:
+    """Goal and anti-goal ids, hidden: the fixed range the Check-ins Goal dropdown reads."""
+    plan = book.snapshot.plan
+    muted = book.styles.get(font_color=GREY[1])
+    sheet.text(0, IDS_COLUMN, "Check-in ids", muted)
+    ids = [g.id for g in plan.goals] + [x.id for x in plan.anti_goals]
+    for r, gid in enumerate(ids, start=1):
+        sheet.text(r, IDS_COLUMN, gid, muted)
+    sheet.ws.set_column(IDS_COLUMN, IDS_COLUMN, 10, None, {"hidden": True})

@@ -1,0 +1,269 @@
+"""The five data sheets: one table each, headers exactly as :mod:`layout` says.
+
+Goals, Milestones, Actions, Owners and Anti-goals share one shape: a header
+row, one row per plan item with plan values (locked), formulas (locked, with
+the engine's value cached) and input cells (unlocked, yellow). Every row is
+recorded for ``_backplan`` so later edits can be told from the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from .. import layout, rules
+from .book import Book, Cached, RowRecord, Sheet
+from .formulas import (
+    action_formulas,
+    anti_goal_formulas,
+    goal_formulas,
+    milestone_formulas,
+    owner_formulas,
+)
+
+PROGRESS = rules.PROGRESS_STATUSES
+#: Data validation bounds for typed dates.
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+
+
+def open_table(book: Book, spec: layout.SheetLayout) -> Sheet:
+    """Add the sheet with its header row, column widths and frozen header."""
+    sheet = book.add_sheet(spec.name)
+    head = book.styles.header()
+    for i, col in enumerate(spec.columns):
+        sheet.text(0, i, col.header, head)
+        sheet.ws.set_column(i, i, col.width)
+    sheet.ws.set_row(0, 30)
+    sheet.ws.freeze_panes(1, 1)
+    return sheet
+
+
+def write_row(
+    book: Book,
+    sheet: Sheet,
+    spec: layout.SheetLayout,
+    row: int,
+    rid: str,
+    values: Mapping[str, object],
+    formulas: Mapping[str, str],
+    cached: Mapping[str, Cached],
+) -> None:
+    """Write one item at 0-based ``row``: values, formulas with cached values, inputs."""
+    plan_values: list[object] = []
+    written: list[tuple[str, str]] = []
+    for i, col in enumerate(spec.columns):
+        fmt = book.styles.column(col)
+        if col.key in formulas:
+            sheet.formula(row, i, formulas[col.key], fmt, cached[col.key])
+            written.append((col.key, formulas[col.key]))
+            continue
+        value = values.get(col.key)
+        sheet.value(row, i, value, fmt)
+        if col.role != "input":
+            plan_values.append(value)
+    book.records.append(RowRecord(spec.name, rid, row + 1, tuple(plan_values), tuple(written)))
+
+
+def finish_table(
+    book: Book,
+    sheet: Sheet,
+    spec: layout.SheetLayout,
+    n_rows: int,
+    status_columns: Mapping[str, tuple[str, ...]],
+) -> None:
+    """Status colours, filter buttons, print setup and protection for a finished table."""
+    last = max(n_rows, 1)
+    for key, statuses in status_columns.items():
+        sheet.status_colours(book.styles, 1, spec.index(key), last, statuses)
+    sheet.ws.autofilter(0, 0, last, len(spec.columns) - 1)
+    sheet.print_setup(book.snapshot.plan.title)
+    sheet.protect()
+
+
+def date_validation(sheet: Sheet, first: int, col: int, last: int, what: str) -> None:
+    """Only dates in a date input column, with a hint that says how to type one."""
+    rc = sheet.ws.data_validation(
+        first,
+        col,
+        last,
+        col,
+        {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": FIRST_DATE,
+            "maximum": LAST_DATE,
+            "input_title": what,
+            "input_message": "Type a date, e.g. 2027-03-31.",
+            "error_title": "Not a date",
+            "error_message": "Type a date such as 2027-03-31 (year-month-day).",
+            "error_type": "stop",
+        },
+    )
+    if rc != 0:
+        sheet.check(-1, first, col, "a date validation")
+
+
+def write_goals(book: Book) -> None:
+    """The Goals sheet: each goal over its whole window, with the long-term view."""
+    plan, report = book.snapshot.plan, book.report
+    spec = layout.GOALS_LAYOUT
+    sheet = open_table(book, spec)
+    for k, (goal, st) in enumerate(zip(plan.goals, report.goals, strict=True)):
+        row = k + 1
+        book.goal_rows[goal.id] = row + 1
+        values = {
+            "id": goal.id,
+            "name": goal.name,
+            "metric": goal.metric,
+            "unit": goal.unit,
+            "measure": goal.measure,
+            "owner": goal.owner,
+            "baseline": goal.baseline,
+            "target": goal.target,
+            "start": plan.start,
+            "deadline": goal.deadline,
+            "why": goal.why,
+        }
+        cached: dict[str, Cached] = {
+            "actual": st.actual,
+            "expected": st.expected,
+            "projected": st.projected,
+            "rate_needed": st.rate_needed,
+            "periods_left": st.periods_left,
+            "status": st.status,
+        }
+        write_row(book, sheet, spec, row, goal.id, values, goal_formulas(goal, row + 1), cached)
+    finish_table(book, sheet, spec, len(plan.goals), {"status": PROGRESS})
+
+
+def write_milestones(book: Book) -> None:
+    """The Milestones sheet: cumulative checkpoints, each judged over its own window."""
+    plan, report = book.snapshot.plan, book.report
+    spec = layout.MILESTONES_LAYOUT
+    sheet = open_table(book, spec)
+    goals = {g.id: g for g in plan.goals}
+    for k, (m, st) in enumerate(zip(plan.milestones, report.milestones, strict=True)):
+        row = k + 1
+        values = {
+            "id": m.id,
+            "goal": m.goal,
+            "name": m.name,
+            "owner": m.owner,
+            "start": m.start,
+            "due": m.due,
+            "start_value": m.start_value,
+            "target": m.target,
+        }
+        formulas = milestone_formulas(goals[m.goal], book.goal_rows[m.goal], row + 1)
+        cached: dict[str, Cached] = {
+            "actual": st.actual,
+            "expected": st.expected,
+            "status": st.status,
+        }
+        write_row(book, sheet, spec, row, m.id, values, formulas, cached)
+    finish_table(book, sheet, spec, len(plan.milestones), {"status": PROGRESS})
+
+
+def write_actions(book: Book) -> None:
+    """The Actions sheet: who does what by when; Done is the one input."""
+    plan, report = book.snapshot.plan, book.report
+    spec = layout.ACTIONS_LAYOUT
+    sheet = open_table(book, spec)
+    done = book.snapshot.done
+    for k, (a, st) in enumerate(zip(plan.actions, report.actions, strict=True)):
+        row = k + 1
+        values = {
+            "id": a.id,
+            "milestone": a.milestone,
+            "goal": a.goal,
+            "action": a.action,
+            "owner": a.owner,
+            "due": a.due,
+            "done": done.get(a.id, ""),
+        }
+        write_row(
+            book, sheet, spec, row, a.id, values, action_formulas(row + 1), {"status": st.status}
+        )
+    last = max(len(plan.actions), 1)
+    col = spec.index("done")
+    rc = sheet.ws.data_validation(
+        1,
+        col,
+        last,
+        col,
+        {
+            "validate": "list",
+            "source": ["Yes", "No"],
+            "input_title": "Done?",
+            "input_message": "Pick Yes when the action is done (y, x and done count too).",
+            "error_title": "Yes or No",
+            "error_message": "Pick Yes or No; y, x and done also mark it done.",
+            "error_type": "warning",
+        },
+    )
+    if rc != 0:
+        sheet.check(-1, 1, col, "the Done dropdown")
+    finish_table(book, sheet, spec, len(plan.actions), {"status": rules.ACTION_STATUSES})
+
+
+def owners_layout(book: Book) -> layout.SheetLayout:
+    """The Owners layout for this plan: a part per ``sum`` goal (readings do not split)."""
+    plan = book.snapshot.plan
+    return layout.owners_layout(tuple(g.id for g in plan.goals if g.measure == "sum"))
+
+
+def write_owners(book: Book) -> None:
+    """The Owners sheet: each person's share of each ``sum`` goal, and their worst part."""
+    plan, report = book.snapshot.plan, book.report
+    spec = owners_layout(book)
+    sheet = open_table(book, spec)
+    for k, (o, st) in enumerate(zip(plan.owners, report.owners, strict=True)):
+        row = k + 1
+        values: dict[str, object] = {
+            "id": o.id,
+            "name": o.name,
+            "role": o.role,
+            "team": o.team,
+            "email": o.email,
+        }
+        cached: dict[str, Cached] = {"status": st.status}
+        for part in st.parts:
+            values[f"{part.goal}:share"] = part.share
+            cached[f"{part.goal}:target"] = part.target
+            cached[f"{part.goal}:actual"] = part.actual
+            cached[f"{part.goal}:expected"] = part.expected
+            cached[f"{part.goal}:status"] = part.status
+        formulas = owner_formulas(plan, spec, o, row + 1, book.goal_rows)
+        write_row(book, sheet, spec, row, o.id, values, formulas, cached)
+    statuses = {c.key: PROGRESS for c in spec.columns if c.key.endswith("status")}
+    finish_table(book, sheet, spec, len(plan.owners), statuses)
+
+
+def write_anti_goals(book: Book) -> None:
+    """The Anti-goals sheet: guardrails, with Last reviewed and Feedback to fill in."""
+    snap = book.snapshot
+    plan, report = snap.plan, book.report
+    spec = layout.ANTI_GOALS_LAYOUT
+    sheet = open_table(book, spec)
+    for k, (x, st) in enumerate(zip(plan.anti_goals, report.anti_goals, strict=True)):
+        row = k + 1
+        values: dict[str, object] = {
+            "id": x.id,
+            "avoid": x.avoid,
+            "instead": x.instead,
+            "rationale": x.rationale,
+            "goal": x.goal,
+            "owner": x.owner,
+            "metric": x.metric,
+            "limit": x.limit,
+            "direction": x.direction,
+            "review_every_days": x.review_every_days,
+            "last_reviewed": snap.reviews.get(x.id),
+            "feedback": snap.feedback.get(x.id, ""),
+        }
+        cached: dict[str, Cached] = {"latest": st.latest, "status": st.status}
+        write_row(book, sheet, spec, row, x.id, values, anti_goal_formulas(plan, row + 1), cached)
+    last = max(len(plan.anti_goals), 1)
+    date_validation(sheet, 1, spec.index("last_reviewed"), last, "Last reviewed")
+    finish_table(book, sheet, spec, len(plan.anti_goals), {"status": rules.ANTI_GOAL_STATUSES})
