@@ -197,3 +197,4 @@ class Snapshot:
     feedback: dict[str, str] = field(default_factory=dict)
     as_of: date | None = None
     file: str = ""
+    notes: dict[str, str] = field(default_factory=dict)
