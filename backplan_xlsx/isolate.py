@@ -25,6 +25,9 @@ DEFAULT_MEMORY = 2 * 1024**3
 
 
 def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], memory: int) -> None:
+    import faulthandler
+
+    faulthandler.disable()  # a crash is reported by the parent, not dumped here
     try:
         import resource
 

@@ -36,6 +36,9 @@ class Outcome(Generic[T]):
 
 
 def _worker(conn: Connection, fn: Callable[[str], Any], memory: int) -> None:
+    import faulthandler
+
+    faulthandler.disable()  # a crash is reported by the parent, not dumped here
     try:
         import resource
 
