@@ -17,7 +17,7 @@ from typing import Any
 from .. import layout, rules
 from ..engine import StatusReport
 from ..errors import WorkbookWriteError
-from ..model import Snapshot
+from ..model import Goal, Snapshot
 
 #: Excel's longest formula, in characters.
 MAX_FORMULA_CHARS = 8192
@@ -72,6 +72,29 @@ def cell_name(row: int, col: int) -> str:
     return f"{layout.col_letter(col)}{row + 1}"
 
 
+def goal_number_format(goal: Goal) -> str:
+    """How a goal's figures are shown: whole numbers for big goals, more digits for rates.
+
+    The layout's generic ``#,##0.##`` shows ``2,400,000.`` (a trailing point) in
+    Excel, so each goal's rows get a format fitted to its scale instead.
+    """
+    if goal.unit == "%" and max(abs(goal.baseline), abs(goal.target)) <= 1.5:
+        return "0.0%"
+    span = abs(goal.target - goal.baseline)
+    if span >= 1000:
+        return "#,##0"
+    if span >= 10:
+        return "#,##0.00"
+    return "0.00##"
+
+
+def display_format(fmt: str, number: str = "") -> str:
+    """The number format to write for a layout format: a goal's own, or General."""
+    if fmt == layout.NUMBER:
+        return number or "General"
+    return fmt
+
+
 class Styles:
     """Formats made once and shared: XlsxWriter keeps every ``add_format``."""
 
@@ -91,11 +114,16 @@ class Styles:
             self._cache[key] = found
         return found
 
-    def column(self, col: layout.Column) -> Any:
-        """The format of a data cell in this column: number format, lock, input fill."""
+    def column(self, col: layout.Column, number: str = "") -> Any:
+        """The format of a data cell in this column: number format, lock, input fill.
+
+        ``number`` is the row's goal's display format (see :func:`goal_number_format`);
+        it replaces the layout's generic number format.
+        """
         props: dict[str, Any] = {}
-        if col.fmt and col.fmt != "General":
-            props["num_format"] = col.fmt
+        fmt = display_format(col.fmt, number)
+        if fmt and fmt != "General":
+            props["num_format"] = fmt
         if col.role == "input":
             props["locked"] = False
             props["bg_color"] = INPUT_FILL

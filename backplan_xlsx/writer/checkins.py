@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import layout
-from .book import Book, Sheet, absolute
+from .book import Book, Sheet, absolute, display_format
 from .tables import date_validation
 
 #: Where the list of goal and anti-goal ids lives (a hidden column on Start).
@@ -49,8 +49,9 @@ def write_check_ins(book: Book, owners: layout.SheetLayout) -> None:
     head = styles.header()
     for i, col in enumerate(spec.columns):
         base: dict[str, Any] = {"locked": False}
-        if col.fmt:
-            base["num_format"] = col.fmt
+        fmt = display_format(col.fmt)
+        if fmt:
+            base["num_format"] = fmt
         sheet.ws.set_column(i, i, col.width, styles.get(**base))
         sheet.text(0, i, col.header, head)
     sheet.ws.set_row(0, 30)

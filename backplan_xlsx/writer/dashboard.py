@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import layout, rules
-from .book import MUTED_FONT, Book, Cached, Sheet, absolute, quote_sheet
+from .book import (
+    MUTED_FONT,
+    Book,
+    Cached,
+    Sheet,
+    absolute,
+    display_format,
+    goal_number_format,
+    quote_sheet,
+)
 
 G = layout.GOALS_LAYOUT
 M = layout.MILESTONES_LAYOUT
@@ -93,8 +102,10 @@ def write_dashboard(book: Book, sheet: Sheet) -> None:
             "periods_left": st.periods_left,
             "status": st.status,
         }
+        number = goal_number_format(book.snapshot.plan.goal(st.id))
         for i, fig in enumerate(FIGURES):
-            fmt = styles.get(num_format=fig.fmt) if fig.fmt else styles.get()
+            shown = display_format(fig.fmt, number)
+            fmt = styles.get(num_format=shown) if shown else styles.get()
             ref = absolute(layout.GOALS, G.letter(fig.key), goal_row)
             sheet.formula(row, i, ref, fmt, values[fig.key])
     last_goal_row = HEADER_ROW + len(report.goals)
@@ -218,7 +229,7 @@ def _charts(book: Book, row: int) -> None:
         chart.set_x_axis({"num_format": "mmm yy", "num_font": {"size": 8, "rotation": -45}})
         chart.set_y_axis(
             {
-                "num_format": "#,##0.##",
+                "num_format": goal_number_format(goal),
                 "num_font": {"size": 8},
                 "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
             }

@@ -14,7 +14,16 @@ from typing import Any
 
 from .. import layout, rules
 from ..model import Goal, Plan
-from .book import GREY, INPUT_FILL, MUTED_FONT, STATUS_COLOURS, Book, Sheet, absolute
+from .book import (
+    GREY,
+    INPUT_FILL,
+    MUTED_FONT,
+    STATUS_COLOURS,
+    Book,
+    Sheet,
+    absolute,
+    goal_number_format,
+)
 from .checkins import IDS_COLUMN
 
 #: Column widths A..E; text blocks span B..E (or A..E).
@@ -68,8 +77,10 @@ LEGEND = (
 )
 
 
-def _number(x: float) -> str:
-    """A plan number as a sentence shows it: 2,400,000 or 0.28."""
+def _number(x: float, percent: bool = False) -> str:
+    """A plan number as a sentence shows it: 2,400,000, 0.28 or 28%."""
+    if percent:
+        return f"{x * 100:.4g}%"
     if float(x).is_integer():
         return f"{x:,.0f}"
     return f"{x:,.4g}" if abs(x) < 1 else f"{x:,.2f}"
@@ -77,11 +88,13 @@ def _number(x: float) -> str:
 
 def goal_sentence(plan: Plan, goal: Goal) -> str:
     """One sentence a person can repeat: from where, to what, by when, who, why."""
-    unit = f" {goal.unit}" if goal.unit and goal.unit != "%" else goal.unit
+    percent = goal_number_format(goal).endswith("%")
+    unit = "" if percent else (f" {goal.unit}" if goal.unit and goal.unit != "%" else goal.unit)
+    base, target = _number(goal.baseline, percent), _number(goal.target, percent)
     how = "adding up check-ins" if goal.measure == "sum" else "its latest reading"
     text = (
-        f"{goal.metric}: from {_number(goal.baseline)}{unit} on {plan.start.isoformat()} to "
-        f"{_number(goal.target)}{unit} by {goal.deadline.isoformat()}, with {goal.cadence} "
+        f"{goal.metric}: from {base}{unit} on {plan.start.isoformat()} to "
+        f"{target}{unit} by {goal.deadline.isoformat()}, with {goal.cadence} "
         f"milestones, measured by {how}"
     )
     if goal.owner:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from .. import layout, rules
-from .book import Book, Cached, RowRecord, Sheet
+from .book import Book, Cached, RowRecord, Sheet, goal_number_format
 from .formulas import (
     action_formulas,
     anti_goal_formulas,
@@ -48,12 +48,18 @@ def write_row(
     values: Mapping[str, object],
     formulas: Mapping[str, str],
     cached: Mapping[str, Cached],
+    numbers: Mapping[str, str] | None = None,
 ) -> None:
-    """Write one item at 0-based ``row``: values, formulas with cached values, inputs."""
+    """Write one item at 0-based ``row``: values, formulas with cached values, inputs.
+
+    ``numbers`` maps column keys to their display format (a goal's scale);
+    ``""`` is the key for every number column not named.
+    """
     plan_values: list[object] = []
     written: list[tuple[str, str]] = []
+    numbers = numbers or {}
     for i, col in enumerate(spec.columns):
-        fmt = book.styles.column(col)
+        fmt = book.styles.column(col, numbers.get(col.key, numbers.get("", "")))
         if col.key in formulas:
             sheet.formula(row, i, formulas[col.key], fmt, cached[col.key])
             written.append((col.key, formulas[col.key]))
@@ -133,7 +139,9 @@ def write_goals(book: Book) -> None:
             "periods_left": st.periods_left,
             "status": st.status,
         }
-        write_row(book, sheet, spec, row, goal.id, values, goal_formulas(goal, row + 1), cached)
+        formulas = goal_formulas(goal, row + 1)
+        numbers = {"": goal_number_format(goal)}
+        write_row(book, sheet, spec, row, goal.id, values, formulas, cached, numbers)
     finish_table(book, sheet, spec, len(plan.goals), {"status": PROGRESS})
 
 
@@ -161,7 +169,8 @@ def write_milestones(book: Book) -> None:
             "expected": st.expected,
             "status": st.status,
         }
-        write_row(book, sheet, spec, row, m.id, values, formulas, cached)
+        numbers = {"": goal_number_format(goals[m.goal])}
+        write_row(book, sheet, spec, row, m.id, values, formulas, cached, numbers)
     finish_table(book, sheet, spec, len(plan.milestones), {"status": PROGRESS})
 
 
@@ -228,14 +237,18 @@ def write_owners(book: Book) -> None:
             "email": o.email,
         }
         cached: dict[str, Cached] = {"status": st.status}
+        numbers: dict[str, str] = {}
         for part in st.parts:
+            fmt = goal_number_format(plan.goal(part.goal))
+            for key in ("target", "actual", "expected"):
+                numbers[f"{part.goal}:{key}"] = fmt
             values[f"{part.goal}:share"] = part.share
             cached[f"{part.goal}:target"] = part.target
             cached[f"{part.goal}:actual"] = part.actual
             cached[f"{part.goal}:expected"] = part.expected
             cached[f"{part.goal}:status"] = part.status
         formulas = owner_formulas(plan, spec, o, row + 1, book.goal_rows)
-        write_row(book, sheet, spec, row, o.id, values, formulas, cached)
+        write_row(book, sheet, spec, row, o.id, values, formulas, cached, numbers)
     statuses = {c.key: PROGRESS for c in spec.columns if c.key.endswith("status")}
     finish_table(book, sheet, spec, len(plan.owners), statuses)
 
