@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from .errors import Problem
+
 Cadence = Literal["weekly", "monthly", "quarterly"]
 Measure = Literal["sum", "latest"]
 Direction = Literal["max", "min"]
@@ -187,7 +189,8 @@ class Snapshot:
 
     ``done`` maps action ids to what the Done cell holds; ``reviews`` maps
     anti-goal ids to their Last reviewed date; ``as_of`` is a date typed into
-    the AsOf cell (None while it holds ``=TODAY()``).
+    the AsOf cell (None while it holds ``=TODAY()``); ``problems`` are what
+    the reader found wrong in the file (cells it could not read, rows left out).
     """
 
     plan: Plan
@@ -198,3 +201,4 @@ class Snapshot:
     as_of: date | None = None
     file: str = ""
     notes: dict[str, str] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
