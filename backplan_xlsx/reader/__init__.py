@@ -1,0 +1,144 @@
+"""Read a returned workbook back, whatever happened to it on the way.
+
+``read_workbook(path) -> Snapshot``: the plan as the visible sheets hold it,
+every check-in, the Done marks, reviews and feedback, the AsOf date if one
+was typed, and ``problems`` for everything that could not be read. Cached
+formula values are never used: statuses come from
+:func:`backplan_xlsx.engine.evaluate`, because a file re-saved by a program
+that does not recalculate carries stale numbers.
+
+The modules: :mod:`.source` opens the file (the one place library errors
+become :class:`~backplan_xlsx.errors.WorkbookReadError`), :mod:`.tables`
+finds columns by header, :mod:`.identity` says which plan it is and reads
+the Start sheet's settings, :mod:`.plan` and :mod:`.checkins` read the
+data sheets. ``check`` uses :func:`read_details` to see the build record too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..errors import Problem, WorkbookReadError
+from ..model import Plan, Snapshot
+from .checkins import read_check_ins
+from .identity import Identity, read_as_of, read_identity, read_thresholds
+from .plan import (
+    Recovered,
+    infer_cadence,
+    read_actions,
+    read_anti_goals,
+    read_goals,
+    read_milestones,
+    read_owners,
+)
+from .source import Source, open_source
+from .tables import Table
+
+__all__ = ["WorkbookDetails", "read_details", "read_workbook"]
+
+
+@dataclass(slots=True)
+class WorkbookDetails:
+    """A read workbook with what ``check`` needs beyond the snapshot."""
+
+    source: Source
+    identity: Identity
+    tables: dict[str, Table]
+    snapshot: Snapshot
+
+
+def read_workbook(path: str | Path) -> Snapshot:
+    """Read a plan workbook (.xlsx or .ods) into a :class:`Snapshot`.
+
+    Args:
+        path: the workbook, as built by backplan and edited by anyone.
+
+    Returns:
+        The plan as its sheets hold it now, what people typed, and
+        ``problems``: each with file, sheet, cell and what to do.
+
+    Raises:
+        WorkbookReadError: the file cannot be opened, or holds no readable
+            goal; the message names the file.
+    """
+    return read_details(path).snapshot
+
+
+def read_details(path: str | Path, *, with_record: bool = False) -> WorkbookDetails:
+    """Like :func:`read_workbook`, keeping the source, identity (and build record) and tables."""
+    src = open_source(path)
+    try:
+        return _read(src, str(path), with_record)
+    finally:
+        src.close()
+
+
+def _read(src: Source, file: str, with_record: bool) -> WorkbookDetails:
+    problems: list[Problem] = []
+    identity = read_identity(src, problems, with_record=with_record)
+    out = Recovered()
+    read_goals(src, out, identity.start, problems)
+    if not out.goals:
+        raise WorkbookReadError(
+            f"{src.name}: no goal could be read from the Goals sheet, so there is no plan to "
+            "report on; fix the problems below or use the workbook backplan built",
+            tuple(problems),
+        )
+    start = identity.start or (min(out.starts) if out.starts else None)
+    start = read_milestones(src, out, start, problems)
+    if start is None:
+        raise WorkbookReadError(
+            f'{src.name}: cannot tell when the plan starts (no "Start" on the Goals sheet, no '
+            f'"From" on the Milestones sheet); restore the Goals sheet\'s Start column',
+            tuple(problems),
+        )
+    goals = [
+        dataclasses.replace(g, cadence=infer_cadence(out.milestones, g.id))  # type: ignore[arg-type]
+        for g in out.goals
+        if g.deadline > start
+    ]
+    kept = {g.id for g in goals}
+    out.milestones = [m for m in out.milestones if m.goal in kept]
+    read_actions(src, out, problems)
+    read_owners(src, out, problems)
+    read_anti_goals(src, out, problems)
+    out.goals = goals
+    check_ins = read_check_ins(src, out, start, problems)
+    thresholds = read_thresholds(src, problems)
+    as_of = read_as_of(src, identity, problems)
+    plan = Plan(
+        id=identity.plan_id,
+        title=identity.title,
+        start=start,
+        goals=tuple(goals),
+        owners=tuple(out.owners),
+        anti_goals=tuple(out.anti_goals),
+        milestones=tuple(out.milestones),
+        actions=tuple(out.actions),
+        thresholds=thresholds,
+        version=identity.version,
+    )
+    snapshot = Snapshot(
+        plan=plan,
+        check_ins=check_ins,
+        done=out.done,
+        reviews=out.reviews,
+        feedback=out.feedback,
+        as_of=as_of,
+        file=file,
+        notes=out.notes,
+        problems=tuple(problems),
+    )
+    return WorkbookDetails(src, identity, out.tables, snapshot)
+
+
+def as_of_for(snapshot: Snapshot, given: date | None, today: date) -> date:
+    """The date to judge on: ``--as-of``, else a date typed into AsOf, else today."""
+    if given is not None:
+        return given
+    if snapshot.as_of is not None:
+        return snapshot.as_of
+    return today

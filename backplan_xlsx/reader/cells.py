@@ -1,0 +1,144 @@
+"""Reading one row's cells, each problem named by sheet and cell.
+
+A row whose needed cell is empty or unreadable is left out (after its
+problem is recorded) by raising :class:`SkipRow`; optional cells fall back
+to their defaults. Text typed where a number or date belongs is read, with
+a warning: the workbook's own formulas ignore such text until it is retyped.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..errors import Problem, Severity
+from ..values import parse_date, parse_number
+from .tables import Table, as_text, located
+
+
+class SkipRow(Exception):  # noqa: N818 - control flow, never leaves this package
+    """The row cannot be used; its problem has been recorded."""
+
+
+class RowReader:
+    """Typed access to a table's cells, recording a located Problem for each bad one."""
+
+    def __init__(self, table: Table, file: str, problems: list[Problem], date1904: bool) -> None:
+        self.table = table
+        self.file = file
+        self.problems = problems
+        self.date1904 = date1904
+
+    def report(
+        self, row: int, key: str, code: str, message: str, severity: Severity = "error"
+    ) -> None:
+        """Record a problem at the cell of ``key`` in ``row``."""
+        self.problems.append(
+            Problem(
+                code,
+                severity,
+                message,
+                file=self.file,
+                sheet=self.table.sheet,
+                cell=self.table.ref(row, key),
+            )
+        )
+
+    def text(self, row: int, key: str, default: str = "") -> str:
+        """A cell as trimmed text (``default`` when blank or the column is absent)."""
+        return self.table.text(row, key) or default
+
+    def need_text(self, row: int, key: str, what: str) -> str:
+        """Text that must be there; empty skips the row."""
+        got = self.table.text(row, key)
+        if not got:
+            self.report(row, key, "missing-value", f"is empty; type {what}")
+            raise SkipRow
+        return got
+
+    def optional_number(self, row: int, key: str, what: str, *, need: bool) -> float | None:
+        """A number, or None when blank and not needed; bad or missing-and-needed skips."""
+        raw = self.table.get(row, key)
+        got = parse_number(raw)
+        if got is None:
+            if need:
+                self.report(row, key, "missing-value", f"is empty; type {what}")
+                raise SkipRow
+            return None
+        if isinstance(got, Problem):
+            self._bad(got, row, key, need)
+            return None
+        if isinstance(raw, str):
+            self.problems.append(
+                as_text(
+                    self.file, self.table.sheet, self.table.ref(row, key), raw, "number", f"{got:g}"
+                )
+            )
+        return got
+
+    def optional_date(self, row: int, key: str, what: str, *, need: bool) -> date | None:
+        """A date, or None when blank and not needed; bad or missing-and-needed skips."""
+        raw = self.table.get(row, key)
+        got = parse_date(raw, date1904=self.date1904)
+        if got is None:
+            if need:
+                self.report(row, key, "missing-value", f"is empty; type {what}")
+                raise SkipRow
+            return None
+        if isinstance(got, Problem):
+            self._bad(got, row, key, need)
+            return None
+        if isinstance(raw, str):
+            self.problems.append(
+                as_text(
+                    self.file,
+                    self.table.sheet,
+                    self.table.ref(row, key),
+                    raw,
+                    "date",
+                    got.isoformat(),
+                )
+            )
+        return got
+
+    def need_number(self, row: int, key: str, what: str) -> float:
+        """A number that must be there; empty or unreadable skips the row."""
+        got = self.optional_number(row, key, what, need=True)
+        assert got is not None  # need=True raises SkipRow instead of returning None
+        return got
+
+    def need_date(self, row: int, key: str, what: str) -> date:
+        """A date that must be there; empty or unreadable skips the row."""
+        got = self.optional_date(row, key, what, need=True)
+        assert got is not None  # need=True raises SkipRow instead of returning None
+        return got
+
+    def _bad(self, p: Problem, row: int, key: str, need: bool) -> None:
+        self.problems.append(located(p, self.file, self.table.sheet, self.table.ref(row, key)))
+        if need:
+            raise SkipRow
+
+    def row_id(self, row: int, seen: set[str], what: str) -> str:
+        """The row's ID: present and unique (ids compare ignoring case), or the row is skipped."""
+        rid = self.table.text(row, "id")
+        if not rid:
+            self.report(
+                row,
+                "id",
+                "missing-id",
+                f"this row has no ID, so it is not part of the plan; give it back its {what} "
+                "ID from the original workbook, or delete the row",
+                "warning",
+            )
+            raise SkipRow
+        key = rid.casefold()
+        if key in seen:
+            self.report(
+                row,
+                "id",
+                "duplicate-id",
+                f"{rid} appears twice; only the first row counts. Give this row its own ID "
+                "from the original workbook, or delete it",
+            )
+            raise SkipRow
+        seen.add(key)
+        return rid

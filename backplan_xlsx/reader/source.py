@@ -1,0 +1,403 @@
+"""Opening a returned workbook: the one boundary where library errors become ours.
+
+Values come from python-calamine (about ten times faster than openpyxl and
+no 200 ms import). What calamine does not expose is read from the file's
+own small parts: defined names (where ``AsOf`` and the ratios live, and the
+plan's identity), the 1904 date flag, custom document properties, and
+whether the ``AsOf`` cell still holds a formula (calamine returns only the
+cached value of ``=TODAY()``, which is the day the file was last saved,
+not a date anyone typed).
+
+Every exception a reading library raises on a bad file is turned into one
+:class:`~backplan_xlsx.errors.WorkbookReadError` naming the file, here and
+nowhere else. :func:`backplan_xlsx.guard.check_file` runs first, so zip
+bombs, encrypted and non-workbook files never reach calamine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ..errors import WorkbookReadError
+
+Kind = Literal["xlsx", "ods"]
+Visibility = Literal["visible", "hidden", "very hidden"]
+
+#: Labels beside the named cells on the Start sheet, as the writer puts them:
+#: the fallback when a program dropped the defined names.
+NAMED_CELL_LABELS = {
+    "AsOf": "as-of date",
+    "OnTrackRatio": "on-track ratio",
+    "AtRiskRatio": "at-risk ratio",
+}
+#: The biggest metadata part read whole (workbook.xml, custom.xml, a Start sheet).
+MAX_PART_BYTES = 8 * 1024 * 1024
+
+_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+
+
+@dataclass(frozen=True, slots=True)
+class NamedCell:
+    """Where a named cell is (0-based row and column) and whether it holds a formula.
+
+    ``formula`` is None when the file does not say (a program that writes
+    no formulas, or a part we could not find).
+    """
+
+    sheet: str
+    row: int
+    col: int
+    formula: bool | None = None
+
+    @property
+    def ref(self) -> str:
+        """``B7``."""
+        return f"{col_letter(self.col)}{self.row + 1}"
+
+
+def col_letter(index: int) -> str:
+    """0 → A, 26 → AA (the reader's copy avoids importing the writer)."""
+    out = ""
+    n = index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def col_index(letters: str) -> int:
+    """A → 0, AA → 26."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+class Grid:
+    """One sheet's values as a list of rows, row 0 being the sheet's row 1.
+
+    Empty cells are ``""`` in calamine's output; :meth:`cell` turns them into
+    None so every parser sees one kind of blank.
+    """
+
+    __slots__ = ("name", "rows")
+
+    def __init__(self, name: str, rows: list[list[object]]) -> None:
+        self.name = name
+        self.rows = rows
+
+    def cell(self, row: int, col: int) -> object:
+        """The value at a 0-based position (None when empty or outside the data)."""
+        if row < 0 or col < 0 or row >= len(self.rows):
+            return None
+        line = self.rows[row]
+        if col >= len(line):
+            return None
+        value = line[col]
+        return None if value == "" else value
+
+
+@dataclass(slots=True)
+class Source:
+    """An opened workbook: its sheets (read on demand) and what calamine cannot see."""
+
+    path: Path
+    kind: Kind
+    sheet_names: list[str]
+    visibility: dict[str, Visibility]
+    date1904: bool = False
+    names: dict[str, NamedCell] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    _book: object = None
+    _grids: dict[str, Grid] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The file name, as messages show it."""
+        return self.path.name
+
+    def find_sheet(self, wanted: str) -> str | None:
+        """The sheet's name as the file spells it (case and spaces ignored), or None."""
+        key = _fold(wanted)
+        for name in self.sheet_names:
+            if _fold(name) == key:
+                return name
+        return None
+
+    def grid(self, wanted: str) -> Grid | None:
+        """The values of a sheet found by :meth:`find_sheet`, or None when missing."""
+        name = self.find_sheet(wanted)
+        if name is None:
+            return None
+        found = self._grids.get(name)
+        if found is None:
+            with boundary(self.path):
+                sheet = self._book.get_sheet_by_name(name)  # type: ignore[attr-defined]
+                rows = sheet.to_python(skip_empty_area=False)
+            found = Grid(name, rows)
+            self._grids[name] = found
+        return found
+
+    def close(self) -> None:
+        """Release the file (calamine keeps it open)."""
+        book, self._book = self._book, None
+        if book is not None:
+            with contextlib.suppress(Exception), boundary(self.path):
+                book.close()  # type: ignore[attr-defined]
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@contextlib.contextmanager
+def boundary(path: Path) -> Iterator[None]:
+    """Turn any reading library's complaint about a bad file into a WorkbookReadError."""
+    import sys
+
+    from python_calamine import CalamineError
+
+    openpyxl_errors: tuple[type[BaseException], ...] = ()
+    if "openpyxl" in sys.modules:  # only ``check`` loads it; never import it just for this
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        openpyxl_errors = (InvalidFileException, KeyError)
+    try:
+        yield
+    except openpyxl_errors as exc:
+        raise WorkbookReadError(
+            f"{path.name}: cannot be inspected ({_short(exc)}); it is damaged: get a fresh "
+            "copy or open it and save it again as .xlsx"
+        ) from None
+    except CalamineError as exc:
+        raise WorkbookReadError(
+            f"{path.name}: cannot be read ({_short(exc)}); it is damaged or not a "
+            "workbook: get a fresh copy or open it and save it again as .xlsx"
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError) as exc:
+        raise WorkbookReadError(
+            f"{path.name}: is damaged ({_short(exc)}); get a fresh copy or save it again as .xlsx"
+        ) from None
+    except (ValueError, OverflowError) as exc:
+        raise WorkbookReadError(
+            f"{path.name}: holds a value that cannot be read ({_short(exc)}); "
+            "open it, save it again as .xlsx and retry"
+        ) from None
+    except OSError as exc:
+        raise WorkbookReadError(
+            f"{path.name}: cannot be read ({exc.strerror or _short(exc)})"
+        ) from None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def open_source(path: str | Path) -> Source:
+    """Check the file, open it with calamine and read its metadata parts.
+
+    Raises:
+        WorkbookReadError: the file is missing, not a workbook, damaged,
+            encrypted or refused by the guard; the message names the file.
+    """
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    from .. import guard
+
+    path = Path(path)
+    kind: Kind = guard.check_file(path)
+    with boundary(path):
+        book = CalamineWorkbook.from_path(str(path))
+        visibility: dict[str, Visibility] = {}
+        for meta in book.sheets_metadata:
+            if meta.visible == SheetVisibleEnum.VeryHidden:
+                visibility[meta.name] = "very hidden"
+            elif meta.visible == SheetVisibleEnum.Hidden:
+                visibility[meta.name] = "hidden"
+            else:
+                visibility[meta.name] = "visible"
+        src = Source(path, kind, list(book.sheet_names), visibility, _book=book)
+        with zipfile.ZipFile(path) as zf:
+            if kind == "xlsx":
+                _xlsx_metadata(src, zf)
+            else:
+                _ods_metadata(src, zf)
+    return src
+
+
+# --- xlsx parts ----------------------------------------------------------------
+
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>")
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/?>")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
+_WORKBOOK_PR = re.compile(rb"<(?:\w+:)?workbookPr\b([^>]*?)/?>")
+_PROPERTY = re.compile(rb"<(?:\w+:)?property\b([^>]*)>(.*?)</(?:\w+:)?property>", re.S)
+_INNER_TEXT = re.compile(rb">([^<]*)<")
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    out = {}
+    for k, v in _ATTR.findall(raw):
+        key = k.decode("utf-8", "replace").split(":")[-1]
+        out[key] = html.unescape(v.decode("utf-8", "replace"))
+    return out
+
+
+def _part(zf: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_PART_BYTES:
+        return None
+    return zf.read(info)
+
+
+def _xlsx_metadata(src: Source, zf: zipfile.ZipFile) -> None:
+    wb = _part(zf, "xl/workbook.xml") or b""
+    pr = _WORKBOOK_PR.search(wb)
+    if pr:
+        flag = _attrs(pr.group(1)).get("date1904", "").lower()
+        src.date1904 = flag in ("1", "true")
+    for raw_attrs, raw_text in _DEFINED.findall(wb):
+        attrs = _attrs(raw_attrs)
+        name = attrs.get("name", "")
+        if not name or "localSheetId" in attrs:
+            continue
+        text = html.unescape(raw_text.decode("utf-8", "replace")).strip().removeprefix("=")
+        cell = _parse_ref(text)
+        if cell is not None:
+            src.names[name] = cell
+        elif text.startswith('"') and text.endswith('"') and len(text) >= 2:
+            src.constants[name] = text[1:-1].replace('""', '"')
+        elif text:
+            src.constants[name] = text
+    custom = _part(zf, "docProps/custom.xml") or b""
+    for raw_attrs, body in _PROPERTY.findall(custom):
+        name = _attrs(raw_attrs).get("name", "")
+        m = _INNER_TEXT.search(body)
+        if name and m:
+            src.properties[name] = html.unescape(m.group(1).decode("utf-8", "replace")).strip()
+    as_of = src.names.get("AsOf")
+    if as_of is not None:
+        part = _sheet_part(zf, wb, as_of.sheet)
+        if part is not None:
+            src.names["AsOf"] = NamedCell(
+                as_of.sheet, as_of.row, as_of.col, _xlsx_has_formula(part, as_of.ref)
+            )
+
+
+def _parse_ref(text: str) -> NamedCell | None:
+    """``Start!$B$7`` or ``'Anti goals'!$B$7`` as a NamedCell; None for anything else."""
+    if "!" not in text:
+        return None
+    sheet, _, cell = text.rpartition("!")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    m = _CELL_REF.match(cell)
+    if not m or not sheet:
+        return None
+    return NamedCell(sheet, int(m.group(2)) - 1, col_index(m.group(1)))
+
+
+def _sheet_part(zf: zipfile.ZipFile, workbook: bytes, sheet: str) -> bytes | None:
+    rels = _part(zf, "xl/_rels/workbook.xml.rels") or b""
+    targets = {}
+    for raw in _REL.findall(rels):
+        a = _attrs(raw)
+        if "Id" in a and "Target" in a:
+            targets[a["Id"]] = a["Target"]
+    for raw in _SHEET.findall(workbook):
+        a = _attrs(raw)
+        if a.get("name") == sheet and a.get("id") in targets:
+            target = targets[a["id"]].lstrip("/")
+            return _part(zf, target if target.startswith("xl/") else f"xl/{target}")
+    return None
+
+
+def _xlsx_has_formula(part: bytes, ref: str) -> bool | None:
+    cell = re.search(
+        rb'<(?:\w+:)?c\b[^>]*?\br="' + ref.encode() + rb'"[^>]*?(/>|>(.*?)</(?:\w+:)?c>)',
+        part,
+        re.S,
+    )
+    if cell is None:
+        return False
+    body = cell.group(2) or b""
+    return re.search(rb"<(?:\w+:)?f\b", body) is not None
+
+
+# --- ods parts -----------------------------------------------------------------
+
+_NAMED_RANGE = re.compile(rb"<table:named-range\b([^>]*?)/?>")
+_USER_DEFINED = re.compile(rb"<meta:user-defined\b([^>]*)>([^<]*)</meta:user-defined>")
+_ODS_REF = re.compile(r"^\$?'?(.+?)'?\.\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_metadata(src: Source, zf: zipfile.ZipFile) -> None:
+    meta = _part(zf, "meta.xml") or b""
+    for raw_attrs, text in _USER_DEFINED.findall(meta):
+        name = _attrs(raw_attrs).get("name", "")
+        if name:
+            src.properties[name] = html.unescape(text.decode("utf-8", "replace")).strip()
+    with zf.open("content.xml") as fh:
+        content = fh.read(64 * 1024 * 1024)
+    for raw in _NAMED_RANGE.findall(content):
+        a = _attrs(raw)
+        name, address = a.get("name", ""), a.get("cell-range-address", "")
+        m = _ODS_REF.match(address)
+        if name and m:
+            sheet = m.group(1).replace("''", "'")
+            src.names[name] = NamedCell(sheet, int(m.group(3)) - 1, col_index(m.group(2)))
+    as_of = src.names.get("AsOf")
+    if as_of is not None:
+        src.names["AsOf"] = NamedCell(
+            as_of.sheet, as_of.row, as_of.col, _ods_has_formula(content, as_of)
+        )
+
+
+def _ods_has_formula(content: bytes, cell: NamedCell) -> bool | None:
+    """Walk the named cell's table until its row, honouring repeated rows and cells."""
+    import io
+    from xml.etree.ElementTree import iterparse
+
+    in_table = False
+    row = -1
+    for event, el in iterparse(io.BytesIO(content), events=("start", "end")):
+        tag = el.tag
+        if event == "start" and tag == f"{_TABLE}table":
+            in_table = el.get(f"{_TABLE}name") == cell.sheet
+            row = -1
+        elif not in_table:
+            if event == "end" and tag == f"{_TABLE}table-row":
+                el.clear()
+            continue
+        elif event == "end" and tag == f"{_TABLE}table":
+            return None
+        elif event == "end" and tag == f"{_TABLE}table-row":
+            repeat = int(el.get(f"{_TABLE}number-rows-repeated", "1"))
+            if row + 1 <= cell.row <= row + repeat:
+                col = 0
+                for c in el:
+                    if not c.tag.endswith("table-cell"):
+                        continue
+                    span = int(c.get(f"{_TABLE}number-columns-repeated", "1"))
+                    if col <= cell.col < col + span:
+                        return c.get(f"{_TABLE}formula") is not None
+                    col += span
+                return False
+            row += repeat
+            el.clear()
+    return None
