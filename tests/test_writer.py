@@ -285,7 +285,7 @@ def test_dashboard_has_a_chart_per_goal_fed_by_milestones(book: Any, sales_plan:
 
 def test_dashboard_figures_are_formulas_on_goals(book: Any) -> None:
     ws = book[layout.DASHBOARD]
-    assert ws["A5"].value == "=Goals!$A$2"
+    assert ws["A5"].value == '=""&Goals!$A$2'
     assert ws["K5"].value == "=Goals!$P$2"
 
 

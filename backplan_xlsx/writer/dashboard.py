@@ -49,6 +49,8 @@ FIGURES = (
     Figure("Periods left", "periods_left", 9, "0"),
     Figure("Status", "status", 12),
 )
+#: Figures that are text: referenced as ``""&Goals!$D$2`` so an empty one stays empty.
+TEXT_KEYS = frozenset({"id", "name", "unit"})
 HEADER_ROW = 3
 CHART_WIDTH = 470
 CHART_HEIGHT = 300
@@ -107,6 +109,8 @@ def write_dashboard(book: Book, sheet: Sheet) -> None:
             shown = display_format(fig.fmt, number)
             fmt = styles.get(num_format=shown) if shown else styles.get()
             ref = absolute(layout.GOALS, G.letter(fig.key), goal_row)
+            if fig.key in TEXT_KEYS:
+                ref = f'""&{ref}'  # an empty cell's reference shows 0; text stays text
             sheet.formula(row, i, ref, fmt, values[fig.key])
     last_goal_row = HEADER_ROW + len(report.goals)
     status_col = len(FIGURES) - 1
