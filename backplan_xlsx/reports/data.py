@@ -16,7 +16,6 @@ import io
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -27,6 +26,17 @@ from .common import By
 
 #: What a spreadsheet runs as a formula when a cell starts with it.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def asdict(item: Any) -> dict[str, Any]:
+    """A report dataclass as a dict, nested ones too (``dataclasses.asdict`` deep-copies: slow)."""
+    out = {}
+    for name in item.__dataclass_fields__:
+        value = getattr(item, name)
+        if isinstance(value, tuple) and value and hasattr(value[0], "__dataclass_fields__"):
+            value = [asdict(v) for v in value]
+        out[name] = value
+    return out
 
 
 def _plain(value: Any) -> Any:

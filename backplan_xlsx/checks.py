@@ -1,0 +1,438 @@
+"""``check``: everything wrong with an edited workbook, each finding at its cell.
+
+On top of what the reader finds (values it cannot read, unknown ids, dates
+outside the plan), ``check`` compares the workbook with what the build
+recorded in ``_backplan``: rows deleted, ids changed, plan cells edited,
+formulas overwritten by values; it looks for dropdowns and protection lost
+in a re-save; and it reads the plan as of a date for overdue anti-goal
+reviews and check-ins dated in the future. Findings are
+:class:`~backplan_xlsx.errors.Problem` data, rendered by :mod:`reports`.
+
+Only here is openpyxl imported (about 220 ms): formulas, data validations
+and protection are invisible to calamine.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import layout
+from .errors import Problem
+from .model import Snapshot
+from .reader import WorkbookDetails, as_of_for, read_details
+from .reader.identity import RecordRow
+from .reader.source import boundary, col_letter
+from .reader.tables import Table
+from .values import clean_text
+
+#: Data sheets whose rows the build recorded.
+RECORDED = (layout.GOALS, layout.MILESTONES, layout.ACTIONS, layout.OWNERS, layout.ANTI_GOALS)
+#: Sheets the build protects (without a password: against slips).
+PROTECTED = (layout.START, *RECORDED, layout.CHECK_INS)
+#: Input columns that carry a validation: (sheet, column key, validation type).
+VALIDATED = (
+    (layout.CHECK_INS, "date", "date"),
+    (layout.CHECK_INS, "goal", "list"),
+    (layout.CHECK_INS, "owner", "list"),
+    (layout.CHECK_INS, "value", "decimal"),
+    (layout.ACTIONS, "done", "list"),
+    (layout.ANTI_GOALS, "last_reviewed", "date"),
+)
+MAX_ANTI_GOALS = 7
+MAX_AVOID_CHARS = 120
+SHARE_TOLERANCE = 1e-6
+_ITEM = {
+    layout.GOALS: "goal",
+    layout.MILESTONES: "milestone",
+    layout.ACTIONS: "action",
+    layout.OWNERS: "owner",
+    layout.ANTI_GOALS: "anti-goal",
+}
+
+
+def check_workbook(
+    path: str | Path, as_of: date | None = None, *, today: date | None = None
+) -> list[Problem]:
+    """Every problem in a returned workbook, in sheet and row order.
+
+    Args:
+        path: the workbook (.xlsx for the full check; .ods skips what only
+            openpyxl can see, and says so).
+        as_of: judge review dates and future check-ins as of this date
+            (default: a date typed into AsOf, else ``today``).
+        today: today's date (default: the system's).
+
+    Raises:
+        WorkbookReadError: the file cannot be opened at all.
+    """
+    details = read_details(path, with_record=True)
+    snap = details.snapshot
+    day = as_of_for(snap, as_of, today or date.today())
+    found = list(snap.problems)
+    rows = _id_rows(details)
+    found += _record_problems(details, rows)
+    if details.source.kind == "xlsx":
+        found += _openpyxl_problems(details, rows)
+    else:
+        found.append(
+            Problem(
+                "check-limited",
+                "warning",
+                "is an OpenDocument (.ods) file: overwritten formulas, dropdowns and protection "
+                "cannot be checked; save it as .xlsx for the full check",
+                file=details.source.name,
+            )
+        )
+    found += _plan_problems(snap, day, details, rows)
+    return sorted(found, key=_order)
+
+
+def _order(p: Problem) -> tuple[int, int, int, str]:
+    sheets = {s.casefold(): i for i, s in enumerate(layout.SHEET_ORDER)}
+    m = re.match(r"^([A-Z]+)(\d+)$", p.cell)
+    row, col = (int(m.group(2)), len(m.group(1)) * 100 + ord(m.group(1)[-1])) if m else (0, 0)
+    return (sheets.get(p.sheet.casefold(), -1) if p.sheet else -2, row, col, p.code)
+
+
+def _id_rows(details: WorkbookDetails) -> dict[str, dict[str, int]]:
+    """Per sheet, each ID (case ignored) → its 0-based row, the first if repeated."""
+    out: dict[str, dict[str, int]] = {}
+    for sheet, table in details.tables.items():
+        if not table.has("id"):
+            continue
+        ids: dict[str, int] = {}
+        for r in range(table.header_row + 1, len(table.grid.rows)):
+            rid = table.text(r, "id")
+            if rid:
+                ids.setdefault(rid.casefold(), r)
+        out[sheet] = ids
+    return out
+
+
+def _problem(
+    details: WorkbookDetails,
+    code: str,
+    severity: Any,
+    message: str,
+    sheet: str,
+    cell: str = "",
+) -> Problem:
+    return Problem(code, severity, message, file=details.source.name, sheet=sheet, cell=cell)
+
+
+def _spec(details: WorkbookDetails, sheet: str) -> layout.SheetLayout:
+    if sheet == layout.OWNERS:
+        plan = details.snapshot.plan
+        return layout.owners_layout(tuple(g.id for g in plan.goals if g.measure == "sum"))
+    return layout.DATA_LAYOUTS[sheet]
+
+
+def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) -> list[Problem]:
+    """Deleted rows, changed ids, edited plan cells and rows added by hand."""
+    from .writer.meta import values_fingerprint
+
+    out: list[Problem] = []
+    record = details.identity.record
+    for sheet in RECORDED:
+        table = details.tables.get(sheet)
+        ids = rows.get(sheet)
+        if table is None or ids is None:
+            continue
+        recs = [rec for rec in record if rec.sheet == sheet]
+        recorded = {rec.id.casefold() for rec in recs}
+        id_col = col_letter(table.columns["id"])
+        item = _ITEM[sheet]
+        spec = _spec(details, sheet)
+        for rec in recs:
+            r = ids.get(rec.id.casefold())
+            if r is None:
+                now = table.text(rec.row - 1, "id")
+                if now and now.casefold() not in recorded:
+                    out.append(
+                        _problem(
+                            details,
+                            "id-changed",
+                            "error",
+                            f"the ID was {rec.id} when built and is now {now!r}; check-ins, "
+                            f"actions and milestones refer to {rec.id}: type {rec.id} back",
+                            table.sheet,
+                            f"{id_col}{rec.row}",
+                        )
+                    )
+                else:
+                    out.append(
+                        _problem(
+                            details,
+                            "row-deleted",
+                            "error",
+                            f"the row of {item} {rec.id} (built on row {rec.row}) was deleted, "
+                            f"so {rec.id} no longer counts; copy the row back from the original "
+                            "workbook (or re-plan if it was meant)",
+                            table.sheet,
+                            f"{id_col}{rec.row}",
+                        )
+                    )
+                continue
+            keys = [
+                c.key for c in spec.columns if c.key not in rec.formula_keys and c.role != "input"
+            ]
+            if all(table.has(k) for k in keys):
+                now_values = [table.get(r, k) for k in keys]
+                if values_fingerprint(now_values) != rec.values:
+                    out.append(
+                        _problem(
+                            details,
+                            "plan-edited",
+                            "warning",
+                            f"{item} {rec.id}'s plan cells (dates, targets, names) differ from "
+                            "the plan as built; status uses what the sheet says now. If that was "
+                            "not meant, copy the row back from the original workbook",
+                            table.sheet,
+                            f"{id_col}{r + 1}",
+                        )
+                    )
+        renamed = {p.cell for p in out if p.code == "id-changed" and p.sheet == table.sheet}
+        for rid, r in ids.items():
+            if recs and rid not in recorded and f"{id_col}{r + 1}" not in renamed:
+                out.append(
+                    _problem(
+                        details,
+                        "row-added",
+                        "warning",
+                        f"{table.text(r, 'id')} was added by hand: it is read, but has no "
+                        "formulas; add it to the plan spec and re-plan to give it some",
+                        table.sheet,
+                        f"{id_col}{r + 1}",
+                    )
+                )
+    return out
+
+
+def _openpyxl_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) -> list[Problem]:
+    """Overwritten formulas, lost dropdowns, lost protection (openpyxl sees these)."""
+    import openpyxl
+
+    src = details.source
+    with boundary(src.path), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
+        wb = openpyxl.load_workbook(src.path)
+    out: list[Problem] = []
+    out += _formula_problems(details, rows, wb)
+    for sheet, key, kind in VALIDATED:
+        table = details.tables.get(sheet)
+        if table is None or not table.has(key) or table.sheet not in wb.sheetnames:
+            continue
+        ws = wb[table.sheet]
+        ref = f"{col_letter(table.columns[key])}{table.header_row + 2}"
+        kept = any(dv.type == kind and ref in dv.sqref for dv in ws.data_validations.dataValidation)
+        if not kept:
+            header = next(c.header for c in _spec(details, sheet).columns if c.key == key)
+            what = "dropdown" if kind == "list" else f"{kind} check"
+            out.append(
+                _problem(
+                    details,
+                    "validation-lost",
+                    "warning",
+                    f"the {header} column lost its {what} (a re-save or a paste over it?), so "
+                    "typing mistakes are no longer caught; copy its cells from the original "
+                    "workbook with Paste Special > Validation",
+                    table.sheet,
+                    ref,
+                )
+            )
+    for sheet in PROTECTED:
+        name = src.find_sheet(sheet)
+        if name is None or name not in wb.sheetnames:
+            continue
+        if not wb[name].protection.sheet:
+            out.append(
+                _problem(
+                    details,
+                    "protection-lost",
+                    "warning",
+                    "is no longer protected, so formulas and plan cells can be typed over by "
+                    "mistake; protect it again (Review > Protect Sheet, no password)",
+                    name,
+                )
+            )
+    return out
+
+
+def _is_formula(value: object) -> bool:
+    if isinstance(value, str):
+        return value.startswith("=")
+    return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
+
+
+def _formula_problems(
+    details: WorkbookDetails, rows: dict[str, dict[str, int]], wb: Any
+) -> list[Problem]:
+    from .writer.meta import formulas_fingerprint
+
+    out: list[Problem] = []
+    unmoved = all(
+        table.header_row == 0
+        and all(table.columns.get(c.key) == i for i, c in enumerate(_spec(details, name).columns))
+        for name, table in details.tables.items()
+    )
+    for rec in details.identity.record:
+        table = details.tables.get(rec.sheet)
+        r = rows.get(rec.sheet, {}).get(rec.id.casefold())
+        if table is None or r is None or table.sheet not in wb.sheetnames:
+            continue
+        ws = wb[table.sheet]
+        formulas: list[str] = []
+        for key in rec.formula_keys:
+            col = table.columns.get(key)
+            if col is None:
+                continue
+            value = ws.cell(r + 1, col + 1).value
+            if _is_formula(value):
+                formulas.append(value if isinstance(value, str) else "")
+                continue
+            header = _header(details, rec, key)
+            shown = f'"{clean_text(value)}"' if value is not None else "nothing"
+            out.append(
+                _problem(
+                    details,
+                    "formula-overwritten",
+                    "error",
+                    f"{rec.id}'s {header} should be a formula but holds {shown} (typed or "
+                    "pasted over it), so the workbook no longer computes it; copy the cell "
+                    "from another row of this column and paste it here (status is not "
+                    "affected: it computes its own figures)",
+                    table.sheet,
+                    f"{col_letter(col)}{r + 1}",
+                )
+            )
+        if (
+            unmoved
+            and r + 1 == rec.row
+            and len(formulas) == len(rec.formula_keys)
+            and formulas_fingerprint(formulas) != rec.formulas
+        ):
+            out.append(
+                _problem(
+                    details,
+                    "formula-edited",
+                    "warning",
+                    f"{rec.id}'s formulas differ from the ones built; the workbook may compute "
+                    "something else than status does. Copy the row's formula cells back from "
+                    "the original workbook",
+                    table.sheet,
+                    f"{col_letter(table.columns['id'])}{r + 1}",
+                )
+            )
+    return out
+
+
+def _header(details: WorkbookDetails, rec: RecordRow, key: str) -> str:
+    for c in _spec(details, rec.sheet).columns:
+        if c.key == key:
+            return c.header
+    return key
+
+
+def _plan_problems(
+    snap: Snapshot, day: date, details: WorkbookDetails, rows: dict[str, dict[str, int]]
+) -> list[Problem]:
+    """Reviews overdue, check-ins dated after the as-of date, too many anti-goals, shares."""
+    plan = snap.plan
+    out: list[Problem] = []
+    anti = details.tables.get(layout.ANTI_GOALS)
+    for x in plan.anti_goals:
+        reviewed = snap.reviews.get(x.id)
+        since = reviewed or plan.start
+        if (day - since).days <= x.review_every_days:
+            continue
+        r = rows.get(layout.ANTI_GOALS, {}).get(x.id.casefold())
+        cell = anti.ref(r, "last_reviewed") if anti is not None and r is not None else ""
+        last = (
+            f"was last reviewed on {reviewed.isoformat()}"
+            if reviewed
+            else f"has not been reviewed since the plan started ({plan.start.isoformat()})"
+        )
+        out.append(
+            _problem(
+                details,
+                "review-overdue",
+                "warning",
+                f"{x.id} ({x.avoid}) {last}, more than its {x.review_every_days} days before "
+                f"{day.isoformat()}; review it with the team and type the date here",
+                anti.sheet if anti is not None else layout.ANTI_GOALS,
+                cell,
+            )
+        )
+    ins = details.tables.get(layout.CHECK_INS)
+    for c in snap.check_ins:
+        if c.date > day and ins is not None:
+            out.append(
+                _problem(
+                    details,
+                    "future-check-in",
+                    "warning",
+                    f"is dated {c.date.isoformat()}, after the as-of date {day.isoformat()}: it "
+                    "does not count until then; check the date",
+                    ins.sheet,
+                    ins.ref(c.row - 1, "date"),
+                )
+            )
+    if len(plan.anti_goals) > MAX_ANTI_GOALS:
+        out.append(
+            _problem(
+                details,
+                "too-many-anti-goals",
+                "warning",
+                f"lists {len(plan.anti_goals)} anti-goals; keep to {MAX_ANTI_GOALS} or fewer so "
+                "the team remembers them",
+                anti.sheet if anti is not None else layout.ANTI_GOALS,
+            )
+        )
+    for x in plan.anti_goals:
+        r = rows.get(layout.ANTI_GOALS, {}).get(x.id.casefold())
+        if len(x.avoid) > MAX_AVOID_CHARS and anti is not None and r is not None:
+            out.append(
+                _problem(
+                    details,
+                    "long-anti-goal",
+                    "warning",
+                    f"{x.id}'s Avoid is {len(x.avoid)} characters; say it in "
+                    f"{MAX_AVOID_CHARS} or fewer so it is read",
+                    anti.sheet,
+                    anti.ref(r, "avoid"),
+                )
+            )
+    out += _share_problems(snap, details)
+    return out
+
+
+def _share_problems(snap: Snapshot, details: WorkbookDetails) -> Iterable[Problem]:
+    owners: Table | None = details.tables.get(layout.OWNERS)
+    if owners is None:
+        return []
+    out = []
+    for g in snap.plan.goals:
+        if g.measure != "sum":
+            continue
+        key = f"{g.id}:share"
+        if not owners.has(key):
+            continue
+        total = sum(o.share_of(g.id) for o in snap.plan.owners)
+        if abs(total - 1) > SHARE_TOLERANCE:
+            out.append(
+                _problem(
+                    details,
+                    "shares",
+                    "warning",
+                    f"the owners' shares of {g.id} add up to {total:.0%}, not 100%, so their "
+                    "parts do not cover the goal; fix the shares in the plan spec and re-plan",
+                    owners.sheet,
+                    f"{col_letter(owners.columns[key])}{owners.header_row + 1}",
+                )
+            )
+    return out

@@ -1,0 +1,198 @@
+"""``backplan check``: each kind of bad edit found at its cell, and the exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from backplan_xlsx import layout
+from backplan_xlsx.checks import check_workbook
+from backplan_xlsx.cli import FORMATS, main
+from backplan_xlsx.errors import Problem
+from backplan_xlsx.model import Plan
+from backplan_xlsx.spec import load_spec
+from tests import workbooks as wbk
+from tests.conftest import TEMPLATES
+
+#: Early in the plan: no review is overdue yet, so a clean file has no finding.
+EARLY = date(2027, 1, 20)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return load_spec(TEMPLATES / "sales.yaml")
+
+
+@pytest.fixture(scope="module")
+def built(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return wbk.build(plan, tmp_path_factory.mktemp("check") / "plan.xlsx", EARLY)
+
+
+@pytest.fixture
+def copy(built: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "copy.xlsx"
+    shutil.copyfile(built, dest)
+    return dest
+
+
+def found(path: Path, as_of: date = EARLY) -> list[tuple[str, str, str]]:
+    return [(p.code, p.sheet, p.cell) for p in check_workbook(path, as_of)]
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_a_fresh_workbook_is_clean(built: Path) -> None:
+    assert check_workbook(built, EARLY) == []
+    result = run("check", str(built), "--as-of", EARLY.isoformat())
+    assert result.exit_code == 0
+    assert result.stdout == f"No problems found in {built}.\n"
+
+
+def test_help_has_an_example() -> None:
+    result = run("check", "--help")
+    assert "Example:" in result.stdout
+    assert "backplan check plan.xlsx" in result.stdout
+
+
+def test_a_deleted_action_row_and_an_overwritten_milestone_formula(copy: Path) -> None:
+    def change(wb: Any) -> None:
+        actions = wb[layout.ACTIONS]
+        actions.delete_rows(wbk.row_of(actions, "A17"))
+        ms = wb[layout.MILESTONES]
+        ms.cell(wbk.row_of(ms, "M4"), wbk.header_col(ms, "Actual"), 123456)
+
+    wbk.edit(copy, change)
+    result = run("check", str(copy), "--as-of", EARLY.isoformat())
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Milestones!I5: M4's Actual should be a formula but holds")
+    assert lines[1].startswith("Actions!A18: the row of action A17 (built on row 18) was deleted")
+    assert lines[-1] == f"2 errors in {copy}."
+
+
+def test_a_changed_id(copy: Path) -> None:
+    wbk.edit(copy, lambda wb: wb[layout.ANTI_GOALS].cell(3, 1, "XX2"))
+    problems = check_workbook(copy, EARLY)
+    assert [(p.code, p.cell) for p in problems] == [("id-changed", "A3")]
+    assert "type X2 back" in problems[0].message
+
+
+def test_edited_plan_cells_and_rows_added_by_hand(copy: Path) -> None:
+    def change(wb: Any) -> None:
+        ms = wb[layout.MILESTONES]
+        ms.cell(wbk.row_of(ms, "M2"), wbk.header_col(ms, "Target"), 99999)
+        actions = wb[layout.ACTIONS]
+        actions.append(["A999", "M3", "G1", "Call the big prospect", "Ravi Patel", EARLY])
+
+    wbk.edit(copy, change)
+    assert found(copy) == [
+        ("plan-edited", "Milestones", "A3"),
+        ("row-added", "Actions", "A170"),
+    ]
+
+
+def test_values_the_reader_cannot_use(copy: Path) -> None:
+    rows: list[tuple[object, object, object, object]] = [
+        ("03/04/2027", "G1", "Ravi Patel", 5),
+        ("2027-01-10", "G7", "Ravi Patel", "1,000"),
+        (date(2027, 1, 10), "G1", "Nobody", 5),
+        (date(2026, 1, 10), "G1", "Ravi Patel", 5),
+        (date(2027, 2, 10), "G1", "Ravi Patel", 5),
+    ]
+    wbk.edit(copy, lambda wb: wbk.fill(wb, rows, done={}, reviews={}))
+    assert found(copy) == [
+        ("ambiguous-date", "Check-ins", "A2"),
+        ("date-as-text", "Check-ins", "A3"),
+        ("unknown-goal", "Check-ins", "B3"),
+        ("number-as-text", "Check-ins", "D3"),
+        ("unknown-owner", "Check-ins", "C4"),
+        ("date-outside-plan", "Check-ins", "A5"),
+        ("future-check-in", "Check-ins", "A6"),
+    ]
+
+
+def test_check_ins_beyond_the_formulas_range(copy: Path) -> None:
+    row = layout.CHECK_IN_LAST_ROW + 3
+    ins = [(date(2027, 1, 10), "G1", "Ravi Patel", 5)]
+    wbk.edit(copy, lambda wb: wbk.fill(wb, ins, first_row=row, done={}, reviews={}))
+    assert found(copy) == [("beyond-formulas", "Check-ins", f"A{row}")]
+
+
+def test_dropdowns_and_protection_lost(copy: Path) -> None:
+    def change(wb: Any) -> None:
+        wb[layout.CHECK_INS].data_validations.dataValidation = []
+        wb[layout.MILESTONES].protection.sheet = False
+
+    wbk.edit(copy, change)
+    problems = check_workbook(copy, EARLY)
+    assert [(p.code, p.sheet, p.cell, p.severity) for p in problems] == [
+        ("protection-lost", "Milestones", "", "warning"),
+        ("validation-lost", "Check-ins", "A2", "warning"),
+        ("validation-lost", "Check-ins", "B2", "warning"),
+        ("validation-lost", "Check-ins", "C2", "warning"),
+        ("validation-lost", "Check-ins", "D2", "warning"),
+    ]
+    assert "lost its dropdown" in problems[2].message
+
+
+def test_anti_goal_reviews_overdue(copy: Path) -> None:
+    wbk.edit(copy, lambda wb: wbk.fill(wb, [], done={}, reviews={"X1": date(2027, 3, 1)}))
+    problems = check_workbook(copy, date(2027, 3, 20))
+    assert [(p.code, p.cell) for p in problems] == [
+        ("review-overdue", "L3"),
+        ("review-overdue", "L4"),
+    ]
+    assert "has not been reviewed since the plan started (2027-01-01)" in problems[0].message
+    assert [p.cell for p in check_workbook(copy, date(2027, 4, 5))] == ["L2", "L3", "L4"]
+
+
+def test_shares_that_no_longer_add_up(copy: Path) -> None:
+    def change(wb: Any) -> None:
+        ws = wb[layout.OWNERS]
+        ws.cell(wbk.row_of(ws, "O2"), wbk.header_col(ws, "G1 share"), 0.15)
+
+    wbk.edit(copy, change)
+    problems = check_workbook(copy, EARLY)
+    assert [(p.code, p.sheet, p.cell) for p in problems] == [
+        ("shares", "Owners", "G1"),
+        ("plan-edited", "Owners", "A3"),
+    ]
+    assert "add up to 90%" in problems[0].message
+
+
+def test_without_the_record_only_that_is_said(copy: Path) -> None:
+    wbk.edit(copy, lambda wb: wb.remove(wb[layout.META]))
+    assert found(copy) == [("no-record", "", "")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format(copy: Path, fmt: str) -> None:
+    wbk.edit(copy, lambda wb: wb[layout.ANTI_GOALS].cell(3, 1, "XX2"))
+    result = run("check", str(copy), "--as-of", EARLY.isoformat(), "-f", fmt)
+    assert result.exit_code == 1
+    assert "XX2" in result.stdout
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        assert data["errors"] == 1
+        assert data["problems"][0]["cell"] == "A3"
+
+
+def test_an_unreadable_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    result = CliRunner().invoke(main, ["check", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: broken.xlsx: ")
+
+
+def test_problems_are_data() -> None:
+    p = Problem("row-deleted", "error", "gone", file="a.xlsx", sheet="Actions", cell="A18")
+    assert str(p) == "a.xlsx, Actions!A18: gone"
