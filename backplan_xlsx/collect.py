@@ -1,0 +1,261 @@
+"""The monthly import: every returned workbook into a roll-up and the history.
+
+Files are read in parallel (:mod:`backplan_xlsx.workers`), each in a worker
+behind the guard, and only small results come back, so memory stays flat
+however many files there are. Copies of one plan are merged
+(:mod:`backplan_xlsx.merge`); each plan is judged by the engine as of one
+date; the roll-up is written atomically and the history gets one
+transaction. One bad file is logged and skipped, never fatal. A lock file
+beside the roll-up makes two runs at once take turns instead of racing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import BackplanError, Problem
+from .fileio import TEMP_PREFIX, atomic_write
+from .merge import Conflict, Copy, merge_copies
+from .model import Snapshot
+from .rollup import ImportEntry, PlanResult, write_rollup
+
+if TYPE_CHECKING:
+    from .history import HistoryRow
+
+SUFFIXES = (".xlsx", ".ods")
+
+
+class CollectError(BackplanError):
+    """Nothing to import, or bad arguments."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """What a worker sends back about one file (small: no workbook bytes)."""
+
+    path: str
+    modified: float
+    snapshot: Snapshot | None
+    problems: tuple[Problem, ...] = ()
+    error: str = ""
+
+
+@dataclass
+class CollectResult:
+    """What an import did, for the command to report."""
+
+    files: int = 0
+    skipped: int = 0
+    plans: list[PlanResult] = field(default_factory=list)
+    log: list[ImportEntry] = field(default_factory=list)
+    conflicts: list[tuple[str, Conflict]] = field(default_factory=list)
+    history_rows: int = 0
+    month: str = ""
+    rollup: Path | None = None
+
+
+def find_workbooks(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]:
+    """Every .xlsx/.ods under the inputs, recursively, sorted.
+
+    Skips Office lock files (``~$…``), our own temp files and backups, and
+    the paths in ``exclude`` (the roll-up being written).
+    """
+    skip = {p.resolve() for p in exclude if p.exists()}
+    found: dict[Path, None] = {}
+    for item in inputs:
+        if item.is_dir():
+            candidates: Iterator[Path] = (p for p in sorted(item.rglob("*")) if p.is_file())
+        else:
+            candidates = iter([item])
+        for p in candidates:
+            name = p.name
+            if item.is_dir() and (
+                p.suffix.lower() not in SUFFIXES
+                or name.startswith(("~$", ".~lock", TEMP_PREFIX))
+                or ".bak." in name
+            ):
+                continue
+            if p.resolve() in skip:
+                continue
+            found[p] = None
+    return list(found)
+
+
+def read_one(path: str) -> FileRead:
+    """Read one file in a worker; our own errors come back as data."""
+    from .reader import read_workbook
+
+    p = Path(path)
+    try:
+        modified = p.stat().st_mtime
+    except OSError:
+        modified = 0.0
+    try:
+        snapshot, problems = _read(read_workbook, p)
+    except BackplanError as exc:
+        return FileRead(path, modified, None, (), _one_line(str(exc)))
+    return FileRead(path, modified, snapshot, tuple(problems))
+
+
+def _read(read_workbook: Callable[..., object], path: Path) -> tuple[Snapshot, list[Problem]]:
+    result = read_workbook(path)
+    snapshot = getattr(result, "snapshot", result)
+    problems = list(getattr(result, "problems", ()) or ())
+    assert isinstance(snapshot, Snapshot)
+    return snapshot, problems
+
+
+def _one_line(text: str) -> str:
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def collect(
+    inputs: Sequence[Path],
+    rollup: Path,
+    *,
+    history: str | Path | None = None,
+    as_of: date,
+    month: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> CollectResult:
+    """Import every workbook under ``inputs`` into ``rollup`` and the history store.
+
+    Raises:
+        CollectError: no workbook found, or none readable.
+    """
+    from . import engine
+    from .history import HistoryStore, status_counts
+    from .workers import run_parallel
+
+    month = month or as_of.strftime("%Y-%m")
+    if rollup.suffix.lower() != ".xlsx":
+        raise CollectError(f"{rollup}: the roll-up must be an .xlsx file")
+    files = find_workbooks(inputs, exclude=[rollup])
+    if not files:
+        shown = ", ".join(str(p) for p in inputs)
+        raise CollectError(f"no .xlsx or .ods workbooks found in {shown}")
+    result = CollectResult(files=len(files), month=month, rollup=rollup)
+    reads: list[FileRead] = []
+    for outcome in run_parallel(read_one, [str(p) for p in files], jobs=jobs):
+        if outcome.result is not None:
+            reads.append(outcome.result)
+        else:
+            reads.append(FileRead(outcome.item, 0.0, None, (), outcome.error))
+        if progress is not None:
+            progress(1)
+    reads.sort(key=lambda r: r.path)
+    groups: dict[tuple[str, int], list[FileRead]] = {}
+    for r in reads:
+        name = _shown(r.path, inputs)
+        if r.snapshot is None:
+            result.skipped += 1
+            result.log.append(ImportEntry(name, "", None, "skipped", r.error))
+            continue
+        plan = r.snapshot.plan
+        groups.setdefault((plan.id, plan.version), []).append(r)
+        errors = [str(p) for p in r.problems if p.severity == "error"]
+        result.log.append(
+            ImportEntry(name, plan.id, plan.version, "imported", "; ".join(errors)[:2000])
+        )
+    if not groups:
+        raise CollectError(
+            f"none of the {len(files)} files could be read; see the reasons above",
+            tuple(Problem("unreadable", "error", e.problems, file=e.file) for e in result.log),
+        )
+    latest: dict[str, int] = {}
+    for pid, version in groups:
+        latest[pid] = max(latest.get(pid, 0), version)
+    for (pid, version), members in sorted(groups.items()):
+        if version != latest[pid]:
+            for m in members:
+                _mark(
+                    result.log,
+                    _shown(m.path, inputs),
+                    "skipped",
+                    f"version {version} of "
+                    f"{pid}; version {latest[pid]} is current: bring it up to date first",
+                )
+                result.skipped += 1
+            continue
+        copies = [
+            Copy(_shown(m.path, inputs), m.modified, m.snapshot) for m in members if m.snapshot
+        ]
+        merged, conflicts = merge_copies(copies)
+        result.conflicts.extend((pid, c) for c in conflicts)
+        report = engine.evaluate(merged, as_of)
+        result.plans.append(PlanResult(merged.plan, report, len(copies)))
+    with _locked(rollup):
+        if history is not None:
+            store = HistoryStore(history)
+            try:
+                result.history_rows = store.record(
+                    month, [p.report for p in result.plans], len(files)
+                )
+                trend = status_counts(store.rows(kind="goal"))
+            finally:
+                store.close()
+        else:
+            trend = status_counts(_goal_rows(month, result.plans))
+        atomic_write(
+            rollup,
+            lambda tmp: write_rollup(tmp, month, as_of, result.plans, result.log, trend),
+        )
+    return result
+
+
+def _goal_rows(month: str, plans: Sequence[PlanResult]) -> list[HistoryRow]:
+    from .history import HistoryRow
+
+    return [
+        HistoryRow(
+            month,
+            p.plan.id,
+            p.plan.version,
+            "goal",
+            g.id,
+            g.name,
+            g.status,
+            g.actual,
+            g.expected,
+            g.target,
+        )
+        for p in plans
+        for g in p.report.goals
+    ]
+
+
+def _mark(log: list[ImportEntry], name: str, result: str, why: str) -> None:
+    for i, e in enumerate(log):
+        if e.file == name:
+            log[i] = ImportEntry(e.file, e.plan_id, e.version, result, why)
+
+
+def _shown(path: str, inputs: Sequence[Path]) -> str:
+    p = Path(path)
+    for base in inputs:
+        if base.is_dir():
+            with contextlib.suppress(ValueError):
+                return str(p.relative_to(base))
+    return p.name
+
+
+@contextlib.contextmanager
+def _locked(rollup: Path) -> Iterator[None]:
+    """Hold ``ROLLUP.xlsx.lock`` exclusively: concurrent runs take turns."""
+    import fcntl
+
+    lock_path = rollup.with_name(rollup.name + ".lock")
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
