@@ -236,7 +236,7 @@ def open_source(path: str | Path) -> Source:
 
 # --- xlsx parts ----------------------------------------------------------------
 
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 _DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>")
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/?>")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
@@ -353,7 +353,7 @@ def _xlsx_has_formula(part: bytes, ref: str) -> bool | None:
 
 _NAMED_RANGE = re.compile(rb"<table:named-range\b([^>]*?)/?>")
 _USER_DEFINED = re.compile(rb"<meta:user-defined\b([^>]*)>([^<]*)</meta:user-defined>")
-_ODS_REF = re.compile(r"^\$?'?(.+?)'?\.\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+_ODS_REF = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^.']+))\.\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
@@ -370,8 +370,8 @@ def _ods_metadata(src: Source, zf: zipfile.ZipFile) -> None:
         name, address = a.get("name", ""), a.get("cell-range-address", "")
         m = _ODS_REF.match(address)
         if name and m:
-            sheet = m.group(1).replace("''", "'")
-            src.names[name] = NamedCell(sheet, int(m.group(3)) - 1, col_index(m.group(2)))
+            sheet = (m.group(1) or m.group(2)).replace("''", "'")
+            src.names[name] = NamedCell(sheet, int(m.group(4)) - 1, col_index(m.group(3)))
     as_of = src.names.get("AsOf")
     if as_of is not None:
         src.names["AsOf"] = NamedCell(
