@@ -53,6 +53,7 @@ th { background: var(--head); color: #fff; text-align: left; font-weight: 600;
   padding: 6px 8px; }
 td { padding: 5px 8px; border-top: 1px solid var(--line); vertical-align: top;
   white-space: pre-line; }
+td.date { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px;
   font-weight: 600; white-space: nowrap; }
@@ -86,7 +87,17 @@ def _badge(status: str) -> str:
     return _cell(_mark(status))
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMERIC = re.compile(r"^[-\d,.% ]+(?: [A-Za-z%]{1,5})?(?: / [-\d,.%]+)?$")
+
+
+def _kind(text: str) -> str:
+    """A cell's CSS class: dates never wrap, numbers also align right."""
+    if _DATE.match(text):
+        return "date"
+    if _NUMERIC.match(text):
+        return "num"
+    return ""
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
@@ -94,7 +105,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "")
     body = []
     for row in rows:
         cells = "".join(
-            f'<td class="num">{_cell(c)}</td>' if _NUMERIC.match(c) else f"<td>{_cell(c)}</td>"
+            f'<td class="{_kind(c)}">{_cell(c)}</td>' if _kind(c) else f"<td>{_cell(c)}</td>"
             for c in row
         )
         body.append(f"<tr>{cells}</tr>")
@@ -106,7 +117,8 @@ def _goal_card(g: GoalStatus) -> str:
     figs = [
         ("Actual", common.money(g.actual, g.unit)),
         ("Expected now", common.money(g.expected, g.unit)),
-        ("Target", f"{common.money(g.target, g.unit)} by {common.when(g.deadline)}"),
+        ("Target", common.money(g.target, g.unit)),
+        ("Deadline", common.when(g.deadline)),
         ("Owner", g.owner),
     ]
     rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in figs if v)
@@ -128,29 +140,30 @@ def goal_chart(goals: Sequence[GoalStatus]) -> str:
         return ""
     width, label_w, right_w = 1040, 230, 250
     bar_w = width - label_w - right_w
-    row_h, top = 54, 34
-    height = top + row_h * len(goals) + 16
+    row_h, top = 54, 52
+    height = top + row_h * len(goals) + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="chart-title">',
         '<title id="chart-title">Target versus actual per goal</title>',
-        f'<text x="{label_w}" y="16" font-size="12" fill="#6b7280">'
-        "Progress from baseline to target (each goal on its own scale)</text>",
+        '<text x="0" y="14" font-size="13" font-weight="600" fill="#1F4E78">'
+        "Target versus actual</text>"
+        f'<text x="{label_w}" y="14" font-size="12" fill="#6b7280">'
+        "from baseline to target, each goal on its own scale</text>",
     ]
     legend = [
         ("#e5e7eb", "target"),
-        (_FILL["good"], "actual"),
+        (_FILL["good"], "actual (coloured by status)"),
         ("#111827", "expected now"),
-        ("#6d28d9", "projected at deadline"),
+        ("#6d28d9", "projected at the deadline"),
     ]
-    x = width - right_w - 8
-    for colour, text in reversed(legend):
-        x -= 8 + 7 * len(text)
+    x = label_w
+    for colour, text in legend:
         parts.append(
-            f'<rect x="{x}" y="7" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="16" font-size="11" fill="#374151">{escape(text)}</text>'
+            f'<rect x="{x}" y="25" width="11" height="11" rx="2" fill="{colour}"/>'
+            f'<text x="{x + 16}" y="35" font-size="12" fill="#374151">{escape(text)}</text>'
         )
-        x -= 16
+        x += 16 + int(6.6 * len(text)) + 22
     for i, g in enumerate(goals):
         y = top + i * row_h
         span = max(g.target - g.baseline, g.projected - g.baseline, g.actual - g.baseline)
