@@ -133,3 +133,16 @@ def test_build_help_has_an_example() -> None:
     result = CliRunner().invoke(main, ["build", "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.stdout and "backplan build plan.yaml -o plan.xlsx" in result.stdout
+
+
+def test_spec_warnings_go_to_stderr_and_the_build_goes_on(sales_spec: Path) -> None:
+    text = sales_spec.read_text(encoding="utf-8")
+    long_avoid = "Hours spent on leads that do not fit our customer profile" + " at all" * 12
+    text = text.replace("Hours spent on leads that do not fit our customer profile", long_avoid)
+    sales_spec.write_text(text, encoding="utf-8")
+    out = sales_spec.with_name("plan.xlsx")
+    result = CliRunner().invoke(main, ["build", str(sales_spec), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Warning: ")
+    assert "anti_goals[0].avoid" in result.stderr
+    assert out.is_file()

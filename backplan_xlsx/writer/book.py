@@ -88,6 +88,11 @@ def goal_number_format(goal: Goal) -> str:
     return "0.00##"
 
 
+def wraps(col: layout.Column) -> bool:
+    """Whether a column wraps its text: the wide text columns (Why, Avoid, Action...)."""
+    return col.width >= 24 and not col.fmt
+
+
 def display_format(fmt: str, number: str = "") -> str:
     """The number format to write for a layout format: a goal's own, or General."""
     if fmt == layout.NUMBER:
@@ -101,6 +106,7 @@ class Styles:
     def __init__(self, workbook: Any) -> None:
         self._wb = workbook
         self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+        self._columns: dict[tuple[layout.Column, str], Any] = {}
 
     def get(self, **props: Any) -> Any:
         """A cell format with these XlsxWriter properties (locked unless ``locked=False``)."""
@@ -120,6 +126,10 @@ class Styles:
         ``number`` is the row's goal's display format (see :func:`goal_number_format`);
         it replaces the layout's generic number format.
         """
+        key = (col, number)
+        found = self._columns.get(key)
+        if found is not None:
+            return found
         props: dict[str, Any] = {}
         fmt = display_format(col.fmt, number)
         if fmt and fmt != "General":
@@ -127,9 +137,10 @@ class Styles:
         if col.role == "input":
             props["locked"] = False
             props["bg_color"] = INPUT_FILL
-        if col.width >= 24 and not col.fmt:
+        if wraps(col):
             props["text_wrap"] = True
-        return self.get(**props)
+        found = self._columns[key] = self.get(**props)
+        return found
 
     def header(self) -> Any:
         """The header row of a table."""

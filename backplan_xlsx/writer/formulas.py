@@ -31,14 +31,23 @@ CHECK_INS = rules.CheckInRanges(
 )
 
 
+def letters(sheet: layout.SheetLayout) -> dict[str, str]:
+    """Column letters by key, looked up once (formulas are made for every row)."""
+    return {c.key: layout.col_letter(i) for i, c in enumerate(sheet.columns)}
+
+
+#: The fixed layouts' letters (the Owners layout depends on the plan: see owner_formulas).
+_LETTERS = {spec.name: letters(spec) for spec in (G, M, A, X, C)}
+
+
 def _at(sheet: layout.SheetLayout, key: str, row: int) -> str:
-    """A relative reference on the same sheet: ``K2``."""
-    return f"{sheet.letter(key)}{row}"
+    """A relative reference on the same sheet (a fixed layout): ``K2``."""
+    return f"{_LETTERS[sheet.name][key]}{row}"
 
 
 def _goal(key: str, goal_row: int) -> str:
     """An absolute reference into the Goals sheet: ``Goals!$G$2``."""
-    return absolute(layout.GOALS, G.letter(key), goal_row)
+    return absolute(layout.GOALS, _LETTERS[layout.GOALS][key], goal_row)
 
 
 def _column(sheet: layout.SheetLayout, key: str) -> str:
@@ -112,8 +121,10 @@ def owner_formulas(
 ) -> dict[str, str]:
     """An Owners row: each ``sum`` goal's part judged like the goal, then the worst part."""
 
+    cols = letters(owners)
+
     def at(key: str) -> str:
-        return _at(owners, key, row)
+        return f"{cols[key]}{row}"
 
     out: dict[str, str] = {}
     judged: list[str] = []

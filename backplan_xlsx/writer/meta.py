@@ -64,7 +64,7 @@ def values_fingerprint(values: Iterable[object]) -> str:
     return _digest(canonical(v) for v in values)
 
 
-_STRING = re.compile(r'"(?:[^"]|"")*"')
+_SPACE = re.compile(r"\s+")
 _WHOLE_COLUMN = re.compile(r"\b([A-Z]{1,3})1:([A-Z]{1,3})1048576\b")
 
 
@@ -76,21 +76,27 @@ def normalize_formula(formula: str) -> str:
     whole-column ranges written as ``D1:D1048576`` back into ``TRUE`` and ``D:D``.
     """
     text = formula.strip().removeprefix("=")
-    out: list[str] = []
-    pos = 0
-    for m in _STRING.finditer(text):
-        out.append(_normalize_code(text[pos : m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_normalize_code(text[pos:]))
-    return "".join(out)
+    # Split on quotes: even parts are code, odd parts string literals (an
+    # escaped "" leaves an empty code part between, which stays empty).
+    parts = text.split('"')
+    parts[::2] = [_normalize_code(p) for p in parts[::2]]
+    return '"'.join(parts)
 
 
 def _normalize_code(code: str) -> str:
-    code = re.sub(r"\s+", "", code).replace("$", "").upper()
-    code = code.replace("_XLFN.", "").replace("_XLWS.", "")
-    code = code.replace("TRUE()", "TRUE").replace("FALSE()", "FALSE")
-    return _WHOLE_COLUMN.sub(r"\1:\2", code)
+    # Each step is guarded by a cheap test: this runs for every formula written.
+    if not code:
+        return code
+    if " " in code or "\n" in code or "\t" in code or "\r" in code:
+        code = _SPACE.sub("", code)
+    code = code.replace("$", "").upper()
+    if "_XL" in code:
+        code = code.replace("_XLFN.", "").replace("_XLWS.", "")
+    if "()" in code:
+        code = code.replace("TRUE()", "TRUE").replace("FALSE()", "FALSE")
+    if "1048576" in code:
+        code = _WHOLE_COLUMN.sub(r"\1:\2", code)
+    return code
 
 
 def formulas_fingerprint(formulas: Iterable[str]) -> str:

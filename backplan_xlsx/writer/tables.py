@@ -8,11 +8,12 @@ recorded for ``_backplan`` so later edits can be told from the plan.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
 
 from .. import layout, rules
-from .book import Book, Cached, RowRecord, Sheet, goal_number_format
+from .book import Book, Cached, RowRecord, Sheet, goal_number_format, wraps
 from .formulas import (
     action_formulas,
     anti_goal_formulas,
@@ -22,6 +23,8 @@ from .formulas import (
 )
 
 PROGRESS = rules.PROGRESS_STATUSES
+#: Points per line of 10-point text.
+LINE_HEIGHT = 13.0
 #: Data validation bounds for typed dates.
 FIRST_DATE = date(2000, 1, 1)
 LAST_DATE = date(2100, 12, 31)
@@ -58,6 +61,7 @@ def write_row(
     plan_values: list[object] = []
     written: list[tuple[str, str]] = []
     numbers = numbers or {}
+    lines = 1
     for i, col in enumerate(spec.columns):
         fmt = book.styles.column(col, numbers.get(col.key, numbers.get("", "")))
         if col.key in formulas:
@@ -68,7 +72,18 @@ def write_row(
         sheet.value(row, i, value, fmt)
         if col.role != "input":
             plan_values.append(value)
+        if isinstance(value, str) and wraps(col) and len(value) > col.width:
+            lines = max(lines, wrapped_lines(value, col.width))
+    if lines > 1:
+        # Neither Excel nor LibreOffice grows a row for wrapped text on opening.
+        sheet.ws.set_row(row, LINE_HEIGHT * lines + 3)
     book.records.append(RowRecord(spec.name, rid, row + 1, tuple(plan_values), tuple(written)))
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes in a wrapping column ``width`` characters wide."""
+    per_line = max(width * 1.1, 1.0)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
 def finish_table(
