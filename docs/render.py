@@ -6,7 +6,7 @@ converts it to PDF with LibreOffice (recalculating on load) and rasterises
 the first two pages (Start, then Dashboard; each is fit to one page) with
 pdftoppm. Run from anywhere:
 
-    .venv/bin/python docs/render.py [--dpi 60] [--keep DIR]
+    .venv/bin/python docs/render.py [--dpi 80] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def render(out: Path, dpi: int, keep: Path | None) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dpi", type=int, default=60)
+    parser.add_argument("--dpi", type=int, default=80)
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     parser.add_argument("--keep", type=Path, help="also keep the .xlsx and .pdf here")
     args = parser.parse_args()
