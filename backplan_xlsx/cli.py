@@ -20,6 +20,7 @@ import click
 from .errors import BackplanError
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_T = TypeVar("_T")
 
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
@@ -226,7 +227,7 @@ def status(
     from .reader import as_of_for, read_workbook
     from .reports import fail_reasons, render_status
 
-    snap = read_workbook(workbook)
+    snap = read_untrusted(read_workbook, workbook)
     report = evaluate(snap, as_of_for(snap, as_of, date.today()))
     color = output is None and fmt == "table" and sys.stdout.isatty()
     text = render_status(report, fmt, problems=snap.problems, by=by, color=color)  # type: ignore[arg-type]
@@ -265,10 +266,366 @@ def check(
     from .checks import check_workbook
     from .reports import render_problems
 
-    problems = check_workbook(workbook, as_of)
+    problems = read_untrusted(check_workbook, workbook, as_of)
     _emit(render_problems(problems, fmt, file=str(workbook)), output)  # type: ignore[arg-type]
     if problems:
         ctx.exit(EXIT_PROBLEMS)
+
+
+def read_untrusted(fn: Callable[..., _T], path: Path, *args: Any) -> _T:
+    """Run a reader on a file in a worker, so a native crash is a message, not a kill."""
+    from .isolate import run_isolated
+
+    return run_isolated(fn, path, *args, file=path.name)
+
+
+def _read_many(paths: tuple[Path, ...]) -> list[Any]:
+    from .merge import copy_of
+    from .reader import read_workbook
+
+    copies = []
+    for path in paths:
+        snap = read_untrusted(read_workbook, path)
+        for p in snap.problems:
+            if p.severity == "error":
+                click.echo(f"Warning: {p}", err=True)
+        copies.append(copy_of(path, snap))
+    return copies
+
+
+def _refuse_overwriting_inputs(output: Path, inputs: tuple[Path, ...]) -> None:
+    target = output.resolve()
+    for p in inputs:
+        if p.resolve() == target:
+            raise click.UsageError(f"{output} is also an input; write the result to a new file")
+
+
+@main.command()
+@click.argument(
+    "workbooks",
+    metavar="A.xlsx B.xlsx...",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="M.xlsx",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The merged workbook to write.",
+)
+@as_of_option("Compute the cached values as of this date (default: today).")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing workbook with check-ins (backed up)."
+)
+def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: bool) -> None:
+    """Merge returned copies (or split parts) of one plan into one workbook.
+
+    Check-ins are unioned (a row found in several copies is kept once); an
+    input cell edited differently in two copies is a conflict: the newest
+    file wins and both values are printed. Copies of different plans or
+    versions are refused.
+
+    \b
+    Example:
+      backplan merge returned/dana.xlsx returned/ravi.xlsx -o merged.xlsx
+    """
+    from .merge import merge_copies
+    from .writer import build as build_plan
+
+    _refuse_overwriting_inputs(output, workbooks)
+    merged, conflicts = merge_copies(_read_many(workbooks))
+    for c in conflicts:
+        click.echo(f"Conflict: {c}", err=True)
+    result = build_plan(merged.plan, output, as_of, force=force, snapshot=merged)
+    click.echo(
+        f"Merged {len(workbooks)} files into {result.path}: {len(merged.check_ins)} check-ins, "
+        f"{len(conflicts)} conflicts."
+    )
+
+
+def _goal_values(values: tuple[str, ...], kind: str, parse: Callable[[str], Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for text in values:
+        gid, sep, value = text.partition("=")
+        if not sep:
+            gid, value = "*", text
+        try:
+            out[gid.strip()] = parse(value.strip())
+        except ValueError:
+            raise click.BadParameter(f"{text!r}: give {kind} as GOAL={kind.upper()}") from None
+    return out
+
+
+@main.command()
+@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    metavar="NEW.xlsx",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The new version to write (the input itself is allowed: it is backed up first).",
+)
+@as_of_option("Re-plan from the actuals as of this date (default: As-of cell, else today).")
+@click.option("--target", "targets", multiple=True, metavar="[GOAL=]N", help="A new target.")
+@click.option(
+    "--deadline", "deadlines", multiple=True, metavar="[GOAL=]DATE", help="A new deadline."
+)
+def replan(
+    workbook: Path,
+    output: Path,
+    as_of: date | None,
+    targets: tuple[str, ...],
+    deadlines: tuple[str, ...],
+) -> None:
+    """Re-plan the remaining path from the actuals: a new version, no check-in lost.
+
+    Milestones already due are kept; the rest is planned again from the
+    actual as of the date to the (possibly new) target by the goal's curve,
+    funnel actions are derived again, done and hand-written actions kept.
+    Prints every change. Writing over the input keeps a timestamped backup.
+
+    \b
+    Example:
+      backplan replan plan.xlsx -o plan-v2.xlsx --as-of 2027-06-30
+      backplan replan plan.xlsx -o plan.xlsx --target G1=2600000 --deadline G2=2028-03-31
+    """
+    from .reader import as_of_for, read_workbook
+    from .replan import replan as replan_plan
+    from .writer import build as build_plan
+
+    snap = read_untrusted(read_workbook, workbook)
+    day = as_of_for(snap, as_of, date.today())
+    goal_ids = [g.id for g in snap.plan.goals]
+    new_targets = _goal_values(targets, "target", float)
+    new_deadlines = _goal_values(deadlines, "deadline", date.fromisoformat)
+    if "*" in new_targets:
+        if len(goal_ids) > 1:
+            raise click.BadParameter("this plan has several goals: write --target GOAL=N")
+        new_targets[goal_ids[0]] = new_targets.pop("*")
+    if "*" in new_deadlines:
+        day_all = new_deadlines.pop("*")
+        new_deadlines.update({g: day_all for g in goal_ids if g not in new_deadlines})
+    plan, changes = replan_plan(
+        snap.plan,
+        snap.check_ins,
+        day,
+        done=snap.done,
+        targets=new_targets,
+        deadlines=new_deadlines,
+    )
+    same = output.resolve() == workbook.resolve()
+    from dataclasses import replace as _replace
+
+    result = build_plan(plan, output, day, force=same, snapshot=_replace(snap, plan=plan))
+    for change in changes:
+        click.echo(str(change))
+    click.echo(f"Wrote {result.path}: version {plan.version}, as of {day.isoformat()}.")
+    if result.replaced.backup is not None:
+        click.echo(f"The previous file is backed up as {result.replaced.backup}.", err=True)
+
+
+@main.command()
+@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--owner", "owners", multiple=True, metavar="NAME", help="Only this person.")
+@click.option(
+    "-o",
+    "--output",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one file per person into DIR (default: print).",
+)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(("md", "html")), default="md", show_default=True
+)
+@as_of_option("Judge as of this date (default: As-of cell, else today).")
+def brief(
+    workbook: Path, owners: tuple[str, ...], output: Path | None, fmt: str, as_of: date | None
+) -> None:
+    """One page per person: the goal, their part, what is next, what to avoid.
+
+    Plain enough to paste into an email or print: the goal in one sentence
+    and why it matters, their share and where they stand, their next
+    milestones and actions, the anti-goals with what to do instead, and how
+    to check in.
+
+    \b
+    Example:
+      backplan brief plan.xlsx --owner "Ravi Patel"
+      backplan brief plan.xlsx -o briefs --format html
+    """
+    from .brief import owner_file_name, render_brief
+    from .engine import evaluate
+    from .fileio import atomic_write_text
+    from .reader import as_of_for, read_workbook
+
+    snap = read_untrusted(read_workbook, workbook)
+    report = evaluate(snap, as_of_for(snap, as_of, date.today()))
+    wanted = {o.casefold() for o in owners}
+    people = [o for o in snap.plan.owners if not wanted or o.name.casefold() in wanted]
+    if wanted and len(people) < len(wanted):
+        names = ", ".join(o.name for o in snap.plan.owners)
+        raise click.BadParameter(f"no such owner in this plan; owners: {names}")
+    pages = [(o, render_brief(snap.plan, report, o, fmt)) for o in people]  # type: ignore[arg-type]
+    if output is None:
+        click.echo("\n---\n\n".join(text for _, text in pages), nl=False)
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for owner, text in pages:
+        path = output / owner_file_name(owner, f".{fmt}")
+        atomic_write_text(path, text)
+        click.echo(f"Wrote {path}")
+
+
+@main.command()
+@click.argument(
+    "inputs",
+    metavar="FILES/DIR...",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="ROLLUP.xlsx",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The roll-up workbook to write.",
+)
+@click.option(
+    "--history",
+    "history",
+    metavar="PATH|URL",
+    help="The history store: a SQLite file, or a SQLAlchemy URL such as "
+    "postgresql+psycopg://user@host/db (default: backplan-history.sqlite beside the roll-up).",
+)
+@click.option("--month", metavar="YYYY-MM", help="The month to file it under (default: --as-of's).")
+@as_of_option("Judge every plan as of this date (default: today).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Workers (default: every core).")
+@click.pass_context
+def collect(
+    ctx: click.Context,
+    inputs: tuple[Path, ...],
+    output: Path,
+    history: str | None,
+    month: str | None,
+    as_of: date | None,
+    jobs: int | None,
+) -> None:
+    """Monthly import: every returned workbook into a roll-up and the history.
+
+    Reads every .xlsx/.ods under the folders (recursively; Office lock files
+    skipped) on every core, merges copies of each plan, writes the roll-up
+    (Summary, Owners, Anti-goals, Import log, Trend) and files the month in
+    the history store. Exit 0: all imported; 1: some files skipped (see the
+    log); 2: nothing readable.
+
+    \b
+    Example:
+      backplan collect returned/ -o rollup-2027-05.xlsx --as-of 2027-05-31
+      backplan collect returned/ -o rollup.xlsx --history postgresql+psycopg://ops@db/backplan
+    """
+    from .collect import collect as collect_all
+
+    store = history or str(output.with_name("backplan-history.sqlite"))
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stderr.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Reading", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        result = collect_all(
+            list(inputs),
+            output,
+            history=store,
+            as_of=as_of or date.today(),
+            month=month,
+            jobs=jobs,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for entry in result.log:
+        if entry.result != "imported":
+            click.echo(f"Skipped: {entry.file}: {entry.problems}", err=True)
+    for pid, c in result.conflicts:
+        click.echo(f"Conflict: {pid}: {c}", err=True)
+    click.echo(
+        f"Imported {result.files - result.skipped} of {result.files} files ({len(result.plans)} "
+        f"plans) for {result.month} into {output}; history: {store}."
+    )
+    if result.skipped:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option(
+    "--history",
+    "history",
+    metavar="PATH|URL",
+    default="backplan-history.sqlite",
+    show_default=True,
+    help="The history store (a SQLite file or a SQLAlchemy URL).",
+)
+@click.option("--plan", metavar="ID", help="Only this plan.")
+@click.option("--goal", metavar="ID", help="Only this goal (implies --kind goal).")
+@click.option(
+    "--kind",
+    type=click.Choice(("goal", "milestone", "owner", "anti-goal", "action")),
+    default="goal",
+    show_default=True,
+    help="Which items to show.",
+)
+@click.option("--since", metavar="YYYY-MM", help="From this month on.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json", "csv", "html")),
+    default="table",
+    show_default=True,
+)
+@_output_option()
+def history(
+    history: str,
+    plan: str | None,
+    goal: str | None,
+    kind: str,
+    since: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Trends from the history store, month by month.
+
+    \b
+    Example:
+      backplan history --plan fy27-new-business
+      backplan history --goal G1 --since 2027-03 --format html -o trend.html
+    """
+    from .history import HistoryStore
+    from .reports.trend import render_trend
+
+    if "://" not in history and not Path(history).exists():
+        raise click.UsageError(f"{history}: no history store yet; run `backplan collect` first")
+    store = HistoryStore(history)
+    try:
+        rows = store.rows(
+            plan=plan, kind="goal" if goal else kind.replace("-", "_"), item=goal, since=since
+        )
+    finally:
+        store.close()
+    _emit(render_trend(rows, fmt), output)  # type: ignore[arg-type]
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m`

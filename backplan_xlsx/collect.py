@@ -99,7 +99,8 @@ def read_one(path: str) -> FileRead:
     try:
         snapshot, problems = _read(read_workbook, p)
     except BackplanError as exc:
-        return FileRead(path, modified, None, (), _one_line(str(exc)))
+        text = _one_line(str(exc))
+        return FileRead(path, modified, None, (), text.removeprefix(f"{p.name}: "))
     return FileRead(path, modified, snapshot, tuple(problems))
 
 
@@ -123,7 +124,7 @@ def collect(
     as_of: date,
     month: str | None = None,
     jobs: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CollectResult:
     """Import every workbook under ``inputs`` into ``rollup`` and the history store.
 
@@ -143,13 +144,14 @@ def collect(
         raise CollectError(f"no .xlsx or .ods workbooks found in {shown}")
     result = CollectResult(files=len(files), month=month, rollup=rollup)
     reads: list[FileRead] = []
-    for outcome in run_parallel(read_one, [str(p) for p in files], jobs=jobs):
+    outcomes = run_parallel(read_one, [str(p) for p in files], jobs=jobs)
+    for done, outcome in enumerate(outcomes):
         if outcome.result is not None:
             reads.append(outcome.result)
         else:
             reads.append(FileRead(outcome.item, 0.0, None, (), outcome.error))
         if progress is not None:
-            progress(1)
+            progress(done + 1, len(files))
     reads.sort(key=lambda r: r.path)
     groups: dict[tuple[str, int], list[FileRead]] = {}
     for r in reads:

@@ -65,7 +65,7 @@ def clean_leftovers(folder: Path) -> list[Path]:
     A temp file's name carries the writing process's id; it is a leftover
     when that process is gone (a live one may still be writing).
     """
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = list(Path(folder).glob(f"{TEMP_PREFIX}*"))
     except OSError:

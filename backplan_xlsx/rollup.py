@@ -21,6 +21,7 @@ from typing import Any
 from . import rules
 from .engine import StatusReport
 from .model import Plan
+from .reports.data import neutralise
 
 SUMMARY = "Summary"
 OWNERS = "Owners"
@@ -56,13 +57,6 @@ class PlanResult:
     plan: Plan
     report: StatusReport
     files: int
-
-
-def neutralise(value: object) -> object:
-    """Text that a spreadsheet would run as a formula becomes plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n"):
-        return "'" + value
-    return value
 
 
 def write_rollup(

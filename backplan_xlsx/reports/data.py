@@ -25,7 +25,7 @@ from . import common
 from .common import By
 
 #: What a spreadsheet runs as a formula when a cell starts with it.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def asdict(item: Any) -> dict[str, Any]:
