@@ -3,11 +3,16 @@
 Rows appended below the prepared ones count, rows may be in any order and
 blank rows are skipped. A row whose date or value cannot be read is left
 out of the figures and named by cell (``Check-ins!A17``), never read as 0.
+
+This is the one sheet that grows (thousands of rows in a year of weekly
+check-ins by a big team), so the common row (a date cell, text ids, a
+number) takes a fast path over the raw values; anything else goes through
+the strict parsers of :class:`~backplan_xlsx.reader.cells.RowReader`.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from .. import layout
 from ..errors import Problem
@@ -15,6 +20,10 @@ from ..model import CheckIn
 from .cells import RowReader, SkipRow
 from .plan import Recovered, open_table
 from .source import Source
+
+_KEYS = ("date", "goal", "owner", "value", "comment")
+_SPACE = " \t\r\n\u00a0"
+_GOAL_HINT = "the goal or anti-goal ID (G1…, X1…)"
 
 
 def read_check_ins(
@@ -26,22 +35,72 @@ def read_check_ins(
         return ()
     out.tables[layout.CHECK_INS] = table
     cells = RowReader(table, src.name, problems, src.date1904)
-    known = {g.id.casefold() for g in out.goals} | {x.id.casefold() for x in out.anti_goals}
-    sum_goals = {g.id.casefold() for g in out.goals if g.measure == "sum"}
-    owners = {o.name.casefold() for o in out.owners}
-    first = start
-    last = max((g.deadline for g in out.goals), default=None)
+    check = _Checks(cells, out, start)
+    cols = [table.columns.get(k, -1) for k in _KEYS]
+    cd, cg, co, cv, cc = cols
+    width = max(cols) + 1
     found: list[CheckIn] = []
-    for r in table.data_rows(("date", "goal", "owner", "value")):
+    rows = table.grid.rows
+    for r in range(table.header_row + 1, len(rows)):
+        line = rows[r]
+        if len(line) < width:
+            line = line + [""] * (width - len(line))
+        raw_day, raw_goal, raw_value = line[cd], line[cg], line[cv]
+        raw_owner = line[co] if co >= 0 else ""
+        raw_comment = line[cc] if cc >= 0 else ""
+        if _blank(raw_day) and _blank(raw_goal) and _blank(raw_owner) and _blank(raw_value):
+            continue
+        day: date
+        value: float
         try:
-            day = cells.need_date(r, "date", "the date of the reading (YYYY-MM-DD)")
-            goal = cells.need_text(r, "goal", "the goal or anti-goal ID (G1…, X1…)")
-            value = cells.need_number(r, "value", "the value (a number)")
+            if (
+                isinstance(raw_day, date)
+                and isinstance(raw_goal, str)
+                and isinstance(raw_owner, str)
+                and type(raw_value) is float
+            ):
+                day = raw_day.date() if isinstance(raw_day, datetime) else raw_day
+                goal = raw_goal.strip(_SPACE) or cells.need_text(r, "goal", _GOAL_HINT)
+                value = raw_value
+                owner = raw_owner.strip(_SPACE)
+            else:
+                day = cells.need_date(r, "date", "the date of the reading (YYYY-MM-DD)")
+                goal = cells.need_text(r, "goal", _GOAL_HINT)
+                value = cells.need_number(r, "value", "the value (a number)")
+                owner = cells.text(r, "owner")
         except SkipRow:
             continue
-        owner = cells.text(r, "owner")
+        check.row(r, day, goal, owner)
+        comment = (
+            raw_comment.strip(_SPACE) if type(raw_comment) is str else cells.text(r, "comment")
+        )
+        found.append(CheckIn(day, goal, owner, value, comment, row=r + 1))
+    check.finish()
+    return tuple(found)
+
+
+def _blank(raw: object) -> bool:
+    return raw == "" or raw is None or (isinstance(raw, str) and not raw.strip(_SPACE))
+
+
+class _Checks:
+    """The warnings about rows that are read: unknown ids, odd dates, rows past the formulas."""
+
+    def __init__(self, cells: RowReader, out: Recovered, start: date) -> None:
+        self.cells = cells
+        self.known = {g.id.casefold() for g in out.goals} | {
+            x.id.casefold() for x in out.anti_goals
+        }
+        self.sum_goals = {g.id.casefold() for g in out.goals if g.measure == "sum"}
+        self.owners = {o.name.casefold() for o in out.owners}
+        self.first = start
+        self.last = max((g.deadline for g in out.goals), default=None)
+        self.beyond: list[int] = []
+
+    def row(self, r: int, day: date, goal: str, owner: str) -> None:
+        cells = self.cells
         key = goal.casefold()
-        if key not in known:
+        if key not in self.known:
             cells.report(
                 r,
                 "goal",
@@ -50,7 +109,7 @@ def read_check_ins(
                 "for nothing; pick an ID from the dropdown (Goals or Anti-goals sheet)",
                 "warning",
             )
-        elif key in sum_goals and not owner:
+        elif key in self.sum_goals and not owner:
             cells.report(
                 r,
                 "owner",
@@ -59,7 +118,7 @@ def read_check_ins(
                 "pick the owner from the dropdown",
                 "warning",
             )
-        elif owner and owner.casefold() not in owners and key in sum_goals:
+        elif key in self.sum_goals and owner.casefold() not in self.owners:
             cells.report(
                 r,
                 "owner",
@@ -68,37 +127,39 @@ def read_check_ins(
                 "for nobody's share; pick a name from the dropdown",
                 "warning",
             )
-        _outside(cells, r, day, first, last)
-        if r + 1 > layout.CHECK_IN_LAST_ROW:
+        if day < self.first:
             cells.report(
                 r,
                 "date",
-                "beyond-formulas",
-                f"is below row {layout.CHECK_IN_LAST_ROW}, past what the workbook's formulas "
-                "read: status counts it, the workbook's latest readings do not. Move older "
-                "rows to an archive copy or re-plan into a new workbook",
+                "date-outside-plan",
+                f"{day.isoformat()} is before the plan starts ({self.first.isoformat()}); "
+                "check the date (status counts it as progress made before the start)",
                 "warning",
             )
-        found.append(CheckIn(day, goal, owner, value, cells.text(r, "comment"), row=r + 1))
-    return tuple(found)
+        elif self.last is not None and day > self.last:
+            cells.report(
+                r,
+                "date",
+                "date-outside-plan",
+                f"{day.isoformat()} is after the last deadline ({self.last.isoformat()}); "
+                "check the date (no deadline counts it)",
+                "warning",
+            )
+        if r + 1 > layout.CHECK_IN_LAST_ROW:
+            self.beyond.append(r)
 
-
-def _outside(cells: RowReader, row: int, day: date, first: date | None, last: date | None) -> None:
-    if first is not None and day < first:
-        cells.report(
-            row,
+    def finish(self) -> None:
+        """One warning for all rows past the formulas' range, at the first of them."""
+        if not self.beyond:
+            return
+        first, n = self.beyond[0], len(self.beyond)
+        rows = f"this row and {n - 1} more below it are" if n > 1 else "this row is"
+        self.cells.report(
+            first,
             "date",
-            "date-outside-plan",
-            f"{day.isoformat()} is before the plan starts ({first.isoformat()}); "
-            "check the date (status counts it as progress made before the start)",
-            "warning",
-        )
-    elif last is not None and day > last:
-        cells.report(
-            row,
-            "date",
-            "date-outside-plan",
-            f"{day.isoformat()} is after the last deadline ({last.isoformat()}); "
-            "check the date (no deadline counts it)",
+            "beyond-formulas",
+            f"{rows} below row {layout.CHECK_IN_LAST_ROW}, past what the workbook's formulas "
+            "read: status counts them, the workbook's latest readings do not. Move older "
+            "rows to an archive copy or re-plan into a new workbook",
             "warning",
         )

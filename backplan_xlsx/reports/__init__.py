@@ -1,7 +1,7 @@
 """Render a status report, or a list of problems, as table, JSON, CSV, Markdown or HTML.
 
 One entry point per kind of result, a module per family of formats.
-Formats are imported on use: ``status --format json`` never loads tabulate.
+Formats are imported on use: only ``--format markdown`` loads tabulate.
 The verdicts behind ``--fail-on`` live here too, because they read a report
 the same way people do.
 """
