@@ -15,6 +15,7 @@ from .. import layout, values
 from ..errors import Problem, Severity
 from .source import Grid, col_letter
 
+_SPACES = " \t\r\n\u00a0\u202f\u2009\u2007"
 #: How far down a header row may have been pushed by inserted rows.
 HEADER_SEARCH_ROWS = 10
 
@@ -49,7 +50,15 @@ class Table:
 
     def text(self, row: int, key: str) -> str:
         """The value as trimmed text (``""`` when blank)."""
-        return values.clean_text(self.get(row, key))
+        col = self.columns.get(key)
+        rows = self.grid.rows
+        if col is None or row >= len(rows):
+            return ""
+        line = rows[row]
+        value = line[col] if col < len(line) else ""
+        if isinstance(value, str):  # the common case, without clean_text's type checks
+            return value.strip(_SPACES)
+        return values.clean_text(value)
 
     def ref(self, row: int, key: str) -> str:
         """The A1 reference of a cell, e.g. ``D17`` (the ID column when ``key`` is absent)."""
@@ -59,11 +68,15 @@ class Table:
     def data_rows(self, keys: Sequence[str] = ()) -> Iterator[int]:
         """0-based rows below the header holding anything in ``keys`` (all columns if empty)."""
         cols = [self.columns[k] for k in keys if k in self.columns] if keys else None
-        for r in range(self.header_row + 1, len(self.grid.rows)):
-            line = self.grid.rows[r]
+        rows = self.grid.rows
+        for r in range(self.header_row + 1, len(rows)):
+            line = rows[r]
             cells = line if cols is None else [line[c] for c in cols if c < len(line)]
-            if any(not values.is_blank(v) for v in cells):
+            for v in cells:
+                if v == "" or v is None or (isinstance(v, str) and not v.strip(_SPACES)):
+                    continue
                 yield r
+                break
 
 
 def find_table(
