@@ -96,7 +96,7 @@ def _read(src: Source, file: str, with_record: bool) -> WorkbookDetails:
             tuple(problems),
         )
     goals = [
-        dataclasses.replace(g, cadence=infer_cadence(out.milestones, g.id))  # type: ignore[arg-type]
+        dataclasses.replace(g, cadence=infer_cadence(out.milestones, g.id))
         for g in out.goals
         if g.deadline > start
     ]

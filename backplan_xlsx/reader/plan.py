@@ -15,7 +15,7 @@ from typing import cast
 
 from .. import layout
 from ..errors import Problem
-from ..model import Action, AntiGoal, Goal, Measure, Milestone, Owner
+from ..model import Action, AntiGoal, Cadence, Goal, Measure, Milestone, Owner
 from .cells import RowReader, SkipRow
 from .source import Source
 from .tables import Table, find_table
@@ -350,7 +350,7 @@ def read_anti_goals(src: Source, out: Recovered, problems: list[Problem]) -> Non
             out.feedback[xid] = feedback
 
 
-def infer_cadence(milestones: list[Milestone], goal_id: str) -> str:
+def infer_cadence(milestones: list[Milestone], goal_id: str) -> Cadence:
     """weekly, monthly or quarterly from the spacing of a goal's milestones.
 
     The workbook does not hold the cadence; reports only use it to say

@@ -22,12 +22,18 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 from ..errors import WorkbookReadError
 
 Kind = Literal["xlsx", "ods"]
+#: What calamine returns for a cell ("" for an empty one).
+Cell = int | float | str | bool | time | date | datetime | timedelta
 Visibility = Literal["visible", "hidden", "very hidden"]
 
 #: Labels beside the named cells on the Start sheet, as the writer puts them:
@@ -89,7 +95,7 @@ class Grid:
 
     __slots__ = ("name", "rows")
 
-    def __init__(self, name: str, rows: list[list[object]]) -> None:
+    def __init__(self, name: str, rows: list[list[Cell]]) -> None:
         self.name = name
         self.rows = rows
 
@@ -116,7 +122,7 @@ class Source:
     names: dict[str, NamedCell] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
     properties: dict[str, str] = field(default_factory=dict)
-    _book: object = None
+    _book: CalamineWorkbook | None = None
     _grids: dict[str, Grid] = field(default_factory=dict)
 
     @property
@@ -139,8 +145,10 @@ class Source:
             return None
         found = self._grids.get(name)
         if found is None:
+            if self._book is None:
+                raise ValueError(f"{self.path.name} is closed")  # a bug: grids are read first
             with boundary(self.path):
-                sheet = self._book.get_sheet_by_name(name)  # type: ignore[attr-defined]
+                sheet = self._book.get_sheet_by_name(name)
                 rows = sheet.to_python(skip_empty_area=False)
             found = Grid(name, rows)
             self._grids[name] = found
@@ -151,7 +159,7 @@ class Source:
         book, self._book = self._book, None
         if book is not None:
             with contextlib.suppress(Exception), boundary(self.path):
-                book.close()  # type: ignore[attr-defined]
+                book.close()
 
 
 def _fold(text: str) -> str:

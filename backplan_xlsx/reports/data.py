@@ -98,7 +98,8 @@ def status_dict(
             }
             for g in common.groups(report, by)
         ]
-    return _plain(data)  # type: ignore[no-any-return]
+    plain: dict[str, Any] = _plain(data)
+    return plain
 
 
 def status_json(report: StatusReport, problems: Sequence[Problem], by: By | None = None) -> str:
