@@ -296,6 +296,28 @@ def test_as_of_typed_into_the_start_sheet(copy: Path) -> None:
     assert read_workbook(copy).as_of == date(2027, 6, 30)
 
 
+def test_as_of_typed_as_text_is_read_with_a_warning(copy: Path) -> None:
+    def typed(wb: Any) -> None:
+        sheet, ref = next(wb.defined_names["AsOf"].destinations)
+        wb[sheet][ref.replace("$", "")] = "30 June 2027"
+
+    wbk.edit(copy, typed)
+    snap = read_workbook(copy)
+    assert snap.as_of == date(2027, 6, 30)
+    assert codes(snap.problems) == [("date-as-text", "Start", "B7")]
+
+
+def test_an_unreadable_as_of_is_an_error_and_today_is_used(copy: Path) -> None:
+    def typed(wb: Any) -> None:
+        sheet, ref = next(wb.defined_names["AsOf"].destinations)
+        wb[sheet][ref.replace("$", "")] = "end of June"
+
+    wbk.edit(copy, typed)
+    snap = read_workbook(copy)
+    assert snap.as_of is None
+    assert codes(snap.problems) == [("bad-date", "Start", "B7")]
+
+
 def test_thresholds_typed_into_the_start_sheet(copy: Path) -> None:
     def change(wb: Any) -> None:
         for name, value in (("OnTrackRatio", "90%"), ("AtRiskRatio", 0.7)):
