@@ -279,15 +279,20 @@ class Sheet:
         self.ws.protect("", opts)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RowRecord:
-    """What ``_backplan`` keeps about one built row, to detect later edits."""
+    """What ``_backplan`` keeps about one built row: fingerprints, not the values.
+
+    Fingerprinting as rows are written keeps memory flat: a big plan's
+    formulas are held once (by XlsxWriter), not twice.
+    """
 
     sheet: str
     id: str
     row: int
-    values: tuple[object, ...]
-    formulas: tuple[tuple[str, str], ...]
+    values: str
+    formulas: str
+    formula_keys: tuple[str, ...]
 
 
 @dataclass(slots=True)

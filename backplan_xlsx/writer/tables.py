@@ -14,6 +14,7 @@ from datetime import date
 
 from .. import layout, rules
 from .book import Book, Cached, RowRecord, Sheet, goal_number_format, wraps
+from .fingerprint import formulas_fingerprint, values_fingerprint
 from .formulas import (
     action_formulas,
     anti_goal_formulas,
@@ -77,7 +78,16 @@ def write_row(
     if lines > 1:
         # Neither Excel nor LibreOffice grows a row for wrapped text on opening.
         sheet.ws.set_row(row, LINE_HEIGHT * lines + 3)
-    book.records.append(RowRecord(spec.name, rid, row + 1, tuple(plan_values), tuple(written)))
+    book.records.append(
+        RowRecord(
+            spec.name,
+            rid,
+            row + 1,
+            values_fingerprint(plan_values),
+            formulas_fingerprint(f for _, f in written),
+            tuple(k for k, _ in written),
+        )
+    )
 
 
 def wrapped_lines(text: str, width: float) -> int:
