@@ -134,7 +134,7 @@ def _spec(details: WorkbookDetails, sheet: str) -> layout.SheetLayout:
 
 def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) -> list[Problem]:
     """Deleted rows, changed ids, edited plan cells and rows added by hand."""
-    from .writer.meta import values_fingerprint
+    from .writer.fingerprint import values_fingerprint
 
     out: list[Problem] = []
     record = details.identity.record
@@ -272,7 +272,7 @@ def _is_formula(value: object) -> bool:
 def _formula_problems(
     details: WorkbookDetails, rows: dict[str, dict[str, int]], wb: Any
 ) -> list[Problem]:
-    from .writer.meta import formulas_fingerprint
+    from .writer.fingerprint import formulas_fingerprint
 
     out: list[Problem] = []
     unmoved = all(
