@@ -38,8 +38,10 @@ CHUNK = 1024 * 1024
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_WIDE_COL = re.compile(rb'<c r="([A-Z]{2,3})')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW = re.compile(rb"<(?:\w+:)?row\b")
+_BIG_ROW = re.compile(rb'<row r="([0-9]{5,7})"')
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r:)?id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
@@ -235,6 +237,20 @@ def _read_capped(zf: zipfile.ZipFile, name: str, cap: int) -> bytes:
     return data
 
 
+def _exact_span(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The largest row and column of any cell reference in a sheet part (slow, exact)."""
+    max_row = max_col = 0
+    tail = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(CHUNK):
+            window = tail + chunk
+            for col, digits in _CELL_REF.findall(window):
+                max_row = max(max_row, int(digits))
+                max_col = max(max_col, _col_number(col))
+            tail = window[-64:]
+    return max_row, max_col
+
+
 def _scan_member(
     path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, sheet: str | None
 ) -> int:
@@ -255,19 +271,35 @@ def _scan_member(
                         "lies about its size): refused as a possible zip bomb",
                     )
                 window = tail + chunk
-                if _DTD.search(window):
+                if b"<!" in window and _DTD.search(window):
                     raise _refuse(
                         path,
                         f"{info.filename} declares a DTD or XML entities, which workbooks never "
                         "need (a known attack); refused",
                     )
                 if sheet is not None:
-                    rows += len(_ROW.findall(chunk))
-                    for letters, digits in _CELL_REF.findall(
-                        window[len(tail) - 40 if tail else 0 :]
-                    ):
-                        max_row = max(max_row, int(digits))
-                        max_col = max(max_col, _col_number(letters))
+                    rows += chunk.count(b"<row") or len(_ROW.findall(chunk))
+                    scan = window[len(tail) - 40 if tail else 0 :]
+                    # Rows and cells are in order in the XML, so the biggest row number
+                    # is among the row tags and the widest column among a few letters:
+                    # a set of distinct letters, not one max() per cell.
+                    # Cheap bounds first: rows below 10,000 and columns up to Z need no
+                    # exact number; only big row numbers and wide columns are collected.
+                    if b'<row r="' in scan:
+                        max_row = max(max_row, 9_999)
+                        big = _BIG_ROW.findall(scan)
+                        if big:
+                            max_row = max(max_row, max(map(int, big)))
+                    if b'<c r="' in scan:
+                        max_col = max(max_col, 26)
+                        wide = set(_WIDE_COL.findall(scan))
+                        if wide:
+                            max_col = max(max_col, max(map(_col_number, wide)))
+                    elif b"<c" in scan or b":c " in scan:
+                        # Attributes in another order, or a namespace prefix: exact pattern.
+                        for col, digits in _CELL_REF.findall(scan):
+                            max_row = max(max_row, int(digits))
+                            max_col = max(max_col, _col_number(col))
                 tail = window[-64:]
     except zipfile.BadZipFile as exc:
         reason = "a part is corrupt (bad CRC)" if "CRC" in str(exc) else str(exc)
@@ -275,12 +307,16 @@ def _scan_member(
     except (OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
         raise _refuse(path, f"is damaged ({info.filename}: {exc}); get a fresh copy") from None
     if sheet is not None:
+        max_row = max(max_row, rows)
         if rows > MAX_ROWS:
             raise _refuse(
                 path,
                 f"sheet {sheet!r} has {rows:,} rows; the limit is {MAX_ROWS:,}. Delete unused "
                 "rows or split the plan",
             )
+        if max_row * max_col > MAX_CELLS:
+            # The bounds above may overestimate: measure exactly before refusing.
+            max_row, max_col = _exact_span(zf, info)
         if max_row * max_col > MAX_CELLS:
             raise _refuse(
                 path,

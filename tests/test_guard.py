@@ -32,3 +32,25 @@ def test_a_real_workbook_passes(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(WorkbookReadError, match=r"^nope\.xlsx: no such file"):
         check_file(tmp_path / "nope.xlsx")
+
+
+def test_a_wide_but_short_sheet_is_not_mistaken_for_a_far_cell(tmp_path: Path) -> None:
+    from tests.corpus import _fake_xlsx
+
+    xml = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="3"><c r="A3"><v>1</v></c><c r="DKJ3"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    assert check_file(_fake_xlsx(tmp_path / "wide.xlsx", xml)) == "xlsx"
+
+
+def test_attributes_in_another_order_are_still_measured(tmp_path: Path) -> None:
+    from tests.corpus import _fake_xlsx
+
+    xml = (
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<x:sheetData><x:row r="1048576"><x:c s="0" r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
+        "</x:sheetData></x:worksheet>"
+    )
+    with pytest.raises(WorkbookReadError, match="stray cells"):
+        check_file(_fake_xlsx(tmp_path / "ns.xlsx", xml))
