@@ -2,18 +2,22 @@
 
 python-calamine is a native library: on some hostile files it aborts the
 whole process (SIGABRT), which no ``except`` can catch. Reading in a forked
-worker with an address-space limit and a time limit turns such a crash into
+child with an address-space limit and a time limit turns such a crash into
 one file's message. The guard (:mod:`backplan_xlsx.guard`) refuses the known
-bad shapes first, so the worker is a second line, not the only one.
+bad shapes first, so the child is a second line, not the only one.
+
+This is a bare ``os.fork`` and a pipe rather than :mod:`multiprocessing`:
+importing that costs ~20 ms, which a small ``status`` should not pay.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import select
 import signal
+import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from .errors import BackplanError, WorkbookReadError
@@ -24,7 +28,7 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 2 * 1024**3
 
 
-def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], memory: int) -> None:
+def _child(write_fd: int, fn: Callable[..., Any], args: tuple[Any, ...], memory: int) -> None:
     import faulthandler
 
     faulthandler.disable()  # a crash is reported by the parent, not dumped here
@@ -40,10 +44,11 @@ def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], memo
         result = ("error", (type(exc).__name__, exc.message, exc.problems))
     except MemoryError:
         result = ("memory", None)
-    try:
-        conn.send(result)
-    finally:
-        conn.close()
+    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(data)
+    while view:
+        written = os.write(write_fd, view)
+        view = view[written:]
 
 
 def run_isolated(
@@ -53,38 +58,63 @@ def run_isolated(
     timeout: float = DEFAULT_TIMEOUT,
     memory: int = DEFAULT_MEMORY,
 ) -> T:
-    """Call ``fn(*args)`` in a forked worker and return its result.
+    """Call ``fn(*args)`` in a forked child and return its result.
 
-    Our own errors raised in the worker are raised again here; a crash, a
+    Our own errors raised in the child are raised again here; a crash, a
     memory blow-up or a hang becomes a :class:`WorkbookReadError` naming
-    ``file``. Where fork is unavailable the call runs in-process.
+    ``file``. Without fork (or with ``BACKPLAN_NO_ISOLATION`` set) the call
+    runs in-process.
     """
-    if "fork" not in multiprocessing.get_all_start_methods() or os.environ.get(
-        "BACKPLAN_NO_ISOLATION"
-    ):
+    if not hasattr(os, "fork") or os.environ.get("BACKPLAN_NO_ISOLATION"):
         return fn(*args)
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, fn, args, memory), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(timeout):
-            proc.kill()
-            raise WorkbookReadError(
-                f"{file}: reading took longer than {timeout:.0f} s and was stopped; "
-                "the file is probably damaged or far too large"
-            )
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; coverage cannot follow it
+        code = 0
         try:
-            kind, payload = parent.recv()
-        except (EOFError, OSError):
-            kind, payload = "crash", None
+            os.close(read_fd)
+            _child(write_fd, fn, args, memory)
+        except BaseException:  # noqa: BLE001 - a bug: the parent reports the exit code
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    timed_out = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([read_fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
     finally:
-        parent.close()
-        proc.join(5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
+        os.close(read_fd)
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if timed_out:
+        raise WorkbookReadError(
+            f"{file}: reading took longer than {timeout:.0f} s and was stopped; "
+            "the file is probably damaged or far too large"
+        )
+    if not chunks:
+        if os.WIFSIGNALED(status):
+            how = f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+        else:
+            how = f"exit {os.WEXITSTATUS(status)}"
+        raise WorkbookReadError(
+            f"{file}: the reader crashed on this file ({how}); it is probably damaged: "
+            "get a fresh copy or save it again as .xlsx"
+        )
+    kind, payload = pickle.loads(b"".join(chunks))
     if kind == "ok":
         return payload  # type: ignore[no-any-return]
     if kind == "error":
@@ -93,16 +123,7 @@ def run_isolated(
 
         cls = getattr(errors, name, WorkbookReadError)
         raise cls(message, problems)
-    if kind == "memory":
-        raise WorkbookReadError(
-            f"{file}: reading it needed more than {memory // 2**20:,} MB and was stopped; "
-            "the file is probably damaged or far too large"
-        )
-    code = proc.exitcode
-    how = (
-        f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit {code}"
-    )
     raise WorkbookReadError(
-        f"{file}: the reader crashed on this file ({how}); it is probably damaged: "
-        "get a fresh copy or save it again as .xlsx"
+        f"{file}: reading it needed more than {memory // 2**20:,} MB and was stopped; "
+        "the file is probably damaged or far too large"
     )

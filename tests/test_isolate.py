@@ -1,0 +1,38 @@
+"""The isolated reader: results come back, crashes and hogs become messages."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from backplan_xlsx.errors import SpecError, WorkbookReadError
+from backplan_xlsx.isolate import run_isolated
+
+
+def _raise_ours() -> None:
+    raise SpecError("plan.yaml:3: bad")
+
+
+def test_result_and_our_errors_cross_the_boundary() -> None:
+    assert run_isolated(lambda a, b: {"sum": a + b}, 2, 3, file="x.xlsx") == {"sum": 5}
+    with pytest.raises(SpecError, match="plan.yaml:3: bad"):
+        run_isolated(_raise_ours, file="x.xlsx")
+
+
+def test_a_native_crash_is_one_message() -> None:
+    with pytest.raises(WorkbookReadError, match=r"^b\.xlsx: the reader crashed .*SIGABRT"):
+        run_isolated(os.abort, file="b.xlsx")
+
+
+def test_memory_and_time_limits() -> None:
+    with pytest.raises(WorkbookReadError, match="needed more than 512 MB"):
+        run_isolated(lambda: bytearray(2 * 1024**3), file="c.xlsx", memory=512 * 1024**2)
+    with pytest.raises(WorkbookReadError, match="longer than 1 s"):
+        run_isolated(time.sleep, 10, file="d.xlsx", timeout=1)
+
+
+def test_large_results_are_not_truncated() -> None:
+    big = run_isolated(lambda: list(range(300_000)), file="e.xlsx")
+    assert len(big) == 300_000 and big[-1] == 299_999
