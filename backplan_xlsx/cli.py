@@ -280,15 +280,13 @@ def read_untrusted(fn: Callable[..., _T], path: Path, *args: Any) -> _T:
 
 
 def _read_many(paths: tuple[Path, ...]) -> list[Any]:
-    from .merge import copy_of
+    from .merge import copy_of, ensure_nothing_lost
     from .reader import read_workbook
 
     copies = []
     for path in paths:
         snap = read_untrusted(read_workbook, path)
-        for p in snap.problems:
-            if p.severity == "error":
-                click.echo(f"Warning: {p}", err=True)
+        ensure_nothing_lost(snap)
         copies.append(copy_of(path, snap))
     return copies
 
@@ -393,11 +391,13 @@ def replan(
       backplan replan plan.xlsx -o plan-v2.xlsx --as-of 2027-06-30
       backplan replan plan.xlsx -o plan.xlsx --target G1=2600000 --deadline G2=2028-03-31
     """
+    from .merge import ensure_nothing_lost
     from .reader import as_of_for, read_workbook
     from .replan import replan as replan_plan
     from .writer import build as build_plan
 
     snap = read_untrusted(read_workbook, workbook)
+    ensure_nothing_lost(snap)
     day = as_of_for(snap, as_of, date.today())
     goal_ids = [g.id for g in snap.plan.goals]
     new_targets = _goal_values(targets, "target", float)

@@ -141,6 +141,36 @@ def _cells(
     return out
 
 
+#: Sheets whose cells people type into: a value there that cannot be read
+#: would be dropped if the workbook were written again.
+INPUT_SHEETS = ("Check-ins", "Actions", "Anti-goals")
+
+
+def ensure_nothing_lost(snapshot: Snapshot) -> None:
+    """Refuse to write a snapshot back when something people typed could not be read.
+
+    A check-in whose date says "next tue" is left out of the figures; written
+    back into a new workbook it would be gone. So commands that rewrite a
+    workbook (merge, replan, split) stop and name the cells to fix first.
+
+    Raises:
+        MergeError: one problem per unreadable input cell.
+    """
+    lost = tuple(
+        p
+        for p in snapshot.problems
+        if p.severity == "error"
+        and p.sheet in INPUT_SHEETS
+        and p.code.startswith(("bad-", "ambiguous-", "missing-value"))
+    )
+    if lost:
+        head = (
+            f"{snapshot.file or 'the workbook'}: {len(lost)} typed value(s) cannot be read and "
+            "would be lost; fix them first (backplan check shows them all); nothing was written"
+        )
+        raise MergeError("\n".join([head, *(str(p) for p in lost)]))
+
+
 def copy_of(path: Path, snapshot: Snapshot) -> Copy:
     """A :class:`Copy` of a file, dated by its last modification."""
     return Copy(path.name, path.stat().st_mtime, snapshot)

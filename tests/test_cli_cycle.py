@@ -132,3 +132,22 @@ def test_collect_then_history(built: Path, tmp_path: Path) -> None:
     empty.mkdir()
     nothing = run("collect", str(empty), "-o", str(tmp_path / "r2.xlsx"))
     assert nothing.exit_code == 2 and "no .xlsx or .ods" in nothing.stderr  # type: ignore[attr-defined]
+
+
+def test_unreadable_typed_values_stop_a_rewrite(built: Path, tmp_path: Path) -> None:
+    bad = _fill(built, tmp_path / "bad.xlsx", [(date(2027, 2, 1), "G1", "Ravi Patel", 5.0)], {})
+    wb = openpyxl.load_workbook(bad)
+    wb["Check-ins"]["A3"] = "next tue"
+    wb["Check-ins"]["B3"] = "G1"
+    wb["Check-ins"]["D3"] = 100
+    wb.save(bad)
+    before = bad.read_bytes()
+    for args in (
+        ["replan", str(bad), "-o", str(bad), "--as-of", AS_OF],
+        ["merge", str(bad), str(built), "-o", str(tmp_path / "m.xlsx")],
+    ):
+        result = run(*args)
+        assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+        assert "would be lost" in result.stderr and "Check-ins!A3" in result.stderr  # type: ignore[attr-defined]
+    assert bad.read_bytes() == before
+    assert not (tmp_path / "m.xlsx").exists()
