@@ -8,6 +8,7 @@ or print. Markdown or self-contained HTML (everything escaped).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -168,9 +169,24 @@ def _html(plan: Plan, owner: Owner, sections: list[tuple[str, list[str]]]) -> st
 def owner_file_name(owner: Owner, suffix: str) -> str:
     """A safe file name for an owner's brief or part (``dana-whitfield.md``)."""
     import re
+    import unicodedata
 
-    slug = re.sub(r"[^a-z0-9]+", "-", owner.name.casefold()).strip("-") or owner.id.lower()
+    plain = unicodedata.normalize("NFKD", owner.name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.casefold()).strip("-") or owner.id.lower()
     return f"{slug}{suffix}"
+
+
+def owner_file_names(owners: Sequence[Owner], suffix: str) -> dict[str, str]:
+    """Owner id → file name, unique even when two names make the same slug."""
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for o in owners:
+        name = owner_file_name(o, suffix)
+        if name in seen:
+            name = owner_file_name(o, f"-{o.id.lower()}{suffix}")
+        seen.add(name)
+        out[o.id] = name
+    return out
 
 
 def today() -> date:

@@ -430,6 +430,51 @@ def replan(
 
 @main.command()
 @click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    metavar="DIR",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder for the parts.",
+)
+@as_of_option("Compute the cached values as of this date (default: As-of cell, else today).")
+@click.option("--force", is_flag=True, help="Replace parts in DIR that hold check-ins (backed up).")
+def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None:
+    """One workbook per owner, holding their part; merge takes them back.
+
+    Each part keeps the plan id and version and is marked as that person's
+    part: their actions, their share of each goal, their check-ins and the
+    team's anti-goals. `backplan merge` (or `collect`) puts filled parts
+    together again.
+
+    \b
+    Example:
+      backplan split plan.xlsx -o parts/
+      backplan merge parts/*.xlsx -o plan-merged.xlsx
+    """
+    from .brief import owner_file_names
+    from .merge import ensure_nothing_lost
+    from .reader import as_of_for, read_workbook
+    from .split import split_plan
+    from .writer import build as build_plan
+
+    snap = read_untrusted(read_workbook, workbook)
+    ensure_nothing_lost(snap)
+    day = as_of_for(snap, as_of, date.today())
+    parts = split_plan(snap)
+    names = owner_file_names([o for o, _ in parts], ".xlsx")
+    output.mkdir(parents=True, exist_ok=True)
+    for owner, part in parts:
+        path = output / names[owner.id]
+        build_plan(part.plan, path, day, force=force, snapshot=part)
+        click.echo(
+            f"Wrote {path}: {len(part.plan.actions)} actions, {len(part.check_ins)} check-ins"
+        )
+
+
+@main.command()
+@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--owner", "owners", multiple=True, metavar="NAME", help="Only this person.")
 @click.option(
     "-o",
@@ -457,7 +502,7 @@ def brief(
       backplan brief plan.xlsx --owner "Ravi Patel"
       backplan brief plan.xlsx -o briefs --format html
     """
-    from .brief import owner_file_name, render_brief
+    from .brief import owner_file_names, render_brief
     from .engine import evaluate
     from .fileio import atomic_write_text
     from .reader import as_of_for, read_workbook
@@ -467,15 +512,16 @@ def brief(
     wanted = {o.casefold() for o in owners}
     people = [o for o in snap.plan.owners if not wanted or o.name.casefold() in wanted]
     if wanted and len(people) < len(wanted):
-        names = ", ".join(o.name for o in snap.plan.owners)
-        raise click.BadParameter(f"no such owner in this plan; owners: {names}")
+        known = ", ".join(o.name for o in snap.plan.owners)
+        raise click.BadParameter(f"no such owner in this plan; owners: {known}")
     pages = [(o, render_brief(snap.plan, report, o, fmt)) for o in people]  # type: ignore[arg-type]
     if output is None:
         click.echo("\n---\n\n".join(text for _, text in pages), nl=False)
         return
     output.mkdir(parents=True, exist_ok=True)
+    names = owner_file_names([o for o, _ in pages], f".{fmt}")
     for owner, text in pages:
-        path = output / owner_file_name(owner, f".{fmt}")
+        path = output / names[owner.id]
         atomic_write_text(path, text)
         click.echo(f"Wrote {path}")
 

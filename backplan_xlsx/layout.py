@@ -34,6 +34,8 @@ AT_RISK_RATIO = "AtRiskRatio"
 #: Defined names that keep the plan's identity where a re-save keeps them.
 PLAN_ID_NAME = "BackplanPlanId"
 VERSION_NAME = "BackplanVersion"
+#: The owner whose part of the plan a split workbook holds (absent on a whole plan).
+PART_NAME = "BackplanPart"
 #: Custom document properties, a third copy of the identity.
 PLAN_ID_PROPERTY = "backplan plan id"
 VERSION_PROPERTY = "backplan version"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .errors import BackplanError
-from .model import CheckIn, Snapshot
+from .model import CheckIn, Plan, Snapshot
 
 V = TypeVar("V")
 
@@ -105,8 +105,12 @@ def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
     as_ofs = _cells(
         ordered, "Start", "AsOf", lambda s: {"AsOf": s.as_of} if s.as_of else {}, conflicts
     )
+    plan = newest.snapshot.plan
+    if any(c.snapshot.plan.part for c in ordered):
+        plan = _union_of_parts(ordered)
     merged = replace(
         newest.snapshot,
+        plan=plan,
         check_ins=renumbered,
         done=done,
         notes=notes,
@@ -116,6 +120,24 @@ def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
         file=newest.file,
     )
     return merged, conflicts
+
+
+def _number(item_id: str) -> tuple[str, int]:
+    digits = "".join(ch for ch in item_id if ch.isdigit())
+    return (item_id.rstrip("0123456789"), int(digits) if digits else 0)
+
+
+def _union_of_parts(ordered: Sequence[Copy]) -> Plan:
+    """The whole plan again from its parts: owners and actions unioned by id."""
+    owners = {o.id: o for c in ordered for o in c.snapshot.plan.owners}
+    actions = {a.id: a for c in ordered for a in c.snapshot.plan.actions}
+    newest = ordered[-1].snapshot.plan
+    return replace(
+        newest,
+        owners=tuple(owners[k] for k in sorted(owners, key=_number)),
+        actions=tuple(actions[k] for k in sorted(actions, key=_number)),
+        part="",
+    )
 
 
 def _cells(

@@ -170,6 +170,8 @@ class Plan:
     thresholds: Thresholds = field(default_factory=Thresholds)
     version: int = 1
     description: str = ""
+    #: The owner whose part this is (``backplan split``); empty for the whole plan.
+    part: str = ""
 
     def goal(self, goal_id: str) -> Goal:
         """The goal with this id (KeyError when there is none)."""

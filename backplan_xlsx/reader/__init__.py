@@ -120,6 +120,7 @@ def _read(src: Source, file: str, with_record: bool) -> WorkbookDetails:
         actions=tuple(out.actions),
         thresholds=thresholds,
         version=identity.version,
+        part=identity.part,
     )
     snapshot = Snapshot(
         plan=plan,

@@ -27,6 +27,7 @@ KEY_SCHEMA = "schema_version"
 KEY_TITLE = "title"
 KEY_START = "start"
 KEY_BUILT_AS_OF = "built_as_of"
+KEY_PART = "part"
 #: Headers of the per-row record, from column D.
 RECORD_HEADERS = ("sheet", "id", "row", "values", "formulas", "formula columns")
 
@@ -56,6 +57,7 @@ class Identity:
     found_in: str
     record: tuple[RecordRow, ...] = ()
     has_record: bool = False
+    part: str = ""
 
 
 def read_identity(src: Source, problems: list[Problem], *, with_record: bool = False) -> Identity:
@@ -147,6 +149,7 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
         found_in=found_in or "file name",
         record=record,
         has_record=meta is not None,
+        part=clean_text(keys.get(KEY_PART)) or clean_text(src.constants.get(layout.PART_NAME)),
     )
 
 

@@ -58,6 +58,8 @@ def write_identity(book: Book) -> None:
     plan = book.snapshot.plan
     book.define_name(layout.PLAN_ID_NAME, identity_formula(plan.id))
     book.define_name(layout.VERSION_NAME, identity_formula(plan.version))
+    if plan.part:
+        book.define_name(layout.PART_NAME, identity_formula(plan.part))
     wb = book.workbook
     wb.set_custom_property(layout.PLAN_ID_PROPERTY, plan.id, "text")
     wb.set_custom_property(layout.VERSION_PROPERTY, plan.version, "number_int")
@@ -78,6 +80,8 @@ def write_meta_sheet(book: Book) -> None:
         ("built_as_of", book.as_of.isoformat()),
         ("generator", GENERATOR),
     ]
+    if plan.part:
+        pairs.append(("part", plan.part))
     for i, text in enumerate(KEY_HEADERS):
         sheet.text(0, i, text, head)
     for r, (key, value) in enumerate(pairs, start=1):

@@ -158,6 +158,15 @@ def write_start(book: Book, sheet: Sheet) -> None:
         "Built by backplan; the sheets after this one hold the plan and your progress.",
         cur.muted,
     )
+    if plan.part:
+        cur.row += 1
+        cur.block(
+            f"This is {plan.part}'s part of the plan: your actions, your check-ins and the "
+            "team's anti-goals. Your share of each goal is on the Owners sheet; goal and "
+            "milestone figures here count your check-ins only. Send it back as it is: "
+            "backplan merge puts the parts together again.",
+            cur.text,
+        )
     if plan.description:
         cur.row += 1
         cur.block(plan.description.strip(), cur.text)

@@ -1,0 +1,114 @@
+"""Split, fill two parts, merge: equals the whole plan filled the same way."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from backplan_xlsx.cli import main
+from backplan_xlsx.engine import evaluate
+from backplan_xlsx.reader import read_workbook
+
+AS_OF = date(2027, 5, 10)
+RAVI = [
+    (date(2027, 2, 1), "G1", "Ravi Patel", 50_000.0),
+    (date(2027, 3, 2), "G2", "Ravi Patel", 400_000.0),
+]
+MEI = [(date(2027, 2, 20), "G1", "Mei Chen", 80_000.0), (date(2027, 4, 1), "X3", "Mei Chen", 0.95)]
+
+
+def _fill(path: Path, rows: list[tuple[date, str, str, float]], done_owner: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Check-ins"]
+    first = next(r for r in range(2, 400) if ws.cell(r, 1).value is None)
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            ws.cell(first + i, 1 + j, v)
+    acts = wb["Actions"]
+    for r in range(2, acts.max_row + 1):
+        due = acts.cell(r, 6).value
+        if (
+            acts.cell(r, 5).value == done_owner
+            and due is not None
+            and due.date() < date(2027, 2, 1)
+        ):
+            acts.cell(r, 7).value = "Yes"
+    wb.save(path)
+
+
+def _invoke(*args: str) -> object:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_split_fill_merge_equals_the_whole(sales_spec: Path, tmp_path: Path) -> None:
+    whole = tmp_path / "plan.xlsx"
+    _invoke("build", str(sales_spec), "-o", str(whole), "--as-of", AS_OF.isoformat())
+    parts = tmp_path / "parts"
+    _invoke("split", str(whole), "-o", str(parts), "--as-of", AS_OF.isoformat())
+    files = sorted(p.name for p in parts.glob("*.xlsx"))
+    assert files == sorted(
+        [
+            "dana-whitfield.xlsx",
+            "ravi-patel.xlsx",
+            "mei-chen.xlsx",
+            "tomas-herrera.xlsx",
+            "aisha-okafor.xlsx",
+        ]
+    )
+    ravi = read_workbook(parts / "ravi-patel.xlsx")
+    assert ravi.plan.part == "Ravi Patel" and ravi.plan.id == "fy27-new-business"
+    assert [o.name for o in ravi.plan.owners] == ["Ravi Patel"]
+    assert ravi.plan.actions and all(a.owner == "Ravi Patel" for a in ravi.plan.actions)
+    assert len(ravi.plan.anti_goals) == 3
+
+    _fill(parts / "ravi-patel.xlsx", RAVI, "Ravi Patel")
+    _fill(parts / "mei-chen.xlsx", MEI, "Mei Chen")
+    merged = tmp_path / "merged.xlsx"
+    _invoke("merge", *[str(p) for p in sorted(parts.glob("*.xlsx"))], "-o", str(merged))
+
+    # The whole plan filled the same way.
+    _fill(whole, RAVI + MEI, "Ravi Patel")
+    _fill(whole, [], "Mei Chen")
+    a, b = read_workbook(merged), read_workbook(whole)
+    assert a.plan.part == ""
+    assert len(a.check_ins) == len(b.check_ins) == 4
+    assert sum(c.value for c in a.check_ins) == sum(c.value for c in b.check_ins)
+    assert {k for k, v in a.done.items() if v.lower() == "yes"} == {
+        k for k, v in b.done.items() if v.lower() == "yes"
+    }
+    ra, rb = evaluate(a, AS_OF), evaluate(b, AS_OF)
+    assert [(x.id, x.status, x.actual) for x in ra.goals] == [
+        (x.id, x.status, x.actual) for x in rb.goals
+    ]
+    assert [(x.id, x.status) for x in ra.milestones] == [(x.id, x.status) for x in rb.milestones]
+    assert [(x.id, x.status) for x in ra.actions] == [(x.id, x.status) for x in rb.actions]
+    assert [(x.id, x.status, x.parts) for x in ra.owners] == [
+        (x.id, x.status, x.parts) for x in rb.owners
+    ]
+    assert [(x.id, x.status) for x in ra.anti_goals] == [(x.id, x.status) for x in rb.anti_goals]
+
+
+def test_a_check_in_by_a_stranger_stops_the_split(sales_spec: Path, tmp_path: Path) -> None:
+    whole = tmp_path / "plan.xlsx"
+    _invoke("build", str(sales_spec), "-o", str(whole), "--as-of", AS_OF.isoformat())
+    _fill(whole, [(date(2027, 2, 1), "G1", "Somebody Else", 5.0)], "nobody")
+    result = CliRunner().invoke(main, ["split", str(whole), "-o", str(tmp_path / "parts")])
+    assert result.exit_code == 2
+    assert "not an owner" in result.stderr and "Somebody Else" in result.stderr
+    assert not list((tmp_path / "parts").glob("*.xlsx")) if (tmp_path / "parts").exists() else True
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_part_brief_mentions_only_that_owner(sales_spec: Path, tmp_path: Path, fmt: str) -> None:
+    whole = tmp_path / "plan.xlsx"
+    _invoke("build", str(sales_spec), "-o", str(whole), "--as-of", AS_OF.isoformat())
+    _invoke("split", str(whole), "-o", str(tmp_path / "parts"))
+    out = tmp_path / "briefs"
+    _invoke("brief", str(tmp_path / "parts" / "mei-chen.xlsx"), "-o", str(out), "--format", fmt)
+    assert [p.name for p in out.iterdir()] == [f"mei-chen.{fmt}"]
