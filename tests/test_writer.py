@@ -6,7 +6,6 @@ are errors here (a warning means a part silently left out).
 
 from __future__ import annotations
 
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -228,22 +227,18 @@ def test_protection_locks_formulas_and_plan_unlocks_inputs(book: Any) -> None:
     for i in range(1, 6):
         assert checkins.cell(1, i).protection.locked
         assert not checkins.cell(2, i).protection.locked
-        letter = checkins.cell(1, i).column_letter
-        # Rows far below the prepared ones are unlocked through the column format.
-        assert checkins.column_dimensions[letter].protection is None or not (
-            checkins.column_dimensions[letter].protection.locked
-        )
+        assert not checkins.cell(layout.CHECK_IN_ROWS + 1, i).protection.locked
     assert checkins.protection.insertRows is False  # False means "allowed" in OOXML
 
 
-def test_check_ins_column_formats_unlock_appended_rows(built: Path) -> None:
-    with zipfile.ZipFile(built) as z:
-        names = {n for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
-        sheet = z.read("xl/worksheets/sheet8.xml").decode()
-        styles = z.read("xl/styles.xml").decode()
-    assert "xl/worksheets/sheet8.xml" in names
-    assert "<cols>" in sheet and 'style="' in sheet.split("<cols>")[1].split("</cols>")[0]
-    assert 'locked="0"' in styles
+def test_check_ins_column_formats_unlock_appended_rows(book: Any) -> None:
+    """Rows typed below the prepared ones take the column format: unlocked, dates as dates."""
+    ws = book[layout.CHECK_INS]
+    for i, col in enumerate(layout.CHECK_INS_LAYOUT.columns, start=1):
+        dim = ws.column_dimensions[ws.cell(1, i).column_letter]
+        assert dim.protection.locked is False, col.header
+    assert ws.column_dimensions["A"].number_format == layout.DATE
+    assert ws.column_dimensions["F"].protection.locked is True
 
 
 def test_status_columns_have_colours(book: Any, sales_plan: Plan) -> None:
