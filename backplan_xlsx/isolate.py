@@ -24,6 +24,10 @@ from .errors import BackplanError, WorkbookReadError
 
 T = TypeVar("T")
 
+
+class IsolatedBug(RuntimeError):
+    """An unexpected exception in the worker: a bug, reported with its traceback."""
+
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 2 * 1024**3
 
@@ -44,6 +48,10 @@ def _child(write_fd: int, fn: Callable[..., Any], args: tuple[Any, ...], memory:
         result = ("error", (type(exc).__name__, exc.message, exc.problems))
     except MemoryError:
         result = ("memory", None)
+    except Exception:  # noqa: BLE001 - a bug: sent to the parent with its traceback
+        import traceback
+
+        result = ("bug", traceback.format_exc())
     data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(data)
     while view:
@@ -123,6 +131,8 @@ def run_isolated(
 
         cls = getattr(errors, name, WorkbookReadError)
         raise cls(message, problems)
+    if kind == "bug":
+        raise IsolatedBug(f"a bug while reading {file}; the worker's traceback:\n{payload}")
     raise WorkbookReadError(
         f"{file}: reading it needed more than {memory // 2**20:,} MB and was stopped; "
         "the file is probably damaged or far too large"

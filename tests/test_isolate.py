@@ -36,3 +36,14 @@ def test_memory_and_time_limits() -> None:
 def test_large_results_are_not_truncated() -> None:
     big = run_isolated(lambda: list(range(300_000)), file="e.xlsx")
     assert len(big) == 300_000 and big[-1] == 299_999
+
+
+def _bug() -> None:
+    raise KeyError("oops")
+
+
+def test_a_bug_in_the_worker_stays_a_bug() -> None:
+    from backplan_xlsx.isolate import IsolatedBug
+
+    with pytest.raises(IsolatedBug, match="KeyError: 'oops'"):
+        run_isolated(_bug, file="f.xlsx")
