@@ -59,6 +59,11 @@ def _worker(conn: Connection, fn: Callable[[str], Any], memory: int) -> None:
             conn.send(
                 ("error", "reading it needed more memory than allowed; it is probably damaged")
             )
+        except Exception as exc:  # noqa: BLE001 - a bug: shown with its traceback, batch goes on
+            import traceback
+
+            traceback.print_exc()
+            conn.send(("error", f"internal error, please report it (a bug in backplan): {exc!r}"))
 
 
 @dataclass
