@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from .errors import BackplanError, Problem
 from .fileio import TEMP_PREFIX, atomic_write
 from .merge import Conflict, Copy, merge_copies
-from .model import Snapshot
+from .model import Plan, Snapshot
 from .rollup import ImportEntry, PlanResult, write_rollup
 
 if TYPE_CHECKING:
@@ -87,8 +87,12 @@ def find_workbooks(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list
     return list(found)
 
 
-def read_one(path: str) -> FileRead:
-    """Read one file in a worker; our own errors come back as data."""
+def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
+    """Read one file in a worker; our own errors come back as data.
+
+    By default only what people typed is read (see ``read_workbook``'s
+    ``inputs_only``); :func:`read_whole` reads the plan rows too.
+    """
     from .reader import read_workbook
 
     p = Path(path)
@@ -97,19 +101,16 @@ def read_one(path: str) -> FileRead:
     except OSError:
         modified = 0.0
     try:
-        snapshot, problems = _read(read_workbook, p)
+        snapshot = read_workbook(p, inputs_only=inputs_only)
     except BackplanError as exc:
         text = _one_line(str(exc))
         return FileRead(path, modified, None, (), text.removeprefix(f"{p.name}: "))
-    return FileRead(path, modified, snapshot, tuple(problems))
+    return FileRead(path, modified, snapshot, snapshot.problems)
 
 
-def _read(read_workbook: Callable[..., object], path: Path) -> tuple[Snapshot, list[Problem]]:
-    result = read_workbook(path)
-    snapshot = getattr(result, "snapshot", result)
-    problems = list(getattr(result, "problems", ()) or ())
-    assert isinstance(snapshot, Snapshot)
-    return snapshot, problems
+def read_whole(path: str) -> FileRead:
+    """Read one file with its plan rows (one copy of each plan, and every part)."""
+    return read_one(path, inputs_only=False)
 
 
 def _one_line(text: str) -> str:
@@ -144,12 +145,18 @@ def collect(
         raise CollectError(f"no .xlsx or .ods workbooks found in {shown}")
     result = CollectResult(files=len(files), month=month, rollup=rollup)
     reads: list[FileRead] = []
+    shared: dict[tuple[str, int, str], Plan] = {}
     outcomes = run_parallel(read_one, [str(p) for p in files], jobs=jobs)
     for done, outcome in enumerate(outcomes):
-        if outcome.result is not None:
-            reads.append(outcome.result)
-        else:
-            reads.append(FileRead(outcome.item, 0.0, None, (), outcome.error))
+        got = outcome.result or FileRead(outcome.item, 0.0, None, (), outcome.error)
+        if got.snapshot is not None:
+            # Copies of one plan hold equal plan rows: keep one, so memory stays flat.
+            plan = got.snapshot.plan
+            key = (plan.id, plan.version, plan.part)
+            first = shared.setdefault(key, plan)
+            if first is not plan and first == plan:
+                got = replace(got, snapshot=replace(got.snapshot, plan=first))
+        reads.append(got)
         if progress is not None:
             progress(done + 1, len(files))
     reads.sort(key=lambda r: r.path)
@@ -174,6 +181,17 @@ def collect(
     latest: dict[str, int] = {}
     for pid, version in groups:
         latest[pid] = max(latest.get(pid, 0), version)
+    # The plan rows (actions) are read whole once per plan, and once per part.
+    wanted: set[str] = set()
+    for (pid, version), members in groups.items():
+        if version == latest[pid]:
+            wanted.add(max(members, key=_recency).path)
+            wanted.update(m.path for m in members if m.snapshot and m.snapshot.plan.part)
+    whole_paths = sorted(wanted)
+    whole: dict[str, Plan] = {}
+    for outcome in run_parallel(read_whole, whole_paths, jobs=jobs):
+        if outcome.result is not None and outcome.result.snapshot is not None:
+            whole[outcome.item] = outcome.result.snapshot.plan
     for (pid, version), members in sorted(groups.items()):
         if version != latest[pid]:
             for m in members:
@@ -181,14 +199,27 @@ def collect(
                     result.log,
                     _shown(m.path, inputs),
                     "skipped",
-                    f"version {version} of "
-                    f"{pid}; version {latest[pid]} is current: bring it up to date first",
+                    f"version {version} of {pid}; version {latest[pid]} is current: bring it "
+                    "up to date first",
                 )
                 result.skipped += 1
             continue
-        copies = [
-            Copy(_shown(m.path, inputs), m.modified, m.snapshot) for m in members if m.snapshot
-        ]
+        newest = max(members, key=_recency)
+        team_plan = whole.get(newest.path) or next(
+            (whole[m.path] for m in members if m.path in whole and not whole[m.path].part), None
+        )
+        copies = []
+        for m in members:
+            if m.snapshot is None:
+                continue
+            full = whole.get(m.path) if m.snapshot.plan.part else team_plan
+            if full is None:
+                _mark(result.log, _shown(m.path, inputs), "skipped", "could not be read again")
+                result.skipped += 1
+                continue
+            copies.append(Copy(_shown(m.path, inputs), m.modified, replace(m.snapshot, plan=full)))
+        if not copies:
+            continue
         merged, conflicts = merge_copies(copies)
         result.conflicts.extend((pid, c) for c in conflicts)
         report = engine.evaluate(merged, as_of)
@@ -231,6 +262,10 @@ def _goal_rows(month: str, plans: Sequence[PlanResult]) -> list[HistoryRow]:
         for p in plans
         for g in p.report.goals
     ]
+
+
+def _recency(r: FileRead) -> tuple[float, str]:
+    return (r.modified, r.path)
 
 
 def _mark(log: list[ImportEntry], name: str, result: str, why: str) -> None:

@@ -112,3 +112,30 @@ def test_part_brief_mentions_only_that_owner(sales_spec: Path, tmp_path: Path, f
     out = tmp_path / "briefs"
     _invoke("brief", str(tmp_path / "parts" / "mei-chen.xlsx"), "-o", str(out), "--format", fmt)
     assert [p.name for p in out.iterdir()] == [f"mei-chen.{fmt}"]
+
+
+def test_collect_puts_parts_back_together(sales_spec: Path, tmp_path: Path) -> None:
+    from backplan_xlsx.collect import collect
+
+    whole = tmp_path / "plan.xlsx"
+    _invoke("build", str(sales_spec), "-o", str(whole), "--as-of", AS_OF.isoformat())
+    parts = tmp_path / "parts"
+    _invoke("split", str(whole), "-o", str(parts), "--as-of", AS_OF.isoformat())
+    _fill(parts / "ravi-patel.xlsx", RAVI, "Ravi Patel")
+    _fill(parts / "mei-chen.xlsx", MEI, "Mei Chen")
+    result = collect([parts], tmp_path / "rollup.xlsx", history=None, as_of=AS_OF, jobs=2)
+    assert result.skipped == 0 and len(result.plans) == 1
+    got = result.plans[0]
+    assert got.files == 5 and got.plan.part == ""
+    assert len(got.plan.owners) == 5 and len(got.plan.actions) == len(
+        read_workbook(whole).plan.actions
+    )
+    _fill(whole, RAVI + MEI, "Ravi Patel")
+    _fill(whole, [], "Mei Chen")
+    expected = evaluate(read_workbook(whole), AS_OF)
+    assert [(g.id, g.status, g.actual) for g in got.report.goals] == [
+        (g.id, g.status, g.actual) for g in expected.goals
+    ]
+    assert [(o.id, o.status) for o in got.report.owners] == [
+        (o.id, o.status) for o in expected.owners
+    ]

@@ -50,11 +50,14 @@ class WorkbookDetails:
     snapshot: Snapshot
 
 
-def read_workbook(path: str | Path) -> Snapshot:
+def read_workbook(path: str | Path, *, inputs_only: bool = False) -> Snapshot:
     """Read a plan workbook (.xlsx or .ods) into a :class:`Snapshot`.
 
     Args:
         path: the workbook, as built by backplan and edited by anyone.
+        inputs_only: read what people type (check-ins, Done marks, notes,
+            reviews) and the plan without its actions, which are the same in
+            every copy: the monthly import reads one copy of each plan whole.
 
     Returns:
         The plan as its sheets hold it now, what people typed, and
@@ -64,19 +67,21 @@ def read_workbook(path: str | Path) -> Snapshot:
         WorkbookReadError: the file cannot be opened, or holds no readable
             goal; the message names the file.
     """
-    return read_details(path).snapshot
+    return read_details(path, inputs_only=inputs_only).snapshot
 
 
-def read_details(path: str | Path, *, with_record: bool = False) -> WorkbookDetails:
+def read_details(
+    path: str | Path, *, with_record: bool = False, inputs_only: bool = False
+) -> WorkbookDetails:
     """Like :func:`read_workbook`, keeping the source, identity (and build record) and tables."""
     src = open_source(path)
     try:
-        return _read(src, str(path), with_record)
+        return _read(src, str(path), with_record, inputs_only)
     finally:
         src.close()
 
 
-def _read(src: Source, file: str, with_record: bool) -> WorkbookDetails:
+def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) -> WorkbookDetails:
     problems: list[Problem] = []
     identity = read_identity(src, problems, with_record=with_record)
     out = Recovered()
@@ -102,7 +107,7 @@ def _read(src: Source, file: str, with_record: bool) -> WorkbookDetails:
     ]
     kept = {g.id for g in goals}
     out.milestones = [m for m in out.milestones if m.goal in kept]
-    read_actions(src, out, problems)
+    read_actions(src, out, problems, inputs_only=inputs_only)
     read_owners(src, out, problems)
     read_anti_goals(src, out, problems)
     out.goals = goals

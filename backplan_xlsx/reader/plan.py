@@ -202,8 +202,15 @@ def read_milestones(
     return start
 
 
-def read_actions(src: Source, out: Recovered, problems: list[Problem]) -> None:
-    """Actions: who does what by when, and the Done marks and notes typed beside them."""
+def read_actions(
+    src: Source, out: Recovered, problems: list[Problem], *, inputs_only: bool = False
+) -> None:
+    """Actions: who does what by when, and the Done marks and notes typed beside them.
+
+    With ``inputs_only``, only the ids, Done marks and notes are read: what a
+    monthly import needs from every copy but one of a plan (the plan rows
+    are the same in every copy, and reading them is most of the time).
+    """
     table = open_table(src, layout.ACTIONS_LAYOUT, problems)
     if table is None:
         return
@@ -213,6 +220,18 @@ def read_actions(src: Source, out: Recovered, problems: list[Problem]) -> None:
     goals = {g.id.casefold(): g.id for g in out.goals}
     seen: set[str] = set()
     for r in table.data_rows():
+        if inputs_only:
+            try:
+                aid = cells.row_id(r, seen, "action (A1, A2…)")
+            except SkipRow:
+                continue
+            done = cells.text(r, "done")
+            if done:
+                out.done[aid] = done
+            note = cells.text(r, "notes")
+            if note:
+                out.notes[aid] = note
+            continue
         try:
             aid = cells.row_id(r, seen, "action (A1, A2…)")
             action = cells.need_text(r, "action", "what must be done")
