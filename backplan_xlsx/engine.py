@@ -199,11 +199,11 @@ def evaluate(snap: Snapshot, as_of: date) -> StatusReport:
             if g.measure != "sum":
                 continue
             share = o.share_of(g.id)
-            target = share * (g.target - g.baseline)
+            target = rules.owner_target(share, g.target, g.baseline)
             act = rules.actual(
                 "sum", 0.0, snap.check_ins, min(as_of, g.deadline), g.id, owner=o.name
             )
-            exp = share * (by_goal[g.id].expected - g.baseline)
+            exp = rules.owner_expected(share, by_goal[g.id].expected, g.baseline)
             status = rules.progress_status(
                 act, target, exp, plan.start, g.deadline, as_of, plan.thresholds
             )

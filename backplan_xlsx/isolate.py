@@ -28,6 +28,7 @@ T = TypeVar("T")
 class IsolatedBug(RuntimeError):
     """An unexpected exception in the worker: a bug, reported with its traceback."""
 
+
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 2 * 1024**3
 

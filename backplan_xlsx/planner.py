@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from .errors import Problem, SpecError
-from .model import Action, Goal, Milestone, Owner, Plan
+from .model import Action, Goal, Milestone, Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,8 +310,3 @@ def plan_backward(plan: Plan, explicit: ExplicitParts | None = None) -> Plan:
         raise SpecError(f"{len(problems)} problem(s) in the plan", tuple(problems))
     numbered = tuple(replace(a, id=f"A{k + 1}") for k, a in enumerate(actions))
     return replace(plan, milestones=tuple(milestones), actions=numbered)
-
-
-def owner_target(owner: Owner, goal: Goal) -> float:
-    """An owner's part of a goal: their share of (target − baseline)."""
-    return owner.share_of(goal.id) * (goal.target - goal.baseline)

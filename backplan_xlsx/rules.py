@@ -135,7 +135,7 @@ def actual_formula(
 
 
 def latest_formula(goal: str, until: str, r: CheckInRanges, fallback: str = '""') -> str:
-    """The value at the latest date (then the lowest row) with a numeric reading.
+    """The value at the latest date (then the highest row) with a numeric reading.
 
     ``SUMPRODUCT(MAX(...))`` is the conditional max that Excel 2016 has
     (no MAXIFS there); the second pass finds the last row on that date.
@@ -194,6 +194,27 @@ def progress_status_formula(
         f'IF({actual_ref}>={expected_ref}*{ON_TRACK_RATIO},"{ON_TRACK}",'
         f'IF({actual_ref}>={expected_ref}*{AT_RISK_RATIO},"{AT_RISK}","{OFF_TRACK}")))))'
     )
+
+
+def owner_target(share: float, target: float, baseline: float) -> float:
+    """An owner's part of a goal: their share of (target − baseline)."""
+    return share * (target - baseline)
+
+
+def owner_target_formula(share: str, target: str, baseline: str) -> str:
+    """The formula twin of :func:`owner_target` (a formula, not a stored number,
+    so the product is the same to the last bit and Done flips at the same edge)."""
+    return f"{share}*({target}-{baseline})"
+
+
+def owner_expected(share: float, goal_expected: float, baseline: float) -> float:
+    """An owner's expected pace: their share of the goal's expected increment."""
+    return share * (goal_expected - baseline)
+
+
+def owner_expected_formula(share: str, goal_expected: str, baseline: str) -> str:
+    """The formula twin of :func:`owner_expected`."""
+    return f"{share}*({goal_expected}-{baseline})"
 
 
 def projected(

@@ -102,20 +102,6 @@ def action_formulas(row: int) -> dict[str, str]:
     return {"status": rules.action_status_formula(_at(A, "done", row), _at(A, "due", row))}
 
 
-def owner_target_formula(share: str, goal_row: int) -> str:
-    """An owner's part of a goal, share × (target − baseline), as the engine computes it.
-
-    A formula rather than a number: a number is stored to 16 digits and could
-    differ from the engine's product in the last bit, and flip Done at the edge.
-    """
-    return f"{share}*({_goal('target', goal_row)}-{_goal('baseline', goal_row)})"
-
-
-def owner_expected_formula(share: str, goal_row: int) -> str:
-    """An owner's expected pace: share × (the goal's expected − baseline), as the engine."""
-    return f"{share}*({_goal('expected', goal_row)}-{_goal('baseline', goal_row)})"
-
-
 def owner_formulas(
     plan: Plan, owners: layout.SheetLayout, owner: Owner, row: int, goal_rows: dict[str, int]
 ) -> dict[str, str]:
@@ -133,11 +119,15 @@ def owner_formulas(
             continue
         gid, grow = goal.id, goal_rows[goal.id]
         until = f"MIN({rules.AS_OF},{_goal('deadline', grow)})"
-        out[f"{gid}:target"] = owner_target_formula(at(f"{gid}:share"), grow)
+        out[f"{gid}:target"] = rules.owner_target_formula(
+            at(f"{gid}:share"), _goal("target", grow), _goal("baseline", grow)
+        )
         out[f"{gid}:actual"] = rules.actual_formula(
             "sum", "0", _goal("id", grow), until, CHECK_INS, owner=at("name")
         )
-        out[f"{gid}:expected"] = owner_expected_formula(at(f"{gid}:share"), grow)
+        out[f"{gid}:expected"] = rules.owner_expected_formula(
+            at(f"{gid}:share"), _goal("expected", grow), _goal("baseline", grow)
+        )
         out[f"{gid}:status"] = rules.progress_status_formula(
             at(f"{gid}:actual"),
             at(f"{gid}:target"),
