@@ -23,10 +23,11 @@ from typing import Any
 
 from . import layout
 from .errors import Problem
+from .layout import col_letter
 from .model import Snapshot
 from .reader import WorkbookDetails, as_of_for, read_details
 from .reader.identity import RecordRow
-from .reader.source import boundary, col_letter
+from .reader.source import boundary
 from .reader.tables import Table
 from .values import clean_text
 

@@ -57,6 +57,20 @@ def as_of_option(help_text: str) -> Callable[[_F], _F]:
     return click.option("--as-of", "as_of", metavar="DATE", callback=_iso_date, help=help_text)
 
 
+def _path_option(
+    metavar: str, help_text: str, *, required: bool = True, folder: bool = False
+) -> Callable[[_F], _F]:
+    """The ``-o/--output`` option of commands that write a file (or a folder)."""
+    kind = (
+        click.Path(file_okay=False, path_type=Path)
+        if folder
+        else click.Path(dir_okay=False, path_type=Path)
+    )
+    return click.option(
+        "-o", "--output", metavar=metavar, required=required, type=kind, help=help_text
+    )
+
+
 @click.group(
     cls=BackplanGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -117,14 +131,7 @@ def new(spec: Path | None, template: str | None, list_templates: bool, force: bo
 
 @main.command()
 @click.argument("spec", metavar="PLAN.yaml", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    metavar="PLAN.xlsx",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The workbook to write.",
-)
+@_path_option("PLAN.xlsx", "The workbook to write.")
 @as_of_option("Compute the cached values as of this date (default: today).")
 @click.option(
     "--force", is_flag=True, help="Replace a workbook that holds check-ins (a backup is kept)."
@@ -306,14 +313,7 @@ def _refuse_overwriting_inputs(output: Path, inputs: tuple[Path, ...]) -> None:
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
 )
-@click.option(
-    "-o",
-    "--output",
-    metavar="M.xlsx",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The merged workbook to write.",
-)
+@_path_option("M.xlsx", "The merged workbook to write.")
 @as_of_option("Compute the cached values as of this date (default: today).")
 @click.option(
     "--force", is_flag=True, help="Replace an existing workbook with check-ins (backed up)."
@@ -359,13 +359,8 @@ def _goal_values(values: tuple[str, ...], kind: str, parse: Callable[[str], Any]
 
 @main.command()
 @click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    metavar="NEW.xlsx",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The new version to write (the input itself is allowed: it is backed up first).",
+@_path_option(
+    "NEW.xlsx", "The new version to write (the input itself is allowed: it is backed up first)."
 )
 @as_of_option("Re-plan from the actuals as of this date (default: As-of cell, else today).")
 @click.option("--target", "targets", multiple=True, metavar="[GOAL=]N", help="A new target.")
@@ -430,14 +425,7 @@ def replan(
 
 @main.command()
 @click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    metavar="DIR",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The folder for the parts.",
-)
+@_path_option("DIR", "The folder for the parts.", folder=True)
 @as_of_option("Compute the cached values as of this date (default: As-of cell, else today).")
 @click.option("--force", is_flag=True, help="Replace parts in DIR that hold check-ins (backed up).")
 def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None:
@@ -476,12 +464,8 @@ def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None
 @main.command()
 @click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--owner", "owners", multiple=True, metavar="NAME", help="Only this person.")
-@click.option(
-    "-o",
-    "--output",
-    metavar="DIR",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write one file per person into DIR (default: print).",
+@_path_option(
+    "DIR", "Write one file per person into DIR (default: print).", required=False, folder=True
 )
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(("md", "html")), default="md", show_default=True
@@ -534,14 +518,7 @@ def brief(
     required=True,
     type=click.Path(exists=True, path_type=Path),
 )
-@click.option(
-    "-o",
-    "--output",
-    metavar="ROLLUP.xlsx",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The roll-up workbook to write.",
-)
+@_path_option("ROLLUP.xlsx", "The roll-up workbook to write.")
 @click.option(
     "--history",
     "history",

@@ -244,24 +244,9 @@ def collect(
 
 
 def _goal_rows(month: str, plans: Sequence[PlanResult]) -> list[HistoryRow]:
-    from .history import HistoryRow
+    from .history import report_rows
 
-    return [
-        HistoryRow(
-            month,
-            p.plan.id,
-            p.plan.version,
-            "goal",
-            g.id,
-            g.name,
-            g.status,
-            g.actual,
-            g.expected,
-            g.target,
-        )
-        for p in plans
-        for g in p.report.goals
-    ]
+    return [r for p in plans for r in report_rows(month, p.report) if r.kind == "goal"]
 
 
 def _recency(r: FileRead) -> tuple[float, str]:

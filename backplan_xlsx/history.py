@@ -175,7 +175,7 @@ class HistoryStore:
         if not _MONTH.match(month):
             raise HistoryError(f"{month!r} is not a month; write it as YYYY-MM")
         _, _, (imports, items) = _tables()
-        rows = [r for report in reports for r in _rows(month, report)]
+        rows = [r for report in reports for r in report_rows(month, report)]
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         try:
             with self.engine.begin() as conn:
@@ -274,7 +274,8 @@ def _as_dict(r: HistoryRow) -> dict[str, Any]:
     }
 
 
-def _rows(month: str, rep: StatusReport) -> Iterable[HistoryRow]:
+def report_rows(month: str, rep: StatusReport) -> Iterable[HistoryRow]:
+    """The history rows of one plan's report: goals, milestones, owners, anti-goals, actions."""
     v, p = rep.version, rep.plan_id
     for g in rep.goals:
         yield HistoryRow(

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
 
 from ..errors import WorkbookReadError
+from ..layout import col_letter
 
 Kind = Literal["xlsx", "ods"]
 #: What calamine returns for a cell ("" for an empty one).
@@ -66,16 +67,6 @@ class NamedCell:
     def ref(self) -> str:
         """``B7``."""
         return f"{col_letter(self.col)}{self.row + 1}"
-
-
-def col_letter(index: int) -> str:
-    """0 → A, 26 → AA (the reader's copy avoids importing the writer)."""
-    out = ""
-    n = index + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def col_index(letters: str) -> int:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from .. import layout, values
 from ..errors import Problem, Severity
-from .source import Grid, col_letter
+from ..layout import col_letter
+from .source import Grid
 
 _SPACES = " \t\r\n\u00a0\u202f\u2009\u2007"
 #: How far down a header row may have been pushed by inserted rows.
