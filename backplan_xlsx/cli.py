@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import BackplanError
+from .errors import BackplanError, printable
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _T = TypeVar("_T")
@@ -36,10 +36,10 @@ class BackplanGroup(click.Group):
             if ctx.meta.get("backplan.debug"):
                 raise
             for line in str(exc).splitlines() or [exc.message]:
-                click.echo(f"Error: {line}", err=True)
+                click.echo(f"Error: {printable(line)}", err=True)
             for p in exc.problems:
                 if p.severity == "warning":
-                    click.echo(f"Warning: {p}", err=True)
+                    click.echo(f"Warning: {printable(str(p))}", err=True)
             ctx.exit(EXIT_ERROR)
 
 
@@ -183,11 +183,17 @@ def _output_option() -> Callable[[_F], _F]:
     )
 
 
-def _emit(text: str, output: Path | None) -> None:
-    """Print the report, or write it atomically to ``output``."""
+def _emit(text: str, output: Path | None, *, inputs: tuple[Path, ...] = ()) -> None:
+    """Print the report (control characters made visible), or write it to ``output``.
+
+    Writing over one of the command's inputs is refused: a report must never
+    replace the workbook it reports on.
+    """
     if output is None:
-        click.echo(text, nl=False)
+        # A person at a terminal sees control characters made visible; a pipe gets the data.
+        click.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
         return
+    _refuse_overwriting_inputs(output, inputs)
     from .fileio import atomic_write_text
 
     atomic_write_text(output, text)
@@ -238,7 +244,7 @@ def status(
     report = evaluate(snap, as_of_for(snap, as_of, date.today()))
     color = output is None and fmt == "table" and sys.stdout.isatty()
     text = render_status(report, fmt, problems=snap.problems, by=by, color=color)  # type: ignore[arg-type]
-    _emit(text, output)
+    _emit(text, output, inputs=(workbook,))
     reasons = [r for cond in fail_on for r in fail_reasons(report, cond)]  # type: ignore[arg-type]
     for reason in reasons:
         click.echo(f"Failing: {reason}", err=True)
@@ -274,7 +280,7 @@ def check(
     from .reports import render_problems
 
     problems = read_untrusted(check_workbook, workbook, as_of)
-    _emit(render_problems(problems, fmt, file=str(workbook)), output)  # type: ignore[arg-type]
+    _emit(render_problems(problems, fmt, file=str(workbook)), output, inputs=(workbook,))  # type: ignore[arg-type]
     if problems:
         ctx.exit(EXIT_PROBLEMS)
 
@@ -554,6 +560,7 @@ def collect(
     """
     from .collect import collect as collect_all
 
+    _refuse_overwriting_inputs(output, tuple(p for p in inputs if p.is_file()))
     store = history or str(output.with_name("backplan-history.sqlite"))
     bar: Any = None
 

@@ -49,6 +49,34 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
+_INVISIBLE = {
+    *range(0x00, 0x09),
+    0x0B,
+    0x0C,
+    *range(0x0E, 0x20),
+    0x7F,
+    *range(0x80, 0xA0),
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+}
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control and bidi-override characters made visible.
+
+    A file or sheet named with U+202E (right-to-left override) or an escape
+    sequence would otherwise reorder or recolour what the user reads; here it
+    prints as ``<U+202E>``. Tabs and newlines are kept.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(f"<U+{ord(ch):04X}>" if ord(ch) in _INVISIBLE else ch for ch in text)
+
+
 class BackplanError(Exception):
     """Base of every error a user can cause; the CLI prints it and exits 2."""
 
