@@ -139,3 +139,25 @@ def test_collect_puts_parts_back_together(sales_spec: Path, tmp_path: Path) -> N
     assert [(o.id, o.status) for o in got.report.owners] == [
         (o.id, o.status) for o in expected.owners
     ]
+
+
+def test_a_part_shows_the_owners_share_of_each_milestone(sales_spec: Path, tmp_path: Path) -> None:
+    whole = tmp_path / "plan.xlsx"
+    _invoke("build", str(sales_spec), "-o", str(whole), "--as-of", AS_OF.isoformat())
+    _invoke("split", str(whole), "-o", str(tmp_path / "parts"))
+    plan = read_workbook(whole).plan
+    ravi = next(o for o in plan.owners if o.name == "Ravi Patel")
+    wb = openpyxl.load_workbook(tmp_path / "parts" / "ravi-patel.xlsx", data_only=True)
+    rows = [r for r in wb["Start"].iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r[0] == "Ravi Patel's part of each milestone")
+    table = {
+        r[0]: r for r in rows[start + 2 : start + 40] if isinstance(r[0], str) and " · G" in r[0]
+    }
+    for m in plan.milestones:
+        goal = plan.goal(m.goal)
+        if goal.measure != "sum":
+            assert f"{m.id} · {m.goal}" not in table
+            continue
+        row = table[f"{m.id} · {m.goal}"]
+        assert row[2] == pytest.approx(m.target)
+        assert row[3] == pytest.approx(ravi.share_of(m.goal) * (m.target - goal.baseline))

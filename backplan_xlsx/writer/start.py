@@ -182,6 +182,9 @@ def write_start(book: Book, sheet: Sheet) -> None:
         sheet.text(cur.row, 0, f"{goal.id} · {goal.name}", cur.label)
         cur.block(goal_sentence(plan, goal), cur.text, first=1)
 
+    if plan.part:
+        _part_milestones(book, sheet, cur)
+
     if plan.anti_goals:
         cur.heading("Anti-goals: what we avoid, and what we do instead")
         for c, text in enumerate(("ID · owner", "Avoid", "", "Instead", "Why")):
@@ -213,6 +216,35 @@ def write_start(book: Book, sheet: Sheet) -> None:
     sheet.ws.hide_gridlines(2)
     sheet.protect(autofilter=False)
     sheet.ws.activate()
+
+
+def _part_milestones(book: Book, sheet: Sheet, cur: _Cursor) -> None:
+    """In a split part: the owner's share of every milestone of the goals they share."""
+    plan = book.snapshot.plan
+    owner = plan.owners[0] if plan.owners else None
+    if owner is None:
+        return
+    rows = [
+        (g, m)
+        for g in plan.goals
+        if g.measure == "sum" and owner.share_of(g.id) > 0
+        for m in plan.milestones_of(g.id)
+    ]
+    if not rows:
+        return
+    cur.heading(f"{owner.name}'s part of each milestone")
+    for c, text in enumerate(("Milestone", "Due", "Team target", f"{owner.name}'s part")):
+        sheet.text(cur.row, c, text, cur.head)
+    cur.row += 1
+    date_fmt = book.styles.get(num_format=layout.DATE, align="left")
+    for goal, m in rows:
+        number = book.styles.get(num_format=goal_number_format(goal))
+        part = rules.owner_target(owner.share_of(goal.id), m.target, goal.baseline)
+        sheet.text(cur.row, 0, f"{m.id} · {goal.id}", cur.label)
+        sheet.date(cur.row, 1, m.due, date_fmt)
+        sheet.number(cur.row, 2, m.target, number)
+        sheet.number(cur.row, 3, part, number)
+        cur.row += 1
 
 
 def _settings(book: Book, sheet: Sheet, cur: _Cursor) -> None:
