@@ -1,0 +1,172 @@
+"""The ``backplan`` command: a thin layer over the library.
+
+Each command parses options, calls one library function and renders the
+result. Only :class:`~backplan_xlsx.errors.BackplanError` is caught (here,
+once): it becomes a message on stderr and exit code 2. Anything else is a
+bug and keeps its traceback. Heavy libraries are imported inside commands,
+so ``backplan --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import BackplanError, printable
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_T = TypeVar("_T")
+
+EXIT_PROBLEMS = 1
+EXIT_ERROR = 2
+
+
+class BackplanGroup(click.Group):
+    """Turns our errors into messages and exit code 2, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BackplanError as exc:
+            if ctx.meta.get("backplan.debug"):
+                raise
+            for line in str(exc).splitlines() or [exc.message]:
+                click.echo(f"Error: {printable(line)}", err=True)
+            for p in exc.problems:
+                if p.severity == "warning":
+                    click.echo(f"Warning: {printable(str(p))}", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def as_of_option(help_text: str) -> Callable[[_F], _F]:
+    """The shared ``--as-of DATE`` option."""
+    return click.option("--as-of", "as_of", metavar="DATE", callback=_iso_date, help=help_text)
+
+
+def _path_option(
+    metavar: str, help_text: str, *, required: bool = True, folder: bool = False
+) -> Callable[[_F], _F]:
+    """The ``-o/--output`` option of commands that write a file (or a folder)."""
+    kind = (
+        click.Path(file_okay=False, path_type=Path)
+        if folder
+        else click.Path(dir_okay=False, path_type=Path)
+    )
+    return click.option(
+        "-o", "--output", metavar=metavar, required=required, type=kind, help=help_text
+    )
+
+
+@click.group(
+    cls=BackplanGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(package_name="backplan-xlsx")
+@click.option("--debug", is_flag=True, help="Show a traceback for user errors too.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Plan backward from a sales goal, as a linked Excel workbook.
+
+    Write a plan spec, build the workbook, send it out, and read the copies
+    that come back to see who and what is on track.
+
+    \b
+    Example:
+      backplan new --template sales plan.yaml
+      backplan build plan.yaml -o plan.xlsx
+      backplan status plan.xlsx
+    """
+    ctx.meta["backplan.debug"] = debug
+
+
+#: The report formats (``reports.FORMATS``; repeated here so --help imports nothing).
+FORMATS = ("table", "json", "csv", "markdown", "html")
+
+
+def _format_option() -> Callable[[_F], _F]:
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="How to print it.",
+    )
+
+
+def _output_option() -> Callable[[_F], _F]:
+    return click.option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write the report to FILE instead of printing it.",
+    )
+
+
+def _emit(text: str, output: Path | None, *, inputs: tuple[Path, ...] = ()) -> None:
+    """Print the report (control characters made visible), or write it to ``output``.
+
+    Writing over one of the command's inputs is refused: a report must never
+    replace the workbook it reports on.
+    """
+    if output is None:
+        # A person at a terminal sees control characters made visible; a pipe gets the data.
+        click.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
+        return
+    _refuse_overwriting_inputs(output, inputs)
+    from ..fileio import atomic_write_text
+
+    atomic_write_text(output, text)
+    click.echo(f"Wrote {output}.", err=True)
+
+
+def read_untrusted(fn: Callable[..., _T], path: Path, *args: Any) -> _T:
+    """Run a reader on a file in a worker, so a native crash is a message, not a kill."""
+    from ..isolate import run_isolated
+
+    return run_isolated(fn, path, *args, file=path.name)
+
+
+def _read_many(paths: tuple[Path, ...]) -> list[Any]:
+    from ..merge import copy_of, ensure_nothing_lost
+    from ..reader import read_workbook
+
+    copies = []
+    for path in paths:
+        snap = read_untrusted(read_workbook, path)
+        ensure_nothing_lost(snap)
+        copies.append(copy_of(path, snap))
+    return copies
+
+
+def _refuse_overwriting_inputs(output: Path, inputs: tuple[Path, ...]) -> None:
+    target = output.resolve()
+    for p in inputs:
+        if p.resolve() == target:
+            raise click.UsageError(f"{output} is also an input; write the result to a new file")
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m`
+    """Entry point for ``python -m backplan_xlsx``."""
+    main(prog_name="backplan")
+
+
+# The commands register themselves on ``main``; each module imports only click
+# and light modules at the top, the rest inside its commands.
+from . import importing, planning, reading  # noqa: E402,F401

@@ -1,0 +1,202 @@
+"""Commands for many returned workbooks: merge, collect, history."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import (
+    EXIT_PROBLEMS,
+    _emit,
+    _output_option,
+    _path_option,
+    _read_many,
+    _refuse_overwriting_inputs,
+    as_of_option,
+    main,
+)
+
+
+@main.command()
+@click.argument(
+    "workbooks",
+    metavar="A.xlsx B.xlsx...",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@_path_option("M.xlsx", "The merged workbook to write.")
+@as_of_option("Compute the cached values as of this date (default: today).")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing workbook with check-ins (backed up)."
+)
+def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: bool) -> None:
+    """Merge returned copies (or split parts) of one plan into one workbook.
+
+    Check-ins are unioned (a row found in several copies is kept once); an
+    input cell edited differently in two copies is a conflict: the newest
+    file wins and both values are printed. Copies of different plans or
+    versions are refused.
+
+    \b
+    Example:
+      backplan merge returned/dana.xlsx returned/ravi.xlsx -o merged.xlsx
+    """
+    from ..merge import merge_copies
+    from ..writer import build as build_plan
+
+    _refuse_overwriting_inputs(output, workbooks)
+    merged, conflicts = merge_copies(_read_many(workbooks))
+    for c in conflicts:
+        click.echo(f"Conflict: {c}", err=True)
+    result = build_plan(merged.plan, output, as_of, force=force, snapshot=merged)
+    click.echo(
+        f"Merged {len(workbooks)} files into {result.path}: {len(merged.check_ins)} check-ins, "
+        f"{len(conflicts)} conflicts."
+    )
+
+
+@main.command()
+@click.argument(
+    "inputs",
+    metavar="FILES/DIR...",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+)
+@_path_option("ROLLUP.xlsx", "The roll-up workbook to write.")
+@click.option(
+    "--history",
+    "history",
+    metavar="PATH|URL",
+    help="The history store: a SQLite file, or a SQLAlchemy URL such as "
+    "postgresql+psycopg://user@host/db (default: backplan-history.sqlite beside the roll-up).",
+)
+@click.option("--month", metavar="YYYY-MM", help="The month to file it under (default: --as-of's).")
+@as_of_option("Judge every plan as of this date (default: today).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Workers (default: every core).")
+@click.pass_context
+def collect(
+    ctx: click.Context,
+    inputs: tuple[Path, ...],
+    output: Path,
+    history: str | None,
+    month: str | None,
+    as_of: date | None,
+    jobs: int | None,
+) -> None:
+    """Monthly import: every returned workbook into a roll-up and the history.
+
+    Reads every .xlsx/.ods under the folders (recursively; Office lock files
+    skipped) on every core, merges copies of each plan, writes the roll-up
+    (Summary, Owners, Anti-goals, Import log, Trend) and files the month in
+    the history store. Exit 0: all imported; 1: some files skipped (see the
+    log); 2: nothing readable.
+
+    \b
+    Example:
+      backplan collect returned/ -o rollup-2027-05.xlsx --as-of 2027-05-31
+      backplan collect returned/ -o rollup.xlsx --history postgresql+psycopg://ops@db/backplan
+    """
+    from ..collect import collect as collect_all
+
+    _refuse_overwriting_inputs(output, tuple(p for p in inputs if p.is_file()))
+    store = history or str(output.with_name("backplan-history.sqlite"))
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stderr.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Reading", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        result = collect_all(
+            list(inputs),
+            output,
+            history=store,
+            as_of=as_of or date.today(),
+            month=month,
+            jobs=jobs,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for entry in result.log:
+        if entry.result != "imported":
+            click.echo(f"Skipped: {entry.file}: {entry.problems}", err=True)
+    for pid, c in result.conflicts:
+        click.echo(f"Conflict: {pid}: {c}", err=True)
+    click.echo(
+        f"Imported {result.files - result.skipped} of {result.files} files ({len(result.plans)} "
+        f"plans) for {result.month} into {output}; history: {store}."
+    )
+    if result.skipped:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option(
+    "--history",
+    "history",
+    metavar="PATH|URL",
+    default="backplan-history.sqlite",
+    show_default=True,
+    help="The history store (a SQLite file or a SQLAlchemy URL).",
+)
+@click.option("--plan", metavar="ID", help="Only this plan.")
+@click.option("--goal", metavar="ID", help="Only this goal (implies --kind goal).")
+@click.option(
+    "--kind",
+    type=click.Choice(("goal", "milestone", "owner", "anti-goal", "action")),
+    default="goal",
+    show_default=True,
+    help="Which items to show.",
+)
+@click.option("--since", metavar="YYYY-MM", help="From this month on.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json", "csv", "html")),
+    default="table",
+    show_default=True,
+)
+@_output_option()
+def history(
+    history: str,
+    plan: str | None,
+    goal: str | None,
+    kind: str,
+    since: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Trends from the history store, month by month.
+
+    \b
+    Example:
+      backplan history --plan fy27-new-business
+      backplan history --goal G1 --since 2027-03 --format html -o trend.html
+    """
+    from ..history import HistoryStore
+    from ..reports.trend import render_trend
+
+    if "://" not in history and not Path(history).exists():
+        raise click.UsageError(f"{history}: no history store yet; run `backplan collect` first")
+    store = HistoryStore(history)
+    try:
+        rows = store.rows(
+            plan=plan, kind="goal" if goal else kind.replace("-", "_"), item=goal, since=since
+        )
+    finally:
+        store.close()
+    _emit(render_trend(rows, fmt), output)  # type: ignore[arg-type]

@@ -1,0 +1,247 @@
+"""Commands that make and remake plans: new, build, replan, split, brief."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import (
+    _path_option,
+    as_of_option,
+    main,
+    read_untrusted,
+)
+
+
+@main.command()
+@click.argument(
+    "spec", metavar="PLAN.yaml", type=click.Path(dir_okay=False, path_type=Path), required=False
+)
+@click.option(
+    "-t", "--template", metavar="NAME", help="Write this template (see --list-templates)."
+)
+@click.option("--list-templates", is_flag=True, help="List the templates and exit.")
+@click.option("--force", is_flag=True, help="Overwrite PLAN.yaml if it exists.")
+def new(spec: Path | None, template: str | None, list_templates: bool, force: bool) -> None:
+    """Write a starter plan spec: a template, or answers to a few questions.
+
+    \b
+    Example:
+      backplan new --template sales plan.yaml
+      backplan new plan.yaml            # asks for the essentials
+      backplan new --list-templates
+    """
+    from .. import newspec, templates
+
+    if list_templates:
+        for name in templates.list_templates():
+            click.echo(name)
+        return
+    if spec is None:
+        raise click.UsageError("give the file to write, e.g. `backplan new plan.yaml`")
+    if spec.exists() and not force:
+        raise click.UsageError(f"{spec} exists; use --force to overwrite it")
+    if template:
+        text = templates.template_text(template)
+    else:
+        text = newspec.interactive_spec(click.prompt)
+    newspec.write_spec(spec, text)
+    click.echo(f"Wrote {spec}. Next: backplan build {spec} -o {spec.with_suffix('.xlsx')}")
+
+
+@main.command()
+@click.argument("spec", metavar="PLAN.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@_path_option("PLAN.xlsx", "The workbook to write.")
+@as_of_option("Compute the cached values as of this date (default: today).")
+@click.option(
+    "--force", is_flag=True, help="Replace a workbook that holds check-ins (a backup is kept)."
+)
+def build(spec: Path, output: Path, as_of: date | None, force: bool) -> None:
+    """Plan backward from the spec and write the linked workbook.
+
+    A workbook in the way is replaced only when it holds no check-ins;
+    with --force it is replaced anyway and a timestamped backup is kept.
+
+    \b
+    Example:
+      backplan build plan.yaml -o plan.xlsx
+      backplan build plan.yaml -o plan.xlsx --as-of 2027-03-31
+    """
+    from ..spec import read_spec
+    from ..writer import build as build_plan
+
+    plan, warnings = read_spec(spec)
+    for w in warnings:
+        click.echo(f"Warning: {w}", err=True)
+    result = build_plan(plan, output, as_of, force=force, spec_path=spec)
+    click.echo(f"Wrote {result.path} ({result.summary}).")
+
+
+def _goal_values(values: tuple[str, ...], kind: str, parse: Callable[[str], Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for text in values:
+        gid, sep, value = text.partition("=")
+        if not sep:
+            gid, value = "*", text
+        try:
+            out[gid.strip()] = parse(value.strip())
+        except ValueError:
+            raise click.BadParameter(f"{text!r}: give {kind} as GOAL={kind.upper()}") from None
+    return out
+
+
+@main.command()
+@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@_path_option(
+    "NEW.xlsx", "The new version to write (the input itself is allowed: it is backed up first)."
+)
+@as_of_option("Re-plan from the actuals as of this date (default: As-of cell, else today).")
+@click.option("--target", "targets", multiple=True, metavar="[GOAL=]N", help="A new target.")
+@click.option(
+    "--deadline", "deadlines", multiple=True, metavar="[GOAL=]DATE", help="A new deadline."
+)
+def replan(
+    workbook: Path,
+    output: Path,
+    as_of: date | None,
+    targets: tuple[str, ...],
+    deadlines: tuple[str, ...],
+) -> None:
+    """Re-plan the remaining path from the actuals: a new version, no check-in lost.
+
+    Milestones already due are kept; the rest is planned again from the
+    actual as of the date to the (possibly new) target by the goal's curve,
+    funnel actions are derived again, done and hand-written actions kept.
+    Prints every change. Writing over the input keeps a timestamped backup.
+
+    \b
+    Example:
+      backplan replan plan.xlsx -o plan-v2.xlsx --as-of 2027-06-30
+      backplan replan plan.xlsx -o plan.xlsx --target G1=2600000 --deadline G2=2028-03-31
+    """
+    from ..merge import ensure_nothing_lost
+    from ..reader import as_of_for, read_workbook
+    from ..replan import replan as replan_plan
+    from ..writer import build as build_plan
+
+    snap = read_untrusted(read_workbook, workbook)
+    ensure_nothing_lost(snap)
+    day = as_of_for(snap, as_of, date.today())
+    goal_ids = [g.id for g in snap.plan.goals]
+    new_targets = _goal_values(targets, "target", float)
+    new_deadlines = _goal_values(deadlines, "deadline", date.fromisoformat)
+    if "*" in new_targets:
+        if len(goal_ids) > 1:
+            raise click.BadParameter("this plan has several goals: write --target GOAL=N")
+        new_targets[goal_ids[0]] = new_targets.pop("*")
+    if "*" in new_deadlines:
+        day_all = new_deadlines.pop("*")
+        new_deadlines.update({g: day_all for g in goal_ids if g not in new_deadlines})
+    plan, changes = replan_plan(
+        snap.plan,
+        snap.check_ins,
+        day,
+        done=snap.done,
+        targets=new_targets,
+        deadlines=new_deadlines,
+    )
+    same = output.resolve() == workbook.resolve()
+    from dataclasses import replace as _replace
+
+    result = build_plan(plan, output, day, force=same, snapshot=_replace(snap, plan=plan))
+    for change in changes:
+        click.echo(str(change))
+    click.echo(f"Wrote {result.path}: version {plan.version}, as of {day.isoformat()}.")
+    if result.replaced.backup is not None:
+        click.echo(f"The previous file is backed up as {result.replaced.backup}.", err=True)
+
+
+@main.command()
+@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@_path_option("DIR", "The folder for the parts.", folder=True)
+@as_of_option("Compute the cached values as of this date (default: As-of cell, else today).")
+@click.option("--force", is_flag=True, help="Replace parts in DIR that hold check-ins (backed up).")
+def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None:
+    """One workbook per owner, holding their part; merge takes them back.
+
+    Each part keeps the plan id and version and is marked as that person's
+    part: their actions, their share of each goal, their check-ins and the
+    team's anti-goals. `backplan merge` (or `collect`) puts filled parts
+    together again.
+
+    \b
+    Example:
+      backplan split plan.xlsx -o parts/
+      backplan merge parts/*.xlsx -o plan-merged.xlsx
+    """
+    from ..brief import owner_file_names
+    from ..merge import ensure_nothing_lost
+    from ..reader import as_of_for, read_workbook
+    from ..split import split_plan
+    from ..writer import build as build_plan
+
+    snap = read_untrusted(read_workbook, workbook)
+    ensure_nothing_lost(snap)
+    day = as_of_for(snap, as_of, date.today())
+    parts = split_plan(snap)
+    names = owner_file_names([o for o, _ in parts], ".xlsx")
+    output.mkdir(parents=True, exist_ok=True)
+    for owner, part in parts:
+        path = output / names[owner.id]
+        build_plan(part.plan, path, day, force=force, snapshot=part)
+        click.echo(
+            f"Wrote {path}: {len(part.plan.actions)} actions, {len(part.check_ins)} check-ins"
+        )
+
+
+@main.command()
+@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--owner", "owners", multiple=True, metavar="NAME", help="Only this person.")
+@_path_option(
+    "DIR", "Write one file per person into DIR (default: print).", required=False, folder=True
+)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(("md", "html")), default="md", show_default=True
+)
+@as_of_option("Judge as of this date (default: As-of cell, else today).")
+def brief(
+    workbook: Path, owners: tuple[str, ...], output: Path | None, fmt: str, as_of: date | None
+) -> None:
+    """One page per person: the goal, their part, what is next, what to avoid.
+
+    Plain enough to paste into an email or print: the goal in one sentence
+    and why it matters, their share and where they stand, their next
+    milestones and actions, the anti-goals with what to do instead, and how
+    to check in.
+
+    \b
+    Example:
+      backplan brief plan.xlsx --owner "Ravi Patel"
+      backplan brief plan.xlsx -o briefs --format html
+    """
+    from ..brief import owner_file_names, render_brief
+    from ..engine import evaluate
+    from ..fileio import atomic_write_text
+    from ..reader import as_of_for, read_workbook
+
+    snap = read_untrusted(read_workbook, workbook)
+    report = evaluate(snap, as_of_for(snap, as_of, date.today()))
+    wanted = {o.casefold() for o in owners}
+    people = [o for o in snap.plan.owners if not wanted or o.name.casefold() in wanted]
+    if wanted and len(people) < len(wanted):
+        known = ", ".join(o.name for o in snap.plan.owners)
+        raise click.BadParameter(f"no such owner in this plan; owners: {known}")
+    pages = [(o, render_brief(snap.plan, report, o, fmt)) for o in people]  # type: ignore[arg-type]
+    if output is None:
+        click.echo("\n---\n\n".join(text for _, text in pages), nl=False)
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    names = owner_file_names([o for o, _ in pages], f".{fmt}")
+    for owner, text in pages:
+        path = output / names[owner.id]
+        atomic_write_text(path, text)
+        click.echo(f"Wrote {path}")
