@@ -29,6 +29,7 @@ from .reader import WorkbookDetails, as_of_for, read_details
 from .reader.identity import RecordRow
 from .reader.source import boundary
 from .reader.tables import Table
+from .spec import MAX_ANTI_GOALS, MAX_AVOID_CHARS
 from .values import clean_text
 
 #: Data sheets whose rows the build recorded.
@@ -44,8 +45,6 @@ VALIDATED = (
     (layout.ACTIONS, "done", "list"),
     (layout.ANTI_GOALS, "last_reviewed", "date"),
 )
-MAX_ANTI_GOALS = 7
-MAX_AVOID_CHARS = 120
 SHARE_TOLERANCE = 1e-6
 _ITEM = {
     layout.GOALS: "goal",
