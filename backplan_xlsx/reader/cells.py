@@ -49,7 +49,10 @@ class RowReader:
 
     def need_text(self, row: int, key: str, what: str) -> str:
         """Text that must be there; empty skips the row."""
-        got = self.table.text(row, key)
+        return self.need(row, key, self.table.text(row, key), what)
+
+    def need(self, row: int, key: str, got: str, what: str) -> str:
+        """:meth:`need_text` of a text already read (by :meth:`Table.texts`)."""
         if not got:
             self.report(row, key, "missing-value", f"is empty; type {what}")
             raise SkipRow
@@ -117,9 +120,13 @@ class RowReader:
         if need:
             raise SkipRow
 
-    def row_id(self, row: int, seen: set[str], what: str) -> str:
-        """The row's ID: present and unique (ids compare ignoring case), or the row is skipped."""
-        rid = self.table.text(row, "id")
+    def row_id(self, row: int, seen: set[str], what: str, rid: str | None = None) -> str:
+        """The row's ID: present and unique (ids compare ignoring case), or the row is skipped.
+
+        ``rid`` is the ID cell's text when the caller has read it already.
+        """
+        if rid is None:
+            rid = self.table.text(row, "id")
         if not rid:
             self.report(
                 row,

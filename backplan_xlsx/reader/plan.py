@@ -219,29 +219,30 @@ def read_actions(
     milestones = {m.id.casefold(): m for m in out.milestones}
     goals = {g.id.casefold(): g.id for g in out.goals}
     seen: set[str] = set()
-    for r in table.data_rows():
-        if inputs_only:
+    # The biggest plan sheet: each row's texts are read in one call.
+    if inputs_only:
+        for r in table.data_rows():
+            rid, done, note = table.texts(r, ("id", "done", "notes"))
             try:
-                aid = cells.row_id(r, seen, "action (A1, A2…)")
+                aid = cells.row_id(r, seen, "action (A1, A2…)", rid)
             except SkipRow:
                 continue
-            done = cells.text(r, "done")
             if done:
                 out.done[aid] = done
-            note = cells.text(r, "notes")
             if note:
                 out.notes[aid] = note
-            continue
+        return
+    keys = ("id", "action", "owner", "milestone", "goal", "done", "notes")
+    for r in table.data_rows():
+        rid, action, owner, milestone_text, goal_text, done, note = table.texts(r, keys)
         try:
-            aid = cells.row_id(r, seen, "action (A1, A2…)")
-            action = cells.need_text(r, "action", "what must be done")
-            owner = cells.need_text(r, "owner", "the owner's name (from the Owners sheet)")
+            aid = cells.row_id(r, seen, "action (A1, A2…)", rid)
+            cells.need(r, "action", action, "what must be done")
+            cells.need(r, "owner", owner, "the owner's name (from the Owners sheet)")
             due = cells.need_date(r, "due", "the due date (YYYY-MM-DD)")
         except SkipRow:
             continue
-        milestone_text = cells.text(r, "milestone")
         milestone = milestones.get(milestone_text.casefold())
-        goal_text = cells.text(r, "goal")
         goal = goals.get(goal_text.casefold(), milestone.goal if milestone else goal_text)
         out.actions.append(
             Action(
@@ -253,10 +254,8 @@ def read_actions(
                 due=due,
             )
         )
-        done = cells.text(r, "done")
         if done:
             out.done[aid] = done
-        note = cells.text(r, "notes")
         if note:
             out.notes[aid] = note
 

@@ -61,6 +61,22 @@ class Table:
             return value.strip(_SPACES)
         return values.clean_text(value)
 
+    def texts(self, row: int, keys: Sequence[str]) -> list[str]:
+        """:meth:`text` of several keys in one row, in one call (the big sheets' rows)."""
+        rows = self.grid.rows
+        line = rows[row] if row < len(rows) else []
+        width = len(line)
+        columns = self.columns
+        out = []
+        for key in keys:
+            col = columns.get(key)
+            if col is None or col >= width:
+                out.append("")
+                continue
+            value = line[col]
+            out.append(value.strip(_SPACES) if isinstance(value, str) else values.clean_text(value))
+        return out
+
     def ref(self, row: int, key: str) -> str:
         """The A1 reference of a cell, e.g. ``D17`` (the ID column when ``key`` is absent)."""
         col = self.columns.get(key, self.columns.get("id", 0))
