@@ -18,6 +18,7 @@ import re
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -251,6 +252,70 @@ def _exact_span(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
     return max_row, max_col
 
 
+def _unpacked(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's bytes in chunks of at most CHUNK, as ``zf.open(info)`` reads them.
+
+    A workbook has a few dozen small parts, and ``ZipFile.open`` costs more
+    per part than inflating it; so stored and deflated parts (every workbook
+    part there is) are read here with the same checks: the local header's
+    signature and name, no more bytes than the directory says (what a lying
+    header hides is cut off, and the CRC then fails), the CRC checked before
+    the last chunk is given out, EOFError on a truncated file. Anything else
+    goes through ``zf.open``.
+    """
+    fp = zf.fp
+    if (
+        fp is None
+        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        or info.flag_bits & 0x60  # compressed patched data, strong encryption
+    ):
+        with zf.open(info) as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+        return
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if len(header) != 30:
+        raise zipfile.BadZipFile("Truncated file header")
+    if header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("Bad magic number for file header")
+    flags = int.from_bytes(header[6:8], "little")
+    name = fp.read(int.from_bytes(header[26:28], "little"))
+    encoding = "utf-8" if flags & 0x800 else "cp437"  # ZipFile's default, as opened here
+    if name.decode(encoding) != info.orig_filename:
+        raise zipfile.BadZipFile(
+            f"File name in directory {info.orig_filename!r} and header {name!r} differ."
+        )
+    fp.seek(int.from_bytes(header[28:30], "little"), os.SEEK_CUR)
+    packed, left = info.compress_size, info.file_size
+    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    crc = 0
+    done = False
+    while not done:
+        data = inflate.unconsumed_tail if inflate is not None else b""
+        if packed > 0 and len(data) < CHUNK:
+            raw = fp.read(min(CHUNK - len(data), packed))
+            if not raw:
+                raise EOFError
+            packed -= len(raw)
+            data += raw
+        if inflate is not None:
+            data = inflate.decompress(data, CHUNK)
+            done = inflate.eof or (packed <= 0 and not inflate.unconsumed_tail)
+            if done:
+                data += inflate.flush()
+        else:
+            done = packed <= 0
+        data = data[:left]
+        left -= len(data)
+        done = done or left <= 0
+        crc = zlib.crc32(data, crc)
+        if done and crc != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+        if data:
+            yield data
+
+
 def _scan_member(
     path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, sheet: str | None
 ) -> int:
@@ -258,49 +323,45 @@ def _scan_member(
     rows = max_row = max_col = 0
     tail = b""
     try:
-        with zf.open(info) as fh:
-            while True:
-                chunk = fh.read(CHUNK)
-                if not chunk:
-                    break
-                budget -= len(chunk)
-                if budget < 0:
-                    raise _refuse(
-                        path,
-                        f"unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB ({info.filename} "
-                        "lies about its size): refused as a possible zip bomb",
-                    )
-                window = tail + chunk
-                if b"<!" in window and _DTD.search(window):
-                    raise _refuse(
-                        path,
-                        f"{info.filename} declares a DTD or XML entities, which workbooks never "
-                        "need (a known attack); refused",
-                    )
-                if sheet is not None:
-                    rows += chunk.count(b"<row") or len(_ROW.findall(chunk))
-                    scan = window[len(tail) - 40 if tail else 0 :]
-                    # Rows and cells are in order in the XML, so the biggest row number
-                    # is among the row tags and the widest column among a few letters:
-                    # a set of distinct letters, not one max() per cell.
-                    # Cheap bounds first: rows below 10,000 and columns up to Z need no
-                    # exact number; only big row numbers and wide columns are collected.
-                    if b'<row r="' in scan:
-                        max_row = max(max_row, 9_999)
-                        big = _BIG_ROW.findall(scan)
-                        if big:
-                            max_row = max(max_row, max(map(int, big)))
-                    if b'<c r="' in scan:
-                        max_col = max(max_col, 26)
-                        wide = set(_WIDE_COL.findall(scan))
-                        if wide:
-                            max_col = max(max_col, max(map(_col_number, wide)))
-                    elif b"<c" in scan or b":c " in scan:
-                        # Attributes in another order, or a namespace prefix: exact pattern.
-                        for col, digits in _CELL_REF.findall(scan):
-                            max_row = max(max_row, int(digits))
-                            max_col = max(max_col, _col_number(col))
-                tail = window[-64:]
+        for chunk in _unpacked(zf, info):
+            budget -= len(chunk)
+            if budget < 0:
+                raise _refuse(
+                    path,
+                    f"unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB ({info.filename} "
+                    "lies about its size): refused as a possible zip bomb",
+                )
+            window = tail + chunk
+            if b"<!" in window and _DTD.search(window):
+                raise _refuse(
+                    path,
+                    f"{info.filename} declares a DTD or XML entities, which workbooks never "
+                    "need (a known attack); refused",
+                )
+            if sheet is not None:
+                rows += chunk.count(b"<row") or len(_ROW.findall(chunk))
+                scan = window[len(tail) - 40 if tail else 0 :]
+                # Rows and cells are in order in the XML, so the biggest row number
+                # is among the row tags and the widest column among a few letters:
+                # a set of distinct letters, not one max() per cell.
+                # Cheap bounds first: rows below 10,000 and columns up to Z need no
+                # exact number; only big row numbers and wide columns are collected.
+                if b'<row r="' in scan:
+                    max_row = max(max_row, 9_999)
+                    big = _BIG_ROW.findall(scan)
+                    if big:
+                        max_row = max(max_row, max(map(int, big)))
+                if b'<c r="' in scan:
+                    max_col = max(max_col, 26)
+                    wide = set(_WIDE_COL.findall(scan))
+                    if wide:
+                        max_col = max(max_col, max(map(_col_number, wide)))
+                elif b"<c" in scan or b":c " in scan:
+                    # Attributes in another order, or a namespace prefix: exact pattern.
+                    for col, digits in _CELL_REF.findall(scan):
+                        max_row = max(max_row, int(digits))
+                        max_col = max(max_col, _col_number(col))
+            tail = window[-64:]
     except zipfile.BadZipFile as exc:
         reason = "a part is corrupt (bad CRC)" if "CRC" in str(exc) else str(exc)
         raise _refuse(path, f"is damaged: {reason}; get a fresh copy") from None
