@@ -41,6 +41,9 @@ def read_check_ins(
     width = max(cols) + 1
     found: list[CheckIn] = []
     rows = table.grid.rows
+    # What check.row() would find nothing to say about, tested here without a call.
+    known, sum_goals, owners = check.known, check.sum_goals, check.owners
+    first, last, last_row = check.first, check.last or date.max, layout.CHECK_IN_LAST_ROW
     for r in range(table.header_row + 1, len(rows)):
         line = rows[r]
         if len(line) < width:
@@ -48,13 +51,11 @@ def read_check_ins(
         raw_day, raw_goal, raw_value = line[cd], line[cg], line[cv]
         raw_owner = line[co] if co >= 0 else ""
         raw_comment = line[cc] if cc >= 0 else ""
-        if _blank(raw_day) and _blank(raw_goal) and _blank(raw_owner) and _blank(raw_value):
-            continue
         day: date
         value: float
         try:
             if (
-                isinstance(raw_day, date)
+                isinstance(raw_day, date)  # so not blank
                 and isinstance(raw_goal, str)
                 and isinstance(raw_owner, str)
                 and type(raw_value) is float
@@ -63,6 +64,8 @@ def read_check_ins(
                 goal = raw_goal.strip(_SPACE) or cells.need_text(r, "goal", _GOAL_HINT)
                 value = raw_value
                 owner = raw_owner.strip(_SPACE)
+            elif _blank(raw_day) and _blank(raw_goal) and _blank(raw_owner) and _blank(raw_value):
+                continue
             else:
                 day = cells.need_date(r, "date", "the date of the reading (YYYY-MM-DD)")
                 goal = cells.need_text(r, "goal", _GOAL_HINT)
@@ -70,11 +73,19 @@ def read_check_ins(
                 owner = cells.text(r, "owner")
         except SkipRow:
             continue
-        check.row(r, day, goal, owner)
+        key = goal.casefold()
+        if not (
+            key in known
+            and (key not in sum_goals or (owner and owner.casefold() in owners))
+            and first <= day <= last
+        ):
+            check.row(r, day, goal, owner)
+        if r >= last_row:
+            check.beyond.append(r)
         comment = (
             raw_comment.strip(_SPACE) if type(raw_comment) is str else cells.text(r, "comment")
         )
-        found.append(CheckIn(day, goal, owner, value, comment, row=r + 1))
+        found.append(CheckIn(day, goal, owner, value, comment, r + 1))
     check.finish()
     return tuple(found)
 
@@ -98,6 +109,7 @@ class _Checks:
         self.beyond: list[int] = []
 
     def row(self, r: int, day: date, goal: str, owner: str) -> None:
+        """The warnings about one row read (rows past the formulas are gathered by the caller)."""
         cells = self.cells
         key = goal.casefold()
         if key not in self.known:
@@ -145,8 +157,6 @@ class _Checks:
                 "check the date (no deadline counts it)",
                 "warning",
             )
-        if r + 1 > layout.CHECK_IN_LAST_ROW:
-            self.beyond.append(r)
 
     def finish(self) -> None:
         """One warning for all rows past the formulas' range, at the first of them."""
