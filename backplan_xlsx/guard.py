@@ -69,8 +69,14 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def check_file(path: str | Path) -> Kind:
+def check_file(path: str | Path, *, keep: dict[str, bytes] | None = None) -> Kind:
     """Check that ``path`` is a workbook that is safe to hand to a reader.
+
+    Args:
+        path: the file.
+        keep: when given, every XML part that passed and unpacked in one
+            chunk (up to 1 MB, exactly its stated size) is put in it by name,
+            so the reader need not unpack again what the check just unpacked.
 
     Returns:
         ``"xlsx"`` or ``"ods"``.
@@ -114,7 +120,7 @@ def check_file(path: str | Path) -> Kind:
         raise _refuse(path, "is a legacy Excel 97-2003 (.xls) file; open it and save it as .xlsx")
     if not head.startswith(b"PK"):
         raise _refuse(path, _not_a_zip(head))
-    return _check_zip(path)
+    return _check_zip(path, keep)
 
 
 def _not_a_zip(head: bytes) -> str:
@@ -136,7 +142,7 @@ def _not_a_zip(head: bytes) -> str:
     return "is not a workbook (not an .xlsx or .ods file); save it as .xlsx"
 
 
-def _check_zip(path: Path) -> Kind:
+def _check_zip(path: Path, keep: dict[str, bytes] | None) -> Kind:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -173,7 +179,7 @@ def _check_zip(path: Path) -> Kind:
         for info in infos:
             if not info.filename.endswith((".xml", ".rels")) or info.is_dir():
                 continue
-            budget = _scan_member(path, zf, info, budget, sheet_names.get(info.filename))
+            budget = _scan_member(path, zf, info, budget, sheet_names.get(info.filename), keep)
     return kind
 
 
@@ -317,13 +323,20 @@ def _unpacked(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 
 def _scan_member(
-    path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, sheet: str | None
+    path: Path,
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    budget: int,
+    sheet: str | None,
+    keep: dict[str, bytes] | None = None,
 ) -> int:
     """Stream one XML part: cap real bytes, check CRC, refuse DTDs, measure sheets."""
     rows = max_row = max_col = 0
-    tail = b""
+    tail = chunk = b""
+    chunks = 0
     try:
         for chunk in _unpacked(zf, info):
+            chunks += 1
             budget -= len(chunk)
             if budget < 0:
                 raise _refuse(
@@ -385,4 +398,9 @@ def _scan_member(
                 f"reading it would mean {max_row * max_col:,} cells. Delete stray cells far "
                 "below or right of the table",
             )
+    if keep is not None:
+        if chunks <= 1 and len(chunk) == info.file_size:
+            keep[info.filename] = chunk
+        else:  # a bigger part, or a second one of the same name: the reader reads it
+            keep.pop(info.filename, None)
     return budget

@@ -115,6 +115,7 @@ class Source:
     properties: dict[str, str] = field(default_factory=dict)
     _book: CalamineWorkbook | None = None
     _grids: dict[str, Grid] = field(default_factory=dict)
+    _folded: dict[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -123,11 +124,11 @@ class Source:
 
     def find_sheet(self, wanted: str) -> str | None:
         """The sheet's name as the file spells it (case and spaces ignored), or None."""
-        key = _fold(wanted)
-        for name in self.sheet_names:
-            if _fold(name) == key:
-                return name
-        return None
+        if self._folded is None:  # asked a dozen times per read: fold the names once
+            self._folded = {}
+            for name in self.sheet_names:
+                self._folded.setdefault(_fold(name), name)
+        return self._folded.get(_fold(wanted))
 
     def grid(self, wanted: str) -> Grid | None:
         """The values of a sheet found by :meth:`find_sheet`, or None when missing."""
@@ -213,7 +214,8 @@ def open_source(path: str | Path) -> Source:
     from .. import guard
 
     path = Path(path)
-    kind: Kind = guard.check_file(path)
+    kept: dict[str, bytes] = {}
+    kind: Kind = guard.check_file(path, keep=kept)
     with boundary(path):
         book = CalamineWorkbook.from_path(str(path))
         visibility: dict[str, Visibility] = {}
@@ -225,12 +227,59 @@ def open_source(path: str | Path) -> Source:
             else:
                 visibility[meta.name] = "visible"
         src = Source(path, kind, list(book.sheet_names), visibility, _book=book)
-        with zipfile.ZipFile(path) as zf:
+        with _Parts(path, kept) as zf:
             if kind == "xlsx":
                 _xlsx_metadata(src, zf)
             else:
                 _ods_metadata(src, zf)
     return src
+
+
+class _Parts:
+    """The file's parts by name: those the guard kept, else read from the zip.
+
+    The zip is opened only when a part was not kept (bigger than the guard
+    keeps, or a file opened without the guard).
+    """
+
+    def __init__(self, path: Path, kept: dict[str, bytes]) -> None:
+        self.path = path
+        self.kept = kept
+        self._zip: zipfile.ZipFile | None = None
+
+    def __enter__(self) -> _Parts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def _opened(self) -> zipfile.ZipFile:
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        return self._zip
+
+    def part(self, name: str) -> bytes | None:
+        """A part read whole, or None when missing or bigger than MAX_PART_BYTES."""
+        found = self.kept.get(name)
+        if found is not None:  # the guard keeps parts of up to 1 MB, below the limit
+            return found
+        zf = self._opened()
+        try:
+            info = zf.getinfo(name)
+        except KeyError:
+            return None
+        if info.file_size > MAX_PART_BYTES:
+            return None
+        return zf.read(info)
+
+    def head(self, name: str, size: int) -> bytes:
+        """The first ``size`` bytes of a part (KeyError when missing)."""
+        found = self.kept.get(name)
+        if found is not None:
+            return found[:size]
+        with self._opened().open(name) as fh:
+            return fh.read(size)
 
 
 # --- xlsx parts ----------------------------------------------------------------
@@ -264,18 +313,8 @@ def _attrs(raw: bytes) -> dict[str, str]:
     return out
 
 
-def _part(zf: zipfile.ZipFile, name: str) -> bytes | None:
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return None
-    if info.file_size > MAX_PART_BYTES:
-        return None
-    return zf.read(info)
-
-
-def _xlsx_metadata(src: Source, zf: zipfile.ZipFile) -> None:
-    wb = _part(zf, "xl/workbook.xml") or b""
+def _xlsx_metadata(src: Source, zf: _Parts) -> None:
+    wb = zf.part("xl/workbook.xml") or b""
     pr = _WORKBOOK_PR.search(wb)
     if pr:
         flag = _attrs(pr.group(1)).get("date1904", "").lower()
@@ -293,7 +332,7 @@ def _xlsx_metadata(src: Source, zf: zipfile.ZipFile) -> None:
             src.constants[name] = text[1:-1].replace('""', '"')
         elif text:
             src.constants[name] = text
-    custom = _part(zf, "docProps/custom.xml") or b""
+    custom = zf.part("docProps/custom.xml") or b""
     for raw_attrs, body in _PROPERTY.findall(custom):
         name = _attrs(raw_attrs).get("name", "")
         m = _INNER_TEXT.search(body)
@@ -321,8 +360,8 @@ def _parse_ref(text: str) -> NamedCell | None:
     return NamedCell(sheet, int(m.group(2)) - 1, col_index(m.group(1)))
 
 
-def _sheet_part(zf: zipfile.ZipFile, workbook: bytes, sheet: str) -> bytes | None:
-    rels = _part(zf, "xl/_rels/workbook.xml.rels") or b""
+def _sheet_part(zf: _Parts, workbook: bytes, sheet: str) -> bytes | None:
+    rels = zf.part("xl/_rels/workbook.xml.rels") or b""
     targets = {}
     for raw in _REL.findall(rels):
         a = _attrs(raw)
@@ -332,7 +371,7 @@ def _sheet_part(zf: zipfile.ZipFile, workbook: bytes, sheet: str) -> bytes | Non
         a = _attrs(raw)
         if a.get("name") == sheet and a.get("id") in targets:
             target = targets[a["id"]].lstrip("/")
-            return _part(zf, target if target.startswith("xl/") else f"xl/{target}")
+            return zf.part(target if target.startswith("xl/") else f"xl/{target}")
     return None
 
 
@@ -356,14 +395,13 @@ _ODS_REF = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^.']+))\.\$?([A-Z]{1,3})\$?([0
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
-def _ods_metadata(src: Source, zf: zipfile.ZipFile) -> None:
-    meta = _part(zf, "meta.xml") or b""
+def _ods_metadata(src: Source, zf: _Parts) -> None:
+    meta = zf.part("meta.xml") or b""
     for raw_attrs, text in _USER_DEFINED.findall(meta):
         name = _attrs(raw_attrs).get("name", "")
         if name:
             src.properties[name] = _unescape(text.decode("utf-8", "replace")).strip()
-    with zf.open("content.xml") as fh:
-        content = fh.read(64 * 1024 * 1024)
+    content = zf.head("content.xml", 64 * 1024 * 1024)
     for raw in _NAMED_RANGE.findall(content):
         a = _attrs(raw)
         name, address = a.get("name", ""), a.get("cell-range-address", "")
