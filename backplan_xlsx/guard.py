@@ -293,6 +293,9 @@ def _unpacked(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             f"File name in directory {info.orig_filename!r} and header {name!r} differ."
         )
     fp.seek(int.from_bytes(header[28:30], "little"), os.SEEK_CUR)
+    end = getattr(info, "_end_offset", None)  # set by newer zipfiles, which check it in open()
+    if end is not None and fp.tell() + info.compress_size > end:
+        raise zipfile.BadZipFile("Overlapped entries")
     packed, left = info.compress_size, info.file_size
     inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     crc = 0
