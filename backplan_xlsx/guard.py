@@ -259,70 +259,16 @@ def _exact_span(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
 
 
 def _unpacked(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A member's bytes in chunks of at most CHUNK, as ``zf.open(info)`` reads them.
+    """A member's bytes in chunks of at most CHUNK, CRC-checked by :mod:`zipfile`.
 
-    A workbook has a few dozen small parts, and ``ZipFile.open`` costs more
-    per part than inflating it; so stored and deflated parts (every workbook
-    part there is) are read here with the same checks: the local header's
-    signature and name, no more bytes than the directory says (what a lying
-    header hides is cut off, and the CRC then fails), the CRC checked before
-    the last chunk is given out, EOFError on a truncated file. Anything else
-    goes through ``zf.open``.
+    ``ZipFile.open`` costs more per part than a hand-written inflate (about
+    0.5 ms a workbook, measured), but this is the security boundary: the
+    standard library's reader, which stops at the size the directory states
+    and checks the CRC, is worth more here than the half millisecond.
     """
-    fp = zf.fp
-    if (
-        fp is None
-        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-        or info.flag_bits & 0x60  # compressed patched data, strong encryption
-    ):
-        with zf.open(info) as fh:
-            while chunk := fh.read(CHUNK):
-                yield chunk
-        return
-    fp.seek(info.header_offset)
-    header = fp.read(30)
-    if len(header) != 30:
-        raise zipfile.BadZipFile("Truncated file header")
-    if header[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile("Bad magic number for file header")
-    flags = int.from_bytes(header[6:8], "little")
-    name = fp.read(int.from_bytes(header[26:28], "little"))
-    encoding = "utf-8" if flags & 0x800 else "cp437"  # ZipFile's default, as opened here
-    if name.decode(encoding) != info.orig_filename:
-        raise zipfile.BadZipFile(
-            f"File name in directory {info.orig_filename!r} and header {name!r} differ."
-        )
-    fp.seek(int.from_bytes(header[28:30], "little"), os.SEEK_CUR)
-    end = getattr(info, "_end_offset", None)  # set by newer zipfiles, which check it in open()
-    if end is not None and fp.tell() + info.compress_size > end:
-        raise zipfile.BadZipFile("Overlapped entries")
-    packed, left = info.compress_size, info.file_size
-    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    crc = 0
-    done = False
-    while not done:
-        data = inflate.unconsumed_tail if inflate is not None else b""
-        if packed > 0 and len(data) < CHUNK:
-            raw = fp.read(min(CHUNK - len(data), packed))
-            if not raw:
-                raise EOFError
-            packed -= len(raw)
-            data += raw
-        if inflate is not None:
-            data = inflate.decompress(data, CHUNK)
-            done = inflate.eof or (packed <= 0 and not inflate.unconsumed_tail)
-            if done:
-                data += inflate.flush()
-        else:
-            done = packed <= 0
-        data = data[:left]
-        left -= len(data)
-        done = done or left <= 0
-        crc = zlib.crc32(data, crc)
-        if done and crc != info.CRC:
-            raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
-        if data:
-            yield data
+    with zf.open(info) as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
 
 
 def _scan_member(
