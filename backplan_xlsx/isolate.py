@@ -33,10 +33,13 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 2 * 1024**3
 
 
-def _child(write_fd: int, fn: Callable[..., Any], args: tuple[Any, ...], memory: int) -> None:
+def _child(
+    write_fd: int, fn: Callable[..., Any], args: tuple[Any, ...], memory: int, timeout: float
+) -> None:
     import faulthandler
 
     faulthandler.disable()  # a crash is reported by the parent, not dumped here
+    signal.alarm(int(timeout) + 5)  # if the parent is killed, do not run on for ever
     try:
         import resource
 
@@ -82,7 +85,7 @@ def run_isolated(
         code = 0
         try:
             os.close(read_fd)
-            _child(write_fd, fn, args, memory)
+            _child(write_fd, fn, args, memory, timeout)
         except BaseException:  # noqa: BLE001 - a bug: the parent reports the exit code
             code = 70
         finally:

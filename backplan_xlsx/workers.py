@@ -35,7 +35,9 @@ class Outcome(Generic[T]):
     error: str = ""
 
 
-def _worker(conn: Connection, fn: Callable[[str], Any], memory: int) -> None:
+def _worker(
+    conn: Connection, fn: Callable[[str], Any], memory: int, timeout: float, parent: int
+) -> None:
     import faulthandler
 
     faulthandler.disable()  # a crash is reported by the parent, not dumped here
@@ -48,11 +50,18 @@ def _worker(conn: Connection, fn: Callable[[str], Any], memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
+            # Later workers inherit earlier workers' pipe ends, so a parent killed
+            # with SIGKILL closes no pipe: notice it by the parent pid changing.
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
             item = conn.recv()
         except (EOFError, OSError):
             return
         if item is None:
             return
+        # A worker whose parent died mid-read must not run on for ever.
+        signal.alarm(int(timeout) + 5)
         try:
             conn.send(("ok", fn(item)))
         except MemoryError:
@@ -64,6 +73,8 @@ def _worker(conn: Connection, fn: Callable[[str], Any], memory: int) -> None:
 
             traceback.print_exc()
             conn.send(("error", f"internal error, please report it (a bug in backplan): {exc!r}"))
+        finally:
+            signal.alarm(0)
 
 
 @dataclass
@@ -100,7 +111,9 @@ def run_parallel(
 
     def spawn() -> _Slot:
         parent, child = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_worker, args=(child, fn, memory), daemon=True)
+        proc = ctx.Process(
+            target=_worker, args=(child, fn, memory, timeout, os.getpid()), daemon=True
+        )
         proc.start()
         child.close()
         return _Slot(proc, parent)

@@ -31,3 +31,45 @@ def test_every_item_once_and_crashes_isolated() -> None:
 
 def test_one_job_runs_in_process() -> None:
     assert [o.result for o in run_parallel(str.upper, ["a", "b"], jobs=1)] == ["A", "B"]
+
+
+ORPHAN = """
+import sys, time
+from backplan_xlsx.workers import run_parallel
+
+def slow(item):
+    time.sleep(0.5)
+    return item
+
+for _ in run_parallel(slow, [str(i) for i in range(100)], jobs=2):
+    pass
+"""
+
+
+def test_workers_of_a_killed_parent_exit() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", ORPHAN])
+    time.sleep(1.5)
+    children = subprocess.run(
+        ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert len(children) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = children
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in children if os.path.exists(f"/proc/{pid}") and _running(pid)]
+    assert not alive, f"orphaned workers still running: {alive}"
+
+
+def _running(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
