@@ -196,3 +196,19 @@ def test_an_unreadable_file_exits_2(tmp_path: Path) -> None:
 def test_problems_are_data() -> None:
     p = Problem("row-deleted", "error", "gone", file="a.xlsx", sheet="Actions", cell="A18")
     assert str(p) == "a.xlsx, Actions!A18: gone"
+
+
+def test_a_text_date_in_check_ins_warns_of_value_errors(tmp_path: Path, sales_plan: Plan) -> None:
+    import openpyxl
+
+    from backplan_xlsx.checks import check_workbook
+    from backplan_xlsx.writer import build_workbook
+
+    path = build_workbook(sales_plan, tmp_path / "plan.xlsx", date(2027, 5, 10))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Check-ins"]
+    ws["A2"], ws["B2"], ws["C2"], ws["D2"] = "2027-02-01", "G3", "Dana Whitfield", 0.25
+    wb.save(path)
+    found = [p for p in check_workbook(path, date(2027, 5, 10)) if p.cell == "A2"]
+    assert found and found[0].code == "date-as-text"
+    assert "#VALUE!" in found[0].message

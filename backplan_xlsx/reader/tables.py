@@ -168,11 +168,15 @@ def located(
 
 def as_text(file: str, sheet: str, cell: str, raw: str, kind: str, read_as: str) -> Problem:
     """The warning for a number or date typed as text: read here, ignored by the formulas."""
+    consequence = ""
+    if kind == "date" and sheet == layout.CHECK_INS:
+        # (dates<=until)*dates in the latest-reading formulas cannot multiply text.
+        consequence = " (and latest readings on the Goals and Anti-goals sheets show #VALUE!)"
     return Problem(
         f"{kind}-as-text",
         "warning",
         f'"{raw.strip()}" is text, read here as {read_as}; the workbook\'s own formulas ignore '
-        f"it until it is typed again as a {kind}",
+        f"it{consequence} until it is typed again as a {kind}",
         file=file,
         sheet=sheet,
         cell=cell,
