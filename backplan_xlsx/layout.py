@@ -31,6 +31,22 @@ SHEET_ORDER = (START, DASHBOARD, GOALS, MILESTONES, ACTIONS, OWNERS, ANTI_GOALS,
 AS_OF = "AsOf"
 ON_TRACK_RATIO = "OnTrackRatio"
 AT_RISK_RATIO = "AtRiskRatio"
+#: The Start sheet's label beside each named cell: the reader finds a cell by
+#: its label when a program dropped the defined name.
+NAMED_CELL_LABELS = {
+    AS_OF: "As-of date",
+    ON_TRACK_RATIO: "On-track ratio",
+    AT_RISK_RATIO: "At-risk ratio",
+}
+#: Keys of the ``_backplan`` key/value block (columns A:B).
+META_PLAN_ID = "plan_id"
+META_VERSION = "version"
+META_SCHEMA = "schema_version"
+META_TITLE = "title"
+META_START = "start"
+META_BUILT_AS_OF = "built_as_of"
+META_GENERATOR = "generator"
+META_PART = "part"
 #: Defined names that keep the plan's identity where a re-save keeps them.
 PLAN_ID_NAME = "BackplanPlanId"
 VERSION_NAME = "BackplanVersion"

@@ -16,18 +16,18 @@ from .. import layout
 from ..errors import Problem
 from ..model import Thresholds
 from ..values import clean_text, is_blank, parse_date, parse_number
-from .source import NAMED_CELL_LABELS, Grid, NamedCell, Source
+from .source import Grid, NamedCell, Source
 from .tables import as_text, fold, located
 
 #: Keys of the ``_backplan`` key/value block (columns A:B), as the writer
 #: (``writer.meta.write_meta_sheet``) puts them.
-KEY_PLAN_ID = "plan_id"
-KEY_VERSION = "version"
-KEY_SCHEMA = "schema_version"
-KEY_TITLE = "title"
-KEY_START = "start"
-KEY_BUILT_AS_OF = "built_as_of"
-KEY_PART = "part"
+KEY_PLAN_ID = layout.META_PLAN_ID
+KEY_VERSION = layout.META_VERSION
+KEY_SCHEMA = layout.META_SCHEMA
+KEY_TITLE = layout.META_TITLE
+KEY_START = layout.META_START
+KEY_BUILT_AS_OF = layout.META_BUILT_AS_OF
+KEY_PART = layout.META_PART
 #: Headers of the per-row record, from column D.
 RECORD_HEADERS = ("sheet", "id", "row", "values", "formulas", "formula columns")
 
@@ -202,7 +202,7 @@ def named_cell(src: Source, name: str) -> NamedCell | None:
     start = src.grid(layout.START)
     if start is None:
         return None
-    label = NAMED_CELL_LABELS[name]
+    label = fold(layout.NAMED_CELL_LABELS[name])
     for r, line in enumerate(start.rows):
         for c, raw in enumerate(line[:4]):
             if isinstance(raw, str) and fold(raw) == label:

@@ -39,11 +39,6 @@ Visibility = Literal["visible", "hidden", "very hidden"]
 
 #: Labels beside the named cells on the Start sheet, as the writer puts them:
 #: the fallback when a program dropped the defined names.
-NAMED_CELL_LABELS = {
-    "AsOf": "as-of date",
-    "OnTrackRatio": "on-track ratio",
-    "AtRiskRatio": "at-risk ratio",
-}
 #: The biggest metadata part read whole (workbook.xml, custom.xml, a Start sheet).
 MAX_PART_BYTES = 8 * 1024 * 1024
 

@@ -72,16 +72,16 @@ def write_meta_sheet(book: Book) -> None:
     head = book.styles.header()
     plain = book.styles.get()
     pairs: list[tuple[str, str | int]] = [
-        ("plan_id", plan.id),
-        ("version", plan.version),
-        ("schema_version", layout.SCHEMA_VERSION),
-        ("title", plan.title),
-        ("start", plan.start.isoformat()),
-        ("built_as_of", book.as_of.isoformat()),
-        ("generator", GENERATOR),
+        (layout.META_PLAN_ID, plan.id),
+        (layout.META_VERSION, plan.version),
+        (layout.META_SCHEMA, layout.SCHEMA_VERSION),
+        (layout.META_TITLE, plan.title),
+        (layout.META_START, plan.start.isoformat()),
+        (layout.META_BUILT_AS_OF, book.as_of.isoformat()),
+        (layout.META_GENERATOR, GENERATOR),
     ]
     if plan.part:
-        pairs.append(("part", plan.part))
+        pairs.append((layout.META_PART, plan.part))
     for i, text in enumerate(KEY_HEADERS):
         sheet.text(0, i, text, head)
     for r, (key, value) in enumerate(pairs, start=1):

@@ -256,18 +256,18 @@ def _settings(book: Book, sheet: Sheet, cur: _Cursor) -> None:
     ratio_fmt = styles.get(num_format=layout.RATIO, locked=False, bg_color=INPUT_FILL, bold=True)
     rows = (
         (
-            "As-of date",
+            layout.NAMED_CELL_LABELS[rules.AS_OF],
             rules.AS_OF,
             "Leave =TODAY() to judge the plan as of today, or type a date (e.g. 2027-06-30) "
             "to see it as of that day.",
         ),
         (
-            "On-track ratio",
+            layout.NAMED_CELL_LABELS[rules.ON_TRACK_RATIO],
             rules.ON_TRACK_RATIO,
             "At or above this share of the expected pace: On track.",
         ),
         (
-            "At-risk ratio",
+            layout.NAMED_CELL_LABELS[rules.AT_RISK_RATIO],
             rules.AT_RISK_RATIO,
             "At or above this share of the expected pace: At risk; below it: Off track.",
         ),
