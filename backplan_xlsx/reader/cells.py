@@ -8,7 +8,9 @@ a warning: the workbook's own formulas ignore such text until it is retyped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any, cast
 
 from ..errors import Problem, Severity
 from ..values import parse_date, parse_number
@@ -60,28 +62,35 @@ class RowReader:
 
     def optional_number(self, row: int, key: str, what: str, *, need: bool) -> float | None:
         """A number, or None when blank and not needed; bad or missing-and-needed skips."""
-        raw = self.table.get(row, key)
-        got = parse_number(raw)
-        if got is None:
-            if need:
-                self.report(row, key, "missing-value", f"is empty; type {what}")
-                raise SkipRow
-            return None
-        if isinstance(got, Problem):
-            self._bad(got, row, key, need)
-            return None
-        if isinstance(raw, str):
-            self.problems.append(
-                as_text(
-                    self.file, self.table.sheet, self.table.ref(row, key), raw, "number", f"{got:g}"
-                )
-            )
-        return got
+        got = self._optional(row, key, what, need, parse_number, "number", lambda v: f"{v:g}")
+        return cast("float | None", got)
 
     def optional_date(self, row: int, key: str, what: str, *, need: bool) -> date | None:
         """A date, or None when blank and not needed; bad or missing-and-needed skips."""
+        got = self._optional(
+            row,
+            key,
+            what,
+            need,
+            lambda raw: parse_date(raw, date1904=self.date1904),
+            "date",
+            lambda v: v.isoformat(),
+        )
+        return cast("date | None", got)
+
+    def _optional(
+        self,
+        row: int,
+        key: str,
+        what: str,
+        need: bool,
+        parse: Callable[[object], Any],
+        kind: str,
+        show: Callable[[Any], str],
+    ) -> Any:
+        """One typed cell: blank, a problem (reported), or the value (warned if typed as text)."""
         raw = self.table.get(row, key)
-        got = parse_date(raw, date1904=self.date1904)
+        got = parse(raw)
         if got is None:
             if need:
                 self.report(row, key, "missing-value", f"is empty; type {what}")
@@ -92,14 +101,7 @@ class RowReader:
             return None
         if isinstance(raw, str):
             self.problems.append(
-                as_text(
-                    self.file,
-                    self.table.sheet,
-                    self.table.ref(row, key),
-                    raw,
-                    "date",
-                    got.isoformat(),
-                )
+                as_text(self.file, self.table.sheet, self.table.ref(row, key), raw, kind, show(got))
             )
         return got
 
