@@ -64,6 +64,12 @@ CHECK_IN_LAST_ROW = 5000
 #: Dropdown sources are fixed ranges (Google Sheets rejects formula lists).
 LIST_LAST_ROW = 500
 
+#: What a workbook can hold and a person can act on: the one limit that the
+#: spec checks before planning, the writer keeps and the reader accepts, so
+#: anything ``build`` writes, ``status`` reads.
+MAX_SHEET_ROWS = 1_048_576
+MAX_ACTIONS = 50_000
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
