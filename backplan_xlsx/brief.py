@@ -15,6 +15,8 @@ from typing import Literal
 
 from .engine import StatusReport
 from .model import Goal, Owner, Plan
+from .names import same_person
+from .reports.common import still_needed
 
 Format = Literal["md", "html"]
 NEXT_ACTIONS = 8
@@ -54,13 +56,16 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
     ]
     if plan.description:
         intro.append(plan.description.strip())
-    sections.append(("Your brief", intro))
     status = next((o for o in report.owners if o.id == owner.id), None)
+    if status is not None and any(p.share > 0 for p in status.parts):
+        # Their own standing first: judged on their share, not the team's total.
+        intro.append(f"Your status: {status.status} (on your share of each goal).")
+    sections.append(("Your brief", intro))
     part_lines: list[str] = []
     for g in plan.goals:
         share = owner.share_of(g.id)
         gs = goals[g.id]
-        line = f"{_sentence(g)} Team status: {gs.status}."
+        line = f"{_sentence(g)} The team: {gs.status}."
         if g.why:
             line += f" Why it matters: {g.why}"
         part_lines.append(line)
@@ -76,12 +81,11 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
         else:
             part_lines.append(f"  You are accountable for {share:.0%} of it.")
         part_lines.append(
-            f"  Long-term view: at the current pace the team reaches "
-            f"{_num(gs.projected, g.unit)} by {g.deadline}; it needs "
-            f"{_num(gs.rate_needed, g.unit)} per remaining {g.cadence.removesuffix('ly')} "
-            "to make it."
+            f"  Long-term view: at the current pace relative to the plan the team reaches "
+            f"{_num(gs.projected, g.unit)} by {g.deadline}; {still_needed(gs)}."
             if g.measure == "sum"
-            else f"  Latest reading {_num(gs.actual, g.unit)}; target {_num(g.target, g.unit)}."
+            else f"  Latest reading {_num(gs.actual, g.unit)}; target {_num(g.target, g.unit)}; "
+            f"{still_needed(gs)}."
         )
     sections.append(("The goal and your part", part_lines))
     upcoming: list[str] = []
@@ -97,7 +101,7 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
                 f"({m.status})"
             )
     sections.append(("Next milestones", upcoming or ["None left: the plan is complete."]))
-    mine = [a for a in report.actions if a.owner.casefold() == owner.name.casefold()]
+    mine = [a for a in report.actions if same_person(a.owner, owner.name)]
     late = sorted((a for a in mine if a.status == "Overdue"), key=lambda a: (a.due, a.id))
     open_ = sorted((a for a in mine if a.status == "Open"), key=lambda a: (a.due, a.id))
     acts = [f"{a.due.isoformat()} {a.id} {a.action} (OVERDUE)" for a in late]

@@ -89,7 +89,42 @@ def check_workbook(
             )
         )
     found += _plan_problems(snap, day, details, rows)
+    found += _done_mark_problems(snap, details, rows)
     return sorted(found, key=_order)
+
+
+#: What the Done dropdown offers for "not yet": not a problem.
+NOT_DONE_WORDS = ("no", "n", "not yet", "false")
+
+
+def _done_mark_problems(
+    snap: Snapshot, details: WorkbookDetails, rows: dict[str, dict[str, int]]
+) -> list[Problem]:
+    """Done cells holding something that is not a done mark (and not plainly "No")."""
+    from . import rules
+
+    table = details.tables.get(layout.ACTIONS)
+    out: list[Problem] = []
+    for aid, mark in snap.done.items():
+        if rules.is_done(mark) or (
+            isinstance(mark, str) and mark.strip().casefold() in NOT_DONE_WORDS
+        ):
+            continue
+        shown = mark if isinstance(mark, str) else clean_text(mark)
+        r = rows.get(layout.ACTIONS, {}).get(aid.casefold())
+        cell = table.ref(r, "done") if table is not None and r is not None else ""
+        out.append(
+            _problem(
+                details,
+                "not-a-done-mark",
+                "warning",
+                f'{aid}\'s Done holds "{shown}", which does not mark it done; pick Yes (or type '
+                "\u2713, x, done, TRUE or the date it was done) when it is, or No",
+                layout.ACTIONS,
+                cell,
+            )
+        )
+    return out
 
 
 def _order(p: Problem) -> tuple[int, int, int, str]:
@@ -293,7 +328,9 @@ def _formula_problems(
                 continue
             value = ws.cell(r + 1, col + 1).value
             if _is_formula(value):
-                formulas.append(value if isinstance(value, str) else "")
+                # openpyxl gives an array formula as an object holding its text.
+                text = value if isinstance(value, str) else getattr(value, "text", "")
+                formulas.append(text if isinstance(text, str) else "")
                 continue
             header = _header(details, rec, key)
             shown = f'"{clean_text(value)}"' if value is not None else "nothing"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import rules
-from .model import Goal, Snapshot
+from .model import AntiGoal, Goal, Milestone, Owner, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,8 @@ class GoalStatus:
     periods_left: int
     cadence: str
     status: str
+    #: +1 for a goal that moves up, -1 for one that moves down.
+    direction: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +124,12 @@ class StatusReport:
 
 def _goal_status(snap: Snapshot, goal: Goal, as_of: date) -> GoalStatus:
     plan = snap.plan
+    way = rules.direction(goal.baseline, goal.target)
     until = min(as_of, goal.deadline)
     act = rules.actual(goal.measure, goal.baseline, snap.check_ins, until, goal.id)
-    exp = rules.expected(goal.baseline, goal.target, plan.start, goal.deadline, as_of)
-    left = rules.periods_left((m.due for m in plan.milestones_of(goal.id)), as_of)
+    ms = plan.milestones_of(goal.id)
+    exp = rules.path(ms, goal.baseline, goal.target, plan.start, goal.deadline, as_of)
+    left = rules.periods_left((m.due for m in ms), as_of)
     return GoalStatus(
         id=goal.id,
         name=goal.name,
@@ -137,14 +141,82 @@ def _goal_status(snap: Snapshot, goal: Goal, as_of: date) -> GoalStatus:
         actual=act,
         expected=exp,
         projected=rules.projected(
-            goal.measure, goal.baseline, act, plan.start, goal.deadline, as_of
+            goal.measure, goal.baseline, act, goal.target, exp, plan.start, goal.deadline, as_of
         ),
-        rate_needed=rules.rate_needed(goal.target, act, left),
+        rate_needed=rules.rate_needed(goal.target, act, left, way),
         periods_left=left,
         cadence=goal.cadence,
         status=rules.progress_status(
-            act, goal.target, exp, plan.start, goal.deadline, as_of, plan.thresholds
+            act,
+            goal.target,
+            exp,
+            plan.start,
+            goal.deadline,
+            as_of,
+            plan.thresholds,
+            baseline=goal.baseline,
+            direction=way,
         ),
+        direction=way,
+    )
+
+
+def _milestone_status(snap: Snapshot, goal: Goal, m: Milestone, as_of: date) -> MilestoneStatus:
+    act = rules.actual(goal.measure, goal.baseline, snap.check_ins, min(as_of, m.due), goal.id)
+    exp = rules.expected(m.start_value, m.target, m.start, m.due, as_of)
+    status = rules.progress_status(
+        act,
+        m.target,
+        exp,
+        m.start,
+        m.due,
+        as_of,
+        snap.plan.thresholds,
+        baseline=goal.baseline,
+        direction=rules.direction(goal.baseline, goal.target),
+    )
+    return MilestoneStatus(
+        m.id, m.goal, m.name, m.owner, m.start, m.due, m.start_value, m.target, act, exp, status
+    )
+
+
+def _owner_status(
+    snap: Snapshot, o: Owner, goals: dict[str, GoalStatus], as_of: date
+) -> OwnerStatus:
+    """An owner judged on their share of each ``sum`` goal, in its direction."""
+    plan = snap.plan
+    parts = []
+    for g in plan.goals:
+        if g.measure != "sum":
+            continue
+        share = o.share_of(g.id)
+        target = rules.owner_target(share, g.target, g.baseline)
+        act = rules.actual("sum", 0.0, snap.check_ins, min(as_of, g.deadline), g.id, owner=o.name)
+        exp = rules.owner_expected(share, goals[g.id].expected, g.baseline)
+        status = rules.progress_status(
+            act,
+            target,
+            exp,
+            plan.start,
+            g.deadline,
+            as_of,
+            plan.thresholds,
+            baseline=0.0,
+            direction=rules.direction(g.baseline, g.target),
+        )
+        parts.append(OwnerPart(g.id, share, target, act, exp, status))
+    judged = [p.status for p in parts if p.share > 0]
+    return OwnerStatus(o.id, o.name, o.role, o.team, tuple(parts), rules.worst(judged))
+
+
+def _anti_goal_status(snap: Snapshot, x: AntiGoal, as_of: date) -> AntiGoalStatus:
+    latest = rules.latest_reading(snap.check_ins, x.id, as_of)
+    reviewed = snap.reviews.get(x.id)
+    status = rules.anti_goal_status(
+        latest, x.limit, x.direction, reviewed, x.review_every_days, as_of, snap.plan.start
+    )
+    return AntiGoalStatus(
+        x.id, x.avoid, x.instead, x.owner, latest, x.limit, x.direction, reviewed, status
     )
 
 
@@ -159,26 +231,7 @@ def evaluate(snap: Snapshot, as_of: date) -> StatusReport:
     goals = {g.id: g for g in plan.goals}
     goal_rows = tuple(_goal_status(snap, g, as_of) for g in plan.goals)
     by_goal = {g.id: g for g in goal_rows}
-    milestones = []
-    for m in plan.milestones:
-        g = goals[m.goal]
-        act = rules.actual(g.measure, g.baseline, snap.check_ins, min(as_of, m.due), g.id)
-        exp = rules.expected(m.start_value, m.target, m.start, m.due, as_of)
-        milestones.append(
-            MilestoneStatus(
-                m.id,
-                m.goal,
-                m.name,
-                m.owner,
-                m.start,
-                m.due,
-                m.start_value,
-                m.target,
-                act,
-                exp,
-                rules.progress_status(act, m.target, exp, m.start, m.due, as_of, plan.thresholds),
-            )
-        )
+    milestones = tuple(_milestone_status(snap, goals[m.goal], m, as_of) for m in plan.milestones)
     actions = tuple(
         ActionStatus(
             a.id,
@@ -192,43 +245,8 @@ def evaluate(snap: Snapshot, as_of: date) -> StatusReport:
         )
         for a in plan.actions
     )
-    owners = []
-    for o in plan.owners:
-        parts = []
-        for g in plan.goals:
-            if g.measure != "sum":
-                continue
-            share = o.share_of(g.id)
-            target = rules.owner_target(share, g.target, g.baseline)
-            act = rules.actual(
-                "sum", 0.0, snap.check_ins, min(as_of, g.deadline), g.id, owner=o.name
-            )
-            exp = rules.owner_expected(share, by_goal[g.id].expected, g.baseline)
-            status = rules.progress_status(
-                act, target, exp, plan.start, g.deadline, as_of, plan.thresholds
-            )
-            parts.append(OwnerPart(g.id, share, target, act, exp, status))
-        judged = [p.status for p in parts if p.share > 0]
-        owners.append(OwnerStatus(o.id, o.name, o.role, o.team, tuple(parts), rules.worst(judged)))
-    anti = []
-    for x in plan.anti_goals:
-        latest = rules.latest_reading(snap.check_ins, x.id, as_of)
-        reviewed = snap.reviews.get(x.id)
-        anti.append(
-            AntiGoalStatus(
-                x.id,
-                x.avoid,
-                x.instead,
-                x.owner,
-                latest,
-                x.limit,
-                x.direction,
-                reviewed,
-                rules.anti_goal_status(
-                    latest, x.limit, x.direction, reviewed, x.review_every_days, as_of, plan.start
-                ),
-            )
-        )
+    owners = tuple(_owner_status(snap, o, by_goal, as_of) for o in plan.owners)
+    anti = tuple(_anti_goal_status(snap, x, as_of) for x in plan.anti_goals)
     return StatusReport(
         plan.id,
         plan.title,
@@ -236,8 +254,8 @@ def evaluate(snap: Snapshot, as_of: date) -> StatusReport:
         snap.file,
         as_of,
         goal_rows,
-        tuple(milestones),
+        milestones,
         actions,
-        tuple(owners),
-        tuple(anti),
+        owners,
+        anti,
     )

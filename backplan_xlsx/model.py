@@ -8,7 +8,7 @@ writer lays out and what the reader recovers from a returned workbook. Ids
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from .errors import Problem
@@ -17,6 +17,8 @@ Cadence = Literal["weekly", "monthly", "quarterly"]
 Measure = Literal["sum", "latest"]
 Direction = Literal["max", "min"]
 CurveName = Literal["linear", "front-loaded", "back-loaded"]
+#: What a Done cell holds as typed: a word, a checkbox's TRUE, a number or a date.
+DoneMark = str | float | bool | date | datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +199,7 @@ class Snapshot:
 
     plan: Plan
     check_ins: tuple[CheckIn, ...] = ()
-    done: dict[str, str] = field(default_factory=dict)
+    done: dict[str, DoneMark] = field(default_factory=dict)
     reviews: dict[str, date] = field(default_factory=dict)
     feedback: dict[str, str] = field(default_factory=dict)
     as_of: date | None = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 #: Apostrophe look-alikes people (and autocorrect) type for "'".
 APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "\u0060", "\u00b4")
@@ -26,8 +27,12 @@ def _trim(text: str) -> str:
     return " ".join(part for part in text.split(" ") if part)
 
 
+@lru_cache(maxsize=8192)
 def person_key(name: str) -> str:
-    """The key two spellings of one person share (see the module docstring)."""
+    """The key two spellings of one person share (see the module docstring).
+
+    Cached: a workbook repeats a handful of names over thousands of rows.
+    """
     text = unicodedata.normalize("NFC", name)
     for a in APOSTROPHES:
         text = text.replace(a, "'")

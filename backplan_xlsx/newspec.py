@@ -104,7 +104,8 @@ def render_spec(
         f"    deadline: {deadline.isoformat()}",
         f"    cadence: {cadence}           # weekly | monthly | quarterly",
         "    curve: linear               # linear | front-loaded | back-loaded",
-        "    measure: sum                # sum of check-ins | latest reading",
+        f"    measure: {'latest' if unit.strip() == '%' else 'sum   '}             "
+        "# sum of check-ins | latest reading (a % is a reading)",
         "owners:                         # shares of each goal add up to 1",
     ]
     for name, share in zip(owners, split_evenly(len(owners)), strict=True):

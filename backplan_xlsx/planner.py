@@ -110,6 +110,15 @@ def _round_target(goal: Goal, value: float) -> float:
     return round(value, digits)
 
 
+def step_target(goal: Goal, previous: float, ideal: float) -> float:
+    """The next cumulative target: ``ideal`` rounded, never back past ``previous``
+    nor beyond the goal's target, in the goal's direction (up or down)."""
+    rounded = _round_target(goal, ideal)
+    if goal.target < goal.baseline:
+        return min(previous, max(goal.target, rounded))
+    return max(previous, min(goal.target, rounded))
+
+
 def split_whole(count: int, shares: Sequence[float]) -> list[int]:
     """Split ``count`` by ``shares`` into whole numbers that add up exactly.
 
@@ -139,6 +148,7 @@ def plan_milestones(
     goal = plan.goals[goal_index]
     problems: list[Problem] = []
     where = f"goals[{goal_index}]"
+    way = -1 if goal.target < goal.baseline else 1
     if explicit:
         rows = [(m.due, m.target, m.name, m.index) for m in sorted(explicit, key=lambda m: m.due)]
         prev_due, prev_target = plan.start, goal.baseline
@@ -148,11 +158,12 @@ def plan_milestones(
                 problems.append(
                     _problem(f"{f}.due", f"{due} is not after {prev_due}", "milestone-order")
                 )
-            if target < prev_target:
+            if (target - prev_target) * way < 0:
                 problems.append(
                     _problem(
                         f"{f}.target",
-                        f"{target:g} is below the previous {prev_target:g}; targets are cumulative",
+                        f"{target:g} goes back past the previous {prev_target:g}; targets are "
+                        f"cumulative, each one {'above' if way > 0 else 'below'} the one before",
                         "milestone-target-falls",
                     )
                 )
@@ -196,8 +207,8 @@ def plan_milestones(
         targets = []
         floor = goal.baseline
         for frac in fractions:
-            # Rounding must not step below the baseline or back down.
-            floor = max(floor, min(goal.target, _round_target(goal, goal.baseline + inc * frac)))
+            # Rounding must not step back past the baseline or the previous target.
+            floor = step_target(goal, floor, goal.baseline + inc * frac)
             targets.append(floor)
         targets[-1] = goal.target
         names = [""] * len(dues)
@@ -224,6 +235,22 @@ def _stage_text(template: str, n: int) -> str:
     return template.format(n=n) if "{n}" in template else f"{template}: {n}"
 
 
+CATCH_UP = "Catch-up: "
+
+
+def stage_due(plan_start: date, milestone: Milestone, ideal: date) -> tuple[date, bool]:
+    """When a funnel step is due, and whether it is a catch-up action.
+
+    Its ideal date is a sales cycle (and the stages' days) before the
+    milestone. One that falls before the plan start cannot be met on time,
+    so rather than being Overdue on the day it is planned it is due halfway
+    between the plan start and the milestone's due date, marked catch-up.
+    """
+    if ideal >= plan_start:
+        return ideal, False
+    return plan_start + timedelta(days=(milestone.due - plan_start).days // 2), True
+
+
 def funnel_actions(plan: Plan, goal: Goal, milestones: Sequence[Milestone]) -> list[Action]:
     """Actions derived backward from each window's increment (ids left blank)."""
     if goal.funnel is None:
@@ -235,23 +262,25 @@ def funnel_actions(plan: Plan, goal: Goal, milestones: Sequence[Milestone]) -> l
         increment = m.target - m.start_value
         if increment <= 0:
             continue
-        steps: list[tuple[str, int, date, str]] = []
+        steps: list[tuple[str, int, date, str, bool]] = []
         count = math.ceil(increment / goal.funnel.deal_size - 1e-9)
-        due = m.due
-        steps.append((goal.funnel.close_action, count, due, goal.funnel.close_action))
+        ideal = m.due
+        steps.append((goal.funnel.close_action, count, m.due, goal.funnel.close_action, False))
         for stage in goal.funnel.stages:
             count = math.ceil(count / stage.conversion - 1e-9)
-            due = max(plan.start, due - timedelta(days=stage.days))
-            steps.append((stage.name, count, due, stage.name))
-        for template, n, when, stage_name in reversed(steps):
+            ideal = ideal - timedelta(days=stage.days)
+            due, late = stage_due(plan.start, m, ideal)
+            steps.append((stage.name, count, due, stage.name, late))
+        for template, n, when, stage_name, late in reversed(steps):
             for owner, part in zip(owners, split_whole(n, shares), strict=True):
                 if part > 0:
+                    text = _stage_text(template, part)
                     out.append(
                         Action(
                             id="",
                             milestone=m.id,
                             goal=goal.id,
-                            action=_stage_text(template, part),
+                            action=CATCH_UP + text if late else text,
                             owner=owner.name,
                             due=when,
                             count=part,

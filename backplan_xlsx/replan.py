@@ -20,8 +20,8 @@ from datetime import date
 
 from . import rules
 from .errors import BackplanError
-from .model import Action, CheckIn, Goal, Milestone, Plan
-from .planner import _round_target, curve_fractions, due_dates, funnel_actions
+from .model import Action, CheckIn, DoneMark, Goal, Milestone, Plan
+from .planner import curve_fractions, due_dates, funnel_actions, step_target
 
 
 class ReplanError(BackplanError):
@@ -61,9 +61,7 @@ def _remaining_path(
     path: list[tuple[date, float]] = []
     floor = actual
     for due, frac in zip(dues, fractions, strict=True):
-        floor = max(
-            floor, min(goal.target, _round_target(goal, actual + (goal.target - actual) * frac))
-        )
+        floor = step_target(goal, floor, actual + (goal.target - actual) * frac)
         path.append((due, floor))
     path[-1] = (path[-1][0], goal.target)
     return path
@@ -74,7 +72,7 @@ def replan(
     check_ins: Sequence[CheckIn],
     as_of: date,
     *,
-    done: Mapping[str, str] | None = None,
+    done: Mapping[str, DoneMark] | None = None,
     targets: Mapping[str, float] | None = None,
     deadlines: Mapping[str, date] | None = None,
 ) -> tuple[Plan, list[Change]]:
@@ -110,15 +108,16 @@ def replan(
             changes.append(Change(g.id, f"target {g.target:,.10g} → {new.target:,.10g}"))
         if new.deadline != g.deadline:
             changes.append(Change(g.id, f"deadline {g.deadline} → {new.deadline}"))
-        if new.target <= new.baseline:
-            raise ReplanError(f"{g.id}: a target of {new.target:,.10g} is not above the baseline")
+        if new.target == new.baseline:
+            raise ReplanError(f"{g.id}: a target of {new.target:,.10g} equals the baseline")
+        way = rules.direction(new.baseline, new.target)
         if new.deadline <= as_of:
             raise ReplanError(
                 f"{g.id}: the deadline {new.deadline} is not after {as_of}; give a new one "
                 f"with --deadline {g.id}=YYYY-MM-DD"
             )
         actual = rules.actual(g.measure, g.baseline, check_ins, as_of, g.id)
-        if actual >= new.target:
+        if (actual - new.target) * way >= 0:
             raise ReplanError(
                 f"{g.id} ({g.name}) has already reached its target: {actual:,.10g} of "
                 f"{new.target:,.10g}. Nothing to re-plan; raise it with --target {g.id}=N"
@@ -170,7 +169,7 @@ def _replan_actions(
     new_plan: Plan,
     milestones: Sequence[Milestone],
     as_of: date,
-    done: Mapping[str, str],
+    done: Mapping[str, DoneMark],
     changes: list[Change],
 ) -> list[Action]:
     kept_ms = {m.id: m for m in milestones if m.due <= as_of}

@@ -11,12 +11,14 @@ problem: ``plan.yaml:14: goals[0].deadline: 2027-13-01 is not a date``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .errors import Problem, SpecError
 from .model import AntiGoal, Funnel, Goal, Owner, Plan, Stage, Thresholds
+from .names import person_key
 from .yamlsource import Source, parse_yaml, read_yaml
 
 MAX_ANTI_GOALS = 7
@@ -198,7 +200,7 @@ def _cross_checks(src: Source) -> list[Problem]:
     goals = _items(data, "goals")
     goal_ids = [str(g.get("id") or f"G{i + 1}") for i, g in goals]
     owners = _items(data, "owners")
-    owner_names = {str(o.get("name", "")).strip() for _, o in owners}
+    owner_names = {person_key(str(o.get("name", ""))) for _, o in owners}
     seen: dict[str, int] = {}
     for (i, g), gid in zip(goals, goal_ids, strict=True):
         if not _ID.match(gid):
@@ -217,17 +219,8 @@ def _cross_checks(src: Source) -> list[Problem]:
                     "deadline-before-start",
                 )
             )
-        target, baseline = _num(g.get("target")), _num(g.get("baseline", 0))
-        if target is not None and baseline is not None and target <= baseline:
-            out.append(
-                src.problem(
-                    ("goals", i, "target"),
-                    f"{target:g} is not above the baseline {baseline:g}; goals grow "
-                    "(track something to keep low as an anti-goal with direction: max)",
-                    "target-not-above-baseline",
-                )
-            )
-        if g.get("owner") and str(g["owner"]).strip() not in owner_names:
+        out.extend(_direction_checks(src, i, g))
+        if g.get("owner") and person_key(str(g["owner"])) not in owner_names:
             out.append(
                 src.problem(
                     ("goals", i, "owner"), f"{g['owner']!r} is not in owners", "unknown-owner"
@@ -236,12 +229,13 @@ def _cross_checks(src: Source) -> list[Problem]:
     names: dict[str, int] = {}
     totals = {gid: 0.0 for gid in goal_ids}
     for j, o in owners:
-        key = str(o.get("name", "")).strip().casefold()
+        key = person_key(str(o.get("name", "")))
         if key and key in names:
             out.append(
                 src.problem(
                     ("owners", j, "name"),
-                    f"{o.get('name')!r} is listed twice (owners[{names[key]}])",
+                    f"{o.get('name')!r} is listed twice (owners[{names[key]}]); names that "
+                    "differ only in case, spaces, accents' form or apostrophes are one person",
                     "duplicate-owner",
                 )
             )
@@ -287,7 +281,7 @@ def _cross_checks(src: Source) -> list[Problem]:
                     )
                 )
             who = item.get(owner_key) if owner_key else None
-            if who and str(who).strip() not in owner_names:
+            if who and person_key(str(who)) not in owner_names:
                 out.append(
                     src.problem(
                         (section, k, owner_key or ""),
@@ -330,6 +324,51 @@ def _cross_checks(src: Source) -> list[Problem]:
     return out
 
 
+def _direction_checks(src: Source, i: int, g: dict[str, Any]) -> list[Problem]:
+    """A goal moves up or down; one whose target is its baseline goes nowhere.
+
+    A ``%`` goal is a reading (win rate, churn): measured as a ``sum`` its
+    check-ins would add up, which is almost never meant, so it is a warning.
+    A funnel turns an increase into deals, so it needs a goal that moves up.
+    """
+    out: list[Problem] = []
+    target, baseline = _num(g.get("target")), _num(g.get("baseline", 0))
+    if target is not None and baseline is not None and target == baseline:
+        out.append(
+            src.problem(
+                ("goals", i, "target"),
+                f"{target:g} equals the baseline; give a target above it (a goal that "
+                "moves up) or below it (one that moves down, such as churn)",
+                "target-equals-baseline",
+            )
+        )
+    if (
+        target is not None
+        and baseline is not None
+        and target < baseline
+        and g.get("funnel") is not None
+    ):
+        out.append(
+            src.problem(
+                ("goals", i, "funnel"),
+                "a funnel turns an increase into deals, but this goal moves down; "
+                "remove the funnel or raise the target",
+                "funnel-on-down-goal",
+            )
+        )
+    if str(g.get("unit", "")).strip() == "%" and g.get("measure") == "sum":
+        out.append(
+            src.problem(
+                ("goals", i, "measure"),
+                "a % goal is a reading; measure: sum adds its check-ins up. "
+                "Use measure: latest unless each check-in really is an increment",
+                "percent-goal-summed",
+                "warning",
+            )
+        )
+    return out
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
     return slug[:48] or "plan"
@@ -362,7 +401,7 @@ def _to_plan(spec: Any) -> Plan:
                 deadline=g.deadline,
                 cadence=g.cadence,
                 curve=curve,
-                measure=g.measure,
+                measure=g.measure or ("latest" if g.unit.strip() == "%" else "sum"),
                 why=g.why,
                 owner=owner,
                 funnel=funnel,
@@ -371,7 +410,7 @@ def _to_plan(spec: Any) -> Plan:
     owners = tuple(
         Owner(
             id=f"O{j + 1}",
-            name=o.name,
+            name=unicodedata.normalize("NFC", o.name),
             role=o.role,
             email=o.email,
             team=o.team,
@@ -408,12 +447,19 @@ def _to_plan(spec: Any) -> Plan:
 
 
 def _largest_share_owner(spec: Any, gid: str) -> str:
-    best, best_share = "", -1.0
-    for o in spec.owners:
-        share = o.shares.get(gid, 0.0)
-        if share > best_share:
-            best, best_share = o.name, share
-    return best
+    """The goal's accountable owner when the spec names none: the largest share.
+
+    Shares within a percentage point of the largest count as equal, so
+    thirds written 0.33, 0.33 and 0.34 (a rounding residue) are a tie, and a
+    tie goes to the owner listed first: the spec's order, not arithmetic,
+    decides.
+    """
+    shares = [(o.name, o.shares.get(gid, 0.0)) for o in spec.owners]
+    top = max((share for _, share in shares), default=0.0)
+    for name, share in shares:
+        if share >= top - 0.01 - 1e-9:
+            return unicodedata.normalize("NFC", name)
+    return ""
 
 
 def today() -> date:

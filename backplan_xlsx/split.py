@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from .errors import BackplanError
 from .model import Owner, Snapshot
+from .names import person_key
 
 
 class SplitError(BackplanError):
@@ -32,8 +33,8 @@ def split_plan(snapshot: Snapshot) -> list[tuple[Owner, Snapshot]]:
             f"{snapshot.file or 'this workbook'} is already {plan.part}'s part; split the "
             "whole plan (merge the parts first)"
         )
-    names = {o.name.casefold() for o in plan.owners}
-    strays = [c for c in snapshot.check_ins if c.owner.strip().casefold() not in names]
+    names = {person_key(o.name) for o in plan.owners}
+    strays = [c for c in snapshot.check_ins if person_key(c.owner) not in names]
     if strays:
         rows = ", ".join(f"Check-ins row {c.row} ({c.owner!r})" for c in strays[:10])
         raise SplitError(
@@ -42,8 +43,8 @@ def split_plan(snapshot: Snapshot) -> list[tuple[Owner, Snapshot]]:
         )
     parts = []
     for owner in plan.owners:
-        key = owner.name.casefold()
-        actions = tuple(a for a in plan.actions if a.owner.strip().casefold() == key)
+        key = person_key(owner.name)
+        actions = tuple(a for a in plan.actions if person_key(a.owner) == key)
         ids = {a.id for a in actions}
         part_plan = replace(plan, owners=(owner,), actions=actions, part=owner.name)
         parts.append(
@@ -52,9 +53,7 @@ def split_plan(snapshot: Snapshot) -> list[tuple[Owner, Snapshot]]:
                 replace(
                     snapshot,
                     plan=part_plan,
-                    check_ins=tuple(
-                        c for c in snapshot.check_ins if c.owner.strip().casefold() == key
-                    ),
+                    check_ins=tuple(c for c in snapshot.check_ins if person_key(c.owner) == key),
                     done={k: v for k, v in snapshot.done.items() if k in ids},
                     notes={k: v for k, v in snapshot.notes.items() if k in ids},
                     problems=(),

@@ -47,8 +47,9 @@ def plans(draw: st.DrawFn, max_goals: int = 3, max_owners: int = 5) -> Plan:
             st.integers(8 if cadence == "weekly" else 20, 200 if cadence == "weekly" else 800)
         )
         measure = draw(st.sampled_from(["sum", "sum", "latest"]))
-        baseline = draw(st.floats(0, 1000, allow_nan=False))
-        target = baseline + draw(st.floats(0.5, 5_000_000))
+        baseline = draw(st.sampled_from([0.0, 0.0, -250.0, 95.0, 1e9]) | st.floats(-1000, 1000))
+        down = draw(st.booleans())
+        target = baseline + draw(st.floats(0.5, 5_000_000)) * (-1 if down else 1)
         goals.append(
             Goal(
                 id=f"G{i + 1}",
@@ -62,7 +63,7 @@ def plans(draw: st.DrawFn, max_goals: int = 3, max_owners: int = 5) -> Plan:
                 curve=draw(st.sampled_from(["linear", "front-loaded", "back-loaded"])),
                 measure=measure,
                 owner="Owner 1",
-                funnel=draw(st.none() | funnels()) if measure == "sum" else None,
+                funnel=draw(st.none() | funnels()) if measure == "sum" and not down else None,
             )
         )
     per_goal = [draw(shares(n_owners)) for _ in goals]

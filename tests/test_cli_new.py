@@ -21,7 +21,9 @@ def test_new_from_template_writes_a_valid_commented_spec(tmp_path: Path) -> None
     text = out.read_text()
     assert text.count("#") > 30  # every field explained
     plan = load_spec(out)
-    assert len(plan.goals) == 3 and len(plan.owners) >= 5 and len(plan.anti_goals) >= 3
+    assert len(plan.goals) == 4 and len(plan.owners) >= 5 and len(plan.anti_goals) >= 3
+    down = plan.goal("G4")
+    assert down.target < down.baseline and down.measure == "latest"
 
 
 def test_new_never_overwrites_without_force(tmp_path: Path) -> None:

@@ -20,7 +20,14 @@ def _problems(exc: SpecError) -> list[str]:
 def test_sales_template_is_a_valid_plan(sales_spec: Path) -> None:
     plan = load_spec(sales_spec)
     assert plan.id == "fy27-new-business"
-    assert [g.id for g in plan.goals] == ["G1", "G2", "G3"]
+    assert [g.id for g in plan.goals] == ["G1", "G2", "G3", "G4"]
+    g4 = plan.goal("G4")
+    assert (g4.baseline, g4.target, g4.measure, g4.cadence) == (95, 70, "latest", "quarterly")
+    assert [m.target for m in plan.milestones_of("G4")][-1] == 70
+    assert all(
+        a.target > b.target
+        for a, b in zip(plan.milestones_of("G4"), plan.milestones_of("G4")[1:], strict=False)
+    )
     assert {g.measure for g in plan.goals} == {"sum", "latest"}
     assert plan.goals[0].funnel is not None
     assert len(plan.owners) >= 5
@@ -37,8 +44,8 @@ def test_broken_template_reports_every_problem_with_file_line_and_field(sales_sp
     text = text.replace("deadline: 2027-12-31", "deadline: 2027-13-01", 1)
     # Mei's G1 share 0.25 -> 0.55 makes G1's shares add up to 1.3.
     text = text.replace(
-        "shares: {G1: 0.25, G2: 0.20}\n  - name: Tomás",
-        "shares: {G1: 0.55, G2: 0.20}\n  - name: Tomás",
+        "shares: {G1: 0.25, G2: 0.20, G4: 1.0}\n  - name: Tomás",
+        "shares: {G1: 0.55, G2: 0.20, G4: 1.0}\n  - name: Tomás",
     )
     text = text.replace(
         "    instead: Agree a mutual close plan with the buyer's next steps and dates\n", ""
@@ -135,7 +142,7 @@ def test_minimal_spec_gets_defaults() -> None:
             "goals[0].deadline",
             "not after the plan start",
         ),
-        (("target: 1000", "target: -5"), "goals[0].target", "not above the baseline"),
+        (("target: 1000", "target: 0"), "goals[0].target", "equals the baseline"),
         (("target: 1000", "target: lots"), "goals[0].target", "'lots' is not a number"),
         (
             ("    target: 1000\n", "    target: 1000\n    cadence: daily\n"),
@@ -230,3 +237,56 @@ def test_explicit_actions_join_the_next_milestone() -> None:
     unknown = text.replace("owner: Ann, due", "owner: Bob, due")
     with pytest.raises(SpecError, match=r"actions\[0\]\.owner: 'Bob' is not in owners"):
         load_spec_text(unknown)
+
+
+def test_a_goal_that_moves_down_is_a_plan() -> None:
+    """Target below the baseline: milestones step down to it; a funnel on it is refused."""
+    down = MINIMAL.replace(
+        "    target: 1000\n", "    baseline: 95\n    target: 70\n    measure: latest\n"
+    )
+    plan = load_spec_text(down)
+    targets = [m.target for m in plan.milestones]
+    assert targets == sorted(targets, reverse=True) and targets[-1] == 70
+    assert all(70 <= t < 95 for t in targets)
+    funnel = down.replace(
+        "    measure: latest\n",
+        "    funnel: {deal_size: 5, stages: [{name: 'Open {n}', conversion: 0.5}]}\n",
+    )
+    with pytest.raises(SpecError) as err:
+        load_spec_text(funnel)
+    assert "moves down" in str(err.value.problems)
+
+
+def test_a_percent_goal_defaults_to_its_latest_reading() -> None:
+    pct = MINIMAL.replace(
+        "    target: 1000\n", '    unit: "%"\n    baseline: 0.2\n    target: 0.3\n'
+    )
+    assert load_spec_text(pct).goals[0].measure == "latest"
+    from backplan_xlsx.spec import plan_from_source
+    from backplan_xlsx.yamlsource import parse_yaml
+
+    summed = pct.replace("    target: 0.3\n", "    target: 0.3\n    measure: sum\n")
+    plan, warnings = plan_from_source(parse_yaml(summed, "plan.yaml"))
+    assert plan.goals[0].measure == "sum"
+    assert [w.code for w in warnings] == ["percent-goal-summed"]
+    assert warnings[0].line == 8
+
+
+def test_owners_differing_only_in_how_a_name_is_typed_are_one_person() -> None:
+    twice = MINIMAL.replace(
+        "    shares: {G1: 1}\n",
+        '    shares: {G1: 0.5}\n  - name: "Jos\u00e9 N\u00fa\u00f1ez"\n    shares: {G1: 0.25}\n'
+        '  - name: "  jose\u0301 nu\u0301n\u0303ez "\n    shares: {G1: 0.25}\n',
+    )
+    with pytest.raises(SpecError) as err:
+        load_spec_text(twice)
+    assert [p.code for p in err.value.problems] == ["duplicate-owner"]
+
+
+def test_the_accountable_owner_is_not_a_rounding_residue() -> None:
+    thirds = MINIMAL.replace(
+        "  - name: Ann\n    shares: {G1: 1}\n",
+        "  - name: Ann\n    shares: {G1: 0.33}\n  - name: Bo\n    shares: {G1: 0.33}\n"
+        "  - name: Cy\n    shares: {G1: 0.34}\n",
+    )
+    assert load_spec_text(thirds).goals[0].owner == "Ann"

@@ -95,7 +95,7 @@ def test_every_format_and_grouping(filled: Path, fmt: str, by: str | None) -> No
 def test_table_is_plain_when_piped(filled: Path) -> None:
     result = run("status", str(filled), "--as-of", AS_OF)
     assert not re.search(r"\x1b\[", result.stdout)
-    assert "G1 New ARR: Off track; projected" in result.stdout
+    assert "G2 Qualified pipeline: Off track; projected" in result.stdout
 
 
 def test_as_of_defaults_to_a_date_typed_into_the_workbook(copy: Path) -> None:
@@ -114,7 +114,7 @@ def test_as_of_defaults_to_a_date_typed_into_the_workbook(copy: Path) -> None:
 def test_fail_on_off_track(filled: Path) -> None:
     result = run("status", str(filled), "--as-of", AS_OF, "--fail-on", "off-track")
     assert result.exit_code == 1
-    assert "Failing: G1 New ARR: Off track" in result.stderr
+    assert "Failing: G2 Qualified pipeline: Off track" in result.stderr
     before = run("status", str(filled), "--as-of", "2026-12-01", "--fail-on", "off-track")
     assert before.exit_code == 0, before.stderr
     assert before.stderr == ""
@@ -136,7 +136,7 @@ def test_both_fail_on_conditions(copy: Path) -> None:
         "status", str(copy), "--as-of", AS_OF, "--fail-on", "breach", "--fail-on", "off-track"
     )
     assert result.exit_code == 1
-    assert "Failing: G1" in result.stderr
+    assert "Failing: G2" in result.stderr
 
 
 def test_output_file(filled: Path, tmp_path: Path) -> None:

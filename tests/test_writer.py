@@ -22,6 +22,7 @@ from backplan_xlsx.writer.meta import (
     normalize_formula,
     values_fingerprint,
 )
+from tests.portable import ALLOWED_FUNCTIONS, engine_dependent, functions
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -30,49 +31,6 @@ AS_OF = date(2027, 5, 15)
 #: COMPAT.md's functions that Excel 2016, LibreOffice 7.4 and Google Sheets all
 #: have, plus ROW and ISTEXT (in all three since their first versions; used by
 #: the rules' latest-reading and Done twins).
-ALLOWED_FUNCTIONS = frozenset(
-    [
-        "SUM",
-        "SUMIF",
-        "SUMIFS",
-        "COUNT",
-        "COUNTA",
-        "COUNTIF",
-        "COUNTIFS",
-        "AVERAGEIF",
-        "AVERAGEIFS",
-        "SUMPRODUCT",
-        "MIN",
-        "MAX",
-        "ROUND",
-        "ABS",
-        "INDEX",
-        "MATCH",
-        "VLOOKUP",
-        "IF",
-        "IFERROR",
-        "AND",
-        "OR",
-        "NOT",
-        "ISNUMBER",
-        "ISBLANK",
-        "LEFT",
-        "RIGHT",
-        "MID",
-        "LEN",
-        "TRIM",
-        "DATE",
-        "YEAR",
-        "MONTH",
-        "DAY",
-        "EOMONTH",
-        "EDATE",
-        "DATEVALUE",
-        "TODAY",
-        "ROW",
-        "ISTEXT",
-    ]
-)
 
 
 @pytest.fixture
@@ -195,8 +153,10 @@ def test_check_in_validations(book: Any) -> None:
 
 def test_goal_dropdown_lists_goal_and_anti_goal_ids(book: Any, sales_plan: Plan) -> None:
     ws = book[layout.START]
-    ids = [ws[f"H{r}"].value for r in range(2, 2 + len(sales_plan.goals) + 3)]
-    assert ids == ["G1", "G2", "G3", "X1", "X2", "X3"]
+    n = len(sales_plan.goals) + len(sales_plan.anti_goals)
+    ids = [ws[f"H{r}"].value for r in range(2, 2 + n)]
+    assert ids == [g.id for g in sales_plan.goals] + [x.id for x in sales_plan.anti_goals]
+    assert ids[:4] == ["G1", "G2", "G3", "G4"] and ids[-1] == "X3"
     assert ws.column_dimensions["H"].hidden
     owners = book[layout.OWNERS]
     assert [owners[f"B{r}"].value for r in range(2, 7)] == [o.name for o in sales_plan.owners]
@@ -206,7 +166,7 @@ def test_done_dropdown_and_review_date(book: Any) -> None:
     actions = book[layout.ACTIONS]
     done = _validation_for(actions, f"{layout.ACTIONS_LAYOUT.letter('done')}2")
     assert done.type == "list"
-    assert done.formula1 == '"Yes,No"'
+    assert done.formula1 == '"' + ",".join(rules.DONE_CHOICES) + '"'
     anti = book[layout.ANTI_GOALS]
     reviewed = _validation_for(anti, f"{layout.ANTI_GOALS_LAYOUT.letter('last_reviewed')}2")
     assert reviewed.type == "date"
@@ -321,7 +281,7 @@ def test_meta_sheet_records_identity_and_every_row(book: Any, sales_plan: Plan) 
     formula_cols = [i for i, c in enumerate(spec.columns, 1) if c.role == "formula"]
     values = [goals.cell(g1[2], i).value for i in plan_cols]
     assert values_fingerprint(values) == g1[3]
-    formulas = [goals.cell(g1[2], i).value for i in formula_cols]
+    formulas = [getattr(v, "text", v) for v in (goals.cell(g1[2], i).value for i in formula_cols)]
     assert formulas_fingerprint(formulas) == g1[4]
     assert g1[5] == ",".join(c.key for c in spec.columns if c.role == "formula")
 
@@ -338,23 +298,46 @@ def test_fingerprints_see_an_overwritten_formula_and_an_edit() -> None:
 
 
 def test_every_formula_uses_only_portable_functions(book: Any) -> None:
-    from openpyxl.formula import Tokenizer
-
+    """Allow-listed functions only, and no construct an engine computes its own way."""
     seen: set[str] = set()
-    count = 0
+    count = arrays = 0
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if not (isinstance(cell.value, str) and cell.value.startswith("=")):
+                array = type(cell.value).__name__ == "ArrayFormula"
+                text = cell.value.text if array else cell.value
+                if not (isinstance(text, str) and text.startswith("=")):
                     continue
                 count += 1
-                assert "[" not in cell.value and "_xl" not in cell.value, cell.coordinate
-                for token in Tokenizer(cell.value).items:
-                    if token.type == "FUNC" and token.subtype == "OPEN":
-                        seen.add(token.value.rstrip("(").upper())
-    assert count > 300
+                arrays += array
+                assert "[" not in text and "_xl" not in text, cell.coordinate
+                seen |= functions(text)
+                where = f"{ws.title}!{cell.coordinate}"
+                assert engine_dependent(text, array=array) == [], (where, text)
+    assert count > 300 and arrays > 10
     assert seen - ALLOWED_FUNCTIONS == set()
-    assert {"SUMIFS", "SUMPRODUCT", "TODAY", "COUNTIFS"} <= seen
+    assert {"SUMIFS", "TODAY", "COUNTIFS", "INDEX", "MATCH"} <= seen
+    assert "SUMPRODUCT" not in seen
+
+
+def test_the_portability_check_can_fail() -> None:
+    """Each construct docs/ENGINES.md records as engine-dependent is caught."""
+    bad = {
+        "=SUMPRODUCT(MAX((A2:A9=1)*B2:B9))": False,
+        "=SUM(IF(ISNUMBER(A2:A9),A2:A9,0))": False,
+        "=IF((A1=B1)>0,1,0)": False,
+        "=MAX(IF(Sheet1!$A:$A=1,1,0))": True,
+    }
+    for formula, array in bad.items():
+        assert engine_dependent(formula, array=array), formula
+    good = {
+        '=SUMIFS($D:$D,$B:$B,A2,$A:$A,"<="&MIN(AsOf,J2))': False,
+        "=SUM(IF(ISNUMBER(A2:A9),A2:A9,0))": True,
+        "=IF(((A1=B1)+(A1=C1))>0,1,0)": False,
+    }
+    for formula, array in good.items():
+        assert engine_dependent(formula, array=array) == [], formula
+    assert functions("=XLOOKUP(1,A1:A3,B1:B3)") - ALLOWED_FUNCTIONS == {"XLOOKUP"}
 
 
 def test_same_spec_and_as_of_give_the_same_bytes(sales_plan: Plan, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from .. import layout
 from ..errors import Problem
 from ..model import CheckIn
+from ..names import person_key
 from .cells import RowReader, SkipRow
 from .plan import Recovered, open_table
 from .source import Source
@@ -76,7 +77,9 @@ def read_check_ins(
         key = goal.casefold()
         if not (
             key in known
-            and (key not in sum_goals or (owner and owner.casefold() in owners))
+            and (
+                key not in sum_goals or (owner and (owner in owners or person_key(owner) in owners))
+            )
             and first <= day <= last
         ):
             check.row(r, day, goal, owner)
@@ -103,7 +106,8 @@ class _Checks:
             x.id.casefold() for x in out.anti_goals
         }
         self.sum_goals = {g.id.casefold() for g in out.goals if g.measure == "sum"}
-        self.owners = {o.name.casefold() for o in out.owners}
+        # Exact names first (the common, cheap case), then the keys people's spellings share.
+        self.owners = {o.name for o in out.owners} | {person_key(o.name) for o in out.owners}
         self.first = start
         self.last = max((g.deadline for g in out.goals), default=None)
         self.beyond: list[int] = []
@@ -130,7 +134,7 @@ class _Checks:
                 "pick the owner from the dropdown",
                 "warning",
             )
-        elif key in self.sum_goals and owner.casefold() not in self.owners:
+        elif key in self.sum_goals and person_key(owner) not in self.owners:
             cells.report(
                 r,
                 "owner",

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import cast
 
 from .. import layout
 from ..errors import Problem
-from ..model import Action, AntiGoal, Cadence, Goal, Measure, Milestone, Owner
+from ..model import Action, AntiGoal, Cadence, DoneMark, Goal, Measure, Milestone, Owner
 from .cells import RowReader, SkipRow
 from .source import Source
 from .tables import Table, find_table
@@ -42,11 +42,23 @@ class Recovered:
     actions: list[Action] = field(default_factory=list)
     owners: list[Owner] = field(default_factory=list)
     anti_goals: list[AntiGoal] = field(default_factory=list)
-    done: dict[str, str] = field(default_factory=dict)
+    done: dict[str, DoneMark] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     reviews: dict[str, date] = field(default_factory=dict)
     feedback: dict[str, str] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+
+
+def done_mark(raw: object, text: str) -> DoneMark:
+    """A Done cell as typed: a checkbox's TRUE, a number or a date keep their
+    type (each is a done mark by its own rule); text is kept trimmed."""
+    if isinstance(raw, bool | int | float):
+        return raw
+    if isinstance(raw, datetime):
+        return raw.date() if raw.time() == time(0, 0) else raw
+    if isinstance(raw, date):
+        return raw
+    return text
 
 
 def open_table(
@@ -228,7 +240,7 @@ def read_actions(
             except SkipRow:
                 continue
             if done:
-                out.done[aid] = done
+                out.done[aid] = done_mark(table.get(r, "done"), done)
             if note:
                 out.notes[aid] = note
         return
@@ -255,7 +267,7 @@ def read_actions(
             )
         )
         if done:
-            out.done[aid] = done
+            out.done[aid] = done_mark(table.get(r, "done"), done)
         if note:
             out.notes[aid] = note
 

@@ -94,20 +94,33 @@ def period_word(cadence: str) -> str:
     return PERIOD_WORDS.get(cadence, "period")
 
 
+def still_needed(g: GoalStatus) -> str:
+    """What the goal still needs each period, or why it needs nothing more.
+
+    Said once: a goal past its deadline is short by a figure, not "needs …
+    per month (0 months left)".
+    """
+    if g.status == rules.DONE:
+        return "target reached"
+    short = money(abs(g.target - g.actual), g.unit)
+    if g.status == rules.MISSED:
+        return f"deadline passed, {short} short of the target"
+    word = period_word(g.cadence)
+    left = g.periods_left
+    periods = f"{left} {word}{'s' if left != 1 else ''} left"
+    way = "more" if g.direction > 0 else "less"
+    return f"needs {money(g.rate_needed, g.unit)} {way} per {word} ({periods})"
+
+
 def long_view(g: GoalStatus) -> str:
-    """The long-term view beside the short one: where the run-rate lands, what is needed.
+    """The long-term view beside the short one: where the pace lands, what is needed.
 
     The brief's answer to short-term focus: every goal line says what the
-    deadline looks like at the current pace and what each remaining period
-    must bring.
+    deadline looks like at the current pace relative to the plan and what
+    each remaining period must bring.
     """
     proj = f"projected {money(g.projected, g.unit)} by {when(g.deadline)}"
-    if g.actual >= g.target:
-        return f"{proj}; target reached"
-    need = f"{money(g.rate_needed, g.unit)} per {period_word(g.cadence)}"
-    left = g.periods_left
-    periods = f"{left} {period_word(g.cadence)}{'s' if left != 1 else ''} left"
-    return f"{proj}; needs {need} ({periods})"
+    return f"{proj}; {still_needed(g)}"
 
 
 def actions_needing_attention(

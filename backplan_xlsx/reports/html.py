@@ -254,7 +254,10 @@ def status_html(report: StatusReport, problems: Sequence[Problem], by: By | None
         out.append(_problems(problems))
     legend = ", ".join(f"{escape(s)}" for s in rules.PROGRESS_STATUSES)
     out.append(
-        f"<footer>Statuses: {legend}. Computed by backplan from the check-ins; "
+        f"<footer>Statuses: {legend}. Each goal is judged against its own plan path "
+        "(its milestones, on the curve the plan chose), measuring progress from the baseline "
+        "in the goal's direction, so a goal that moves down (fewer days, less churn) reads "
+        "like one that moves up. Computed by backplan from the check-ins; "
         "cached workbook values are not used.</footer>"
     )
     return _page(f"{report.title} — status", "".join(out))

@@ -67,14 +67,7 @@ def _goal_rows(goals: Sequence[GoalStatus], paint: Paint) -> tuple[tuple[str, ..
 
 
 def _needed(g: GoalStatus) -> str:
-    if g.actual >= g.target:
-        return "reached"
-    word = common.period_word(g.cadence)
-    left = g.periods_left
-    return (
-        f"{common.money(g.rate_needed, g.unit)}/{word} "
-        f"({left} {word}{'s' if left != 1 else ''} left)"
-    )
+    return common.still_needed(g).removeprefix("needs ")
 
 
 GOAL_HEADERS = (

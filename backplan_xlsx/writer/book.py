@@ -211,7 +211,10 @@ class Sheet:
                 f"{MAX_FORMULA_CHARS}; the plan has too many goals for one owner formula"
             )
         cached: Cached = "" if value is None else value
-        rc = self.ws.write_formula(row, col, "=" + formula, fmt, cached)
+        if isinstance(formula, rules.ArrayFormula):
+            rc = self.ws.write_array_formula(row, col, row, col, "{=" + formula + "}", fmt, cached)
+        else:
+            rc = self.ws.write_formula(row, col, "=" + formula, fmt, cached)
         self.check(rc, row, col, "a formula")
 
     def value(self, row: int, col: int, value: object, fmt: Any) -> None:
@@ -221,7 +224,8 @@ class Sheet:
         elif isinstance(value, str):
             self.text(row, col, value, fmt)
         elif isinstance(value, bool):
-            self.text(row, col, "Yes" if value else "No", fmt)
+            # A checkbox's TRUE typed into an input stays a boolean.
+            self.check(self.ws.write_boolean(row, col, value, fmt), row, col, "a TRUE/FALSE")
         elif isinstance(value, date):
             self.date(row, col, value, fmt)
         elif isinstance(value, int | float):

@@ -209,20 +209,30 @@ def _charts(book: Book, row: int) -> None:
                 "line": {"color": "#1F4E78", "width": 2, "dash_type": "dash"},
             }
         )
-        chart.add_series(
-            {
-                "name": "Actual",
-                "categories": cats,
-                "values": [layout.MILESTONES, first, actual, last, actual],
-                "line": {"color": "#C55A11", "width": 2.5},
-                "marker": {
-                    "type": "circle",
-                    "size": 5,
-                    "fill": {"color": "#C55A11"},
-                    "border": {"color": "#C55A11"},
-                },
-            }
-        )
+        # The Actual line stops at the as-of date: only milestones whose window
+        # has begun. A formula cannot end a line in every engine (LibreOffice
+        # plots #N/A and "" as zero), so the range is set at build time and
+        # every rebuild (merge, replan, collect, build --keep) moves it on.
+        begun = [
+            i + 1
+            for i, m in enumerate(plan.milestones)
+            if m.goal == goal.id and m.start <= book.report.as_of
+        ]
+        if begun:
+            chart.add_series(
+                {
+                    "name": "Actual to date",
+                    "categories": cats,
+                    "values": [layout.MILESTONES, first, actual, begun[-1], actual],
+                    "line": {"color": "#C55A11", "width": 2.5},
+                    "marker": {
+                        "type": "circle",
+                        "size": 5,
+                        "fill": {"color": "#C55A11"},
+                        "border": {"color": "#C55A11"},
+                    },
+                }
+            )
         unit = f" ({goal.unit})" if goal.unit else ""
         chart.set_title(
             {

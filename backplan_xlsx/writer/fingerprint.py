@@ -50,14 +50,22 @@ def values_fingerprint(values: Iterable[object]) -> str:
 
 _SPACE = re.compile(r"\s+")
 _WHOLE_COLUMN = re.compile(r"\b([A-Z]{1,3})1:([A-Z]{1,3})1048576\b")
+#: A number literal (not the row of a reference such as A2, nor part of a name).
+_NUMBER = re.compile(r"(?<![A-Z0-9_.$])((?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+)?)(?![A-Z0-9_(])")
+
+
+def _number(match: re.Match[str]) -> str:
+    """A number literal spelled one way: LibreOffice writes 1E-12 as 0.000000000001."""
+    return repr(float(match.group(1)))
 
 
 def normalize_formula(formula: str) -> str:
     """A formula's spelling with the differences re-saving programs introduce removed.
 
     Drops the leading ``=``, ``$`` anchors, spaces and ``_xlfn.`` prefixes,
-    upper-cases everything outside string literals, and turns ``TRUE()`` and
-    whole-column ranges written as ``D1:D1048576`` back into ``TRUE`` and ``D:D``.
+    upper-cases everything outside string literals, turns ``TRUE()`` and
+    whole-column ranges written as ``D1:D1048576`` back into ``TRUE`` and ``D:D``,
+    and spells every number literal one way (``1E-12`` and ``0.000000000001``).
     """
     text = formula.strip().removeprefix("=")
     # Split on quotes: even parts are code, odd parts string literals (an
@@ -80,7 +88,7 @@ def _normalize_code(code: str) -> str:
         code = code.replace("TRUE()", "TRUE").replace("FALSE()", "FALSE")
     if "1048576" in code:
         code = _WHOLE_COLUMN.sub(r"\1:\2", code)
-    return code
+    return _NUMBER.sub(_number, code)
 
 
 def formulas_fingerprint(formulas: Iterable[str]) -> str:

@@ -56,25 +56,51 @@ def _column(sheet: layout.SheetLayout, key: str) -> str:
     return f"{quote_sheet(sheet.name)}${letter}:${letter}"
 
 
-def goal_formulas(goal: Goal, row: int) -> dict[str, str]:
-    """A Goals row: judged over the goal's whole window (plan start to deadline)."""
+def milestone_ranges(plan: Plan) -> rules.MilestoneRanges:
+    """The Milestones columns a goal's path is read from, down to the last milestone."""
+    return rules.MilestoneRanges(
+        layout.MILESTONES,
+        M.letter("goal"),
+        M.letter("due"),
+        M.letter("expected"),
+        max(len(plan.milestones), 1) + 1,
+    )
+
+
+def goal_formulas(goal: Goal, row: int, ms: rules.MilestoneRanges) -> dict[str, str]:
+    """A Goals row: judged against the path its milestones lay out, start to deadline."""
 
     def at(key: str) -> str:
         return _at(G, key, row)
 
+    way = rules.direction(goal.baseline, goal.target)
     until = f"MIN({rules.AS_OF},{at('deadline')})"
     return {
         "actual": rules.actual_formula(goal.measure, at("baseline"), at("id"), until, CHECK_INS),
-        "expected": rules.expected_formula(
-            at("baseline"), at("target"), at("start"), at("deadline")
+        "expected": rules.path_formula(
+            at("id"), at("baseline"), at("target"), at("start"), at("deadline"), ms
         ),
         "projected": rules.projected_formula(
-            goal.measure, at("baseline"), at("actual"), at("start"), at("deadline")
+            goal.measure,
+            at("baseline"),
+            at("actual"),
+            at("target"),
+            at("expected"),
+            at("start"),
+            at("deadline"),
         ),
-        "rate_needed": rules.rate_needed_formula(at("target"), at("actual"), at("periods_left")),
+        "rate_needed": rules.rate_needed_formula(
+            at("target"), at("actual"), at("periods_left"), way
+        ),
         "periods_left": rules.periods_left_formula(_column(M, "goal"), _column(M, "due"), at("id")),
         "status": rules.progress_status_formula(
-            at("actual"), at("target"), at("expected"), at("start"), at("deadline")
+            at("actual"),
+            at("target"),
+            at("expected"),
+            at("start"),
+            at("deadline"),
+            baseline=at("baseline"),
+            direction=way,
         ),
     }
 
@@ -85,14 +111,19 @@ def milestone_formulas(goal: Goal, goal_row: int, row: int) -> dict[str, str]:
     def at(key: str) -> str:
         return _at(M, key, row)
 
+    baseline = _goal("baseline", goal_row)
     until = f"MIN({rules.AS_OF},{at('due')})"
     return {
-        "actual": rules.actual_formula(
-            goal.measure, _goal("baseline", goal_row), at("goal"), until, CHECK_INS
-        ),
+        "actual": rules.actual_formula(goal.measure, baseline, at("goal"), until, CHECK_INS),
         "expected": rules.expected_formula(at("start_value"), at("target"), at("start"), at("due")),
         "status": rules.progress_status_formula(
-            at("actual"), at("target"), at("expected"), at("start"), at("due")
+            at("actual"),
+            at("target"),
+            at("expected"),
+            at("start"),
+            at("due"),
+            baseline=baseline,
+            direction=rules.direction(goal.baseline, goal.target),
         ),
     }
 
@@ -123,7 +154,7 @@ def owner_formulas(
             at(f"{gid}:share"), _goal("target", grow), _goal("baseline", grow)
         )
         out[f"{gid}:actual"] = rules.actual_formula(
-            "sum", "0", _goal("id", grow), until, CHECK_INS, owner=at("name")
+            "sum", "0", _goal("id", grow), until, CHECK_INS, owner=(at("name"), owner.name)
         )
         out[f"{gid}:expected"] = rules.owner_expected_formula(
             at(f"{gid}:share"), _goal("expected", grow), _goal("baseline", grow)
@@ -134,6 +165,8 @@ def owner_formulas(
             at(f"{gid}:expected"),
             _goal("start", grow),
             _goal("deadline", grow),
+            baseline="0",
+            direction=rules.direction(goal.baseline, goal.target),
         )
         if owner.share_of(gid) > 0:
             judged.append(at(f"{gid}:status"))

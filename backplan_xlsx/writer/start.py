@@ -41,7 +41,10 @@ STEPS = (
     ),
     (
         "Done",
-        "On the Actions sheet, pick Yes in the Done column when an action is done.",
+        "On the Actions sheet, pick Yes (or \u2713) in the Done column when an action is "
+        "done; x, done, TRUE, a ticked checkbox, 1 or the date it was done count too. "
+        "Actions marked Catch-up were due before the plan started: they are due halfway to "
+        "their milestone instead.",
     ),
     (
         "Last reviewed",
@@ -62,12 +65,16 @@ STEPS = (
 
 LEGEND = (
     (rules.DONE, "Target reached (goals, milestones, owners), or marked done (actions)."),
-    (rules.ON_TRACK, "At or above the on-track ratio of the pace the plan expects by now."),
+    (
+        rules.ON_TRACK,
+        "Progress from the baseline (up, or down for goals like sales-cycle days) at or above "
+        "the on-track ratio of its plan path.",
+    ),
     (rules.OK, "Anti-goal within its limit and reviewed on time."),
-    (rules.AT_RISK, "Between the at-risk and the on-track ratio of the expected pace."),
+    (rules.AT_RISK, "Between the at-risk and the on-track ratio of the expected progress."),
     (rules.WARNING, "Anti-goal's latest reading within 10% of its limit."),
     (rules.REVIEW_OVERDUE, "Anti-goal not reviewed within its review cadence."),
-    (rules.OFF_TRACK, "Below the at-risk ratio of the expected pace."),
+    (rules.OFF_TRACK, "Below the at-risk ratio of the expected progress."),
     (rules.MISSED, "The due date passed before the target was reached."),
     (rules.OVERDUE, "Action past its due date and not marked done."),
     (rules.BREACHED, "Anti-goal's latest reading crossed its limit."),

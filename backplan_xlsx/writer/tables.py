@@ -20,6 +20,7 @@ from .formulas import (
     anti_goal_formulas,
     goal_formulas,
     milestone_formulas,
+    milestone_ranges,
     owner_formulas,
 )
 
@@ -140,6 +141,7 @@ def write_goals(book: Book) -> None:
     plan, report = book.snapshot.plan, book.report
     spec = layout.GOALS_LAYOUT
     sheet = open_table(book, spec)
+    paths = milestone_ranges(plan)
     for k, (goal, st) in enumerate(zip(plan.goals, report.goals, strict=True)):
         row = k + 1
         book.goal_rows[goal.id] = row + 1
@@ -164,7 +166,7 @@ def write_goals(book: Book) -> None:
             "periods_left": st.periods_left,
             "status": st.status,
         }
-        formulas = goal_formulas(goal, row + 1)
+        formulas = goal_formulas(goal, row + 1, paths)
         numbers = {"": goal_number_format(goal)}
         write_row(book, sheet, spec, row, goal.id, values, formulas, cached, numbers)
     finish_table(book, sheet, spec, len(plan.goals), {"status": PROGRESS})
@@ -228,11 +230,13 @@ def write_actions(book: Book) -> None:
         col,
         {
             "validate": "list",
-            "source": ["Yes", "No"],
+            "source": list(rules.DONE_CHOICES),
             "input_title": "Done?",
-            "input_message": "Pick Yes when the action is done (y, x and done count too).",
-            "error_title": "Yes or No",
-            "error_message": "Pick Yes or No; y, x and done also mark it done.",
+            "input_message": "Pick Yes or \u2713 when it is done; x, done, TRUE or the date "
+            "it was done count too.",
+            "error_title": "Not a done mark",
+            "error_message": "Yes, y, x, done, \u2713, TRUE, 1 or a date mark it done; "
+            "anything else counts as not done.",
             "error_type": "warning",
         },
     )

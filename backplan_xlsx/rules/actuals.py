@@ -1,0 +1,152 @@
+"""Actuals: what the check-ins add up to, and the formulas that add them up the same way."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+
+from ..model import CheckIn
+from ..names import APOSTROPHES, person_key
+from .words import ArrayFormula, Measure
+
+
+def _goal_key(goal_id: str) -> str:
+    return goal_id.casefold()
+
+
+def actual(
+    measure: Measure,
+    baseline: float,
+    check_ins: Iterable[CheckIn],
+    until: date,
+    goal_id: str,
+    owner: str | None = None,
+) -> float:
+    """A goal's actual from its check-ins dated on or before ``until``.
+
+    ``sum``: the baseline plus the sum of the check-ins. ``latest``: the value
+    of the latest check-in (by date, then by row), or the baseline when there
+    is none. Ids match ignoring case, as the spreadsheet's ``=`` does; owner
+    names match as :func:`backplan_xlsx.names.person_key` says.
+    """
+    key = _goal_key(goal_id)
+    who = person_key(owner) if owner is not None else None
+    rows = [
+        c
+        for c in check_ins
+        if c.goal.casefold() == key
+        and c.date <= until
+        and (who is None or person_key(c.owner) == who)
+    ]
+    if measure == "sum":
+        total = 0.0
+        for c in rows:
+            total += c.value
+        return baseline + total
+    if not rows:
+        return baseline
+    return max(rows, key=lambda c: (c.date, c.row)).value
+
+
+def latest_reading(check_ins: Iterable[CheckIn], goal_id: str, until: date) -> float | None:
+    """The latest reading of a goal or anti-goal on or before ``until``, if any."""
+    key = _goal_key(goal_id)
+    rows = [c for c in check_ins if c.goal.casefold() == key and c.date <= until]
+    if not rows:
+        return None
+    return max(rows, key=lambda c: (c.date, c.row)).value
+
+
+class CheckInRanges:
+    """The Check-ins columns as absolute references, for generated formulas.
+
+    Whole columns feed SUMIFS (rows added below the prepared ones still
+    count); array formulas get bounded ranges, because an engine evaluating
+    a whole column as an array builds a million-row array.
+    """
+
+    def __init__(self, sheet: str, date: str, goal: str, owner: str, value: str, last: int):
+        q = f"'{sheet}'!" if not sheet.isalnum() else f"{sheet}!"
+        self.date_col = f"{q}${date}:${date}"
+        self.goal_col = f"{q}${goal}:${goal}"
+        self.owner_col = f"{q}${owner}:${owner}"
+        self.value_col = f"{q}${value}:${value}"
+        self.dates = f"{q}${date}$2:${date}${last}"
+        self.goals = f"{q}${goal}$2:${goal}${last}"
+        self.owners = f"{q}${owner}$2:${owner}${last}"
+        self.values = f"{q}${value}$2:${value}${last}"
+        #: The Value column from row 1, so INDEX by ROW() lands on the row.
+        self.values_from_top = f"{q}${value}$1:${value}${last}"
+        self.value_letter = value
+        self.sheet_ref = q
+
+
+def _text_literal(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def person_key_formula(ref: str) -> str:
+    """The formula twin of :func:`backplan_xlsx.names.person_key`, case aside
+    (``=`` ignores case): trimmed, every apostrophe look-alike made straight."""
+    out = f"TRIM({ref})"
+    for a in APOSTROPHES:
+        out = f'SUBSTITUTE({out},"{a}","\'")'
+    return out
+
+
+def owner_match_formula(owners: str, name_ref: str, name: str) -> str:
+    """1 where a Check-ins Owner cell names this owner, else 0 (element-wise).
+
+    Plain ``=`` on the person keys: no SUMIFS criterion, so ``*``, ``?``,
+    ``~``, ``<``, ``>`` and ``=`` in a name are plain characters. A formula
+    cannot normalise Unicode, so the decomposed spelling is compared too.
+    """
+    cell = person_key_formula(owners)
+    tests = [f"({cell}={person_key_formula(name_ref)})"]
+    decomposed = unicodedata.normalize("NFD", name)
+    if decomposed != unicodedata.normalize("NFC", name):
+        plain = " ".join(p for p in decomposed.split(" ") if p)
+        for a in APOSTROPHES:
+            plain = plain.replace(a, "'")
+        tests.append(f"({cell}={_text_literal(plain)})")
+    # Never compare a bare boolean with a number: Excel and Gnumeric rank every
+    # boolean above every number (FALSE>0 is TRUE there), LibreOffice does not.
+    # A sum of booleans is a number everywhere; OR() would fold the array.
+    return tests[0] if len(tests) == 1 else f"(({'+'.join(tests)})>0)"
+
+
+def actual_formula(
+    measure: Measure,
+    baseline: str,
+    goal: str,
+    until: str,
+    r: CheckInRanges,
+    owner: tuple[str, str] | None = None,
+) -> str:
+    """The formula twin of :func:`actual`. Arguments are cell references;
+    ``owner`` is the owner's name cell and name (their own check-ins only)."""
+    if measure == "latest":
+        return latest_formula(goal, until, r, fallback=baseline)
+    if owner is None:
+        return f'{baseline}+SUMIFS({r.value_col},{r.goal_col},{goal},{r.date_col},"<="&{until})'
+    who = owner_match_formula(r.owners, *owner)
+    value = f"IF(ISNUMBER({r.values}),{r.values},0)"
+    dated = f"IF(ISNUMBER({r.dates}),IF({r.dates}<={until},{value},0),0)"
+    return ArrayFormula(f"{baseline}+SUM(IF({r.goals}={goal},IF({who},{dated},0),0))")
+
+
+def latest_formula(goal: str, until: str, r: CheckInRanges, fallback: str = '""') -> str:
+    """The value at the latest date (then the highest row) with a numeric reading.
+
+    Excel 2016 has no MAXIFS, so the conditional maxima are ``MAX(IF(...))``
+    in an array formula; every branch has an explicit else, because
+    LibreOffice's FALSE is the number 0.
+    """
+
+    def where(then: str) -> str:
+        return f"IF({r.goals}={goal},IF(ISNUMBER({r.values}),IF(ISNUMBER({r.dates}),{then},0),0),0)"
+
+    last_date = f"MAX({where(f'IF({r.dates}<={until},{r.dates},0)')})"
+    last_row = f"MAX({where(f'IF({r.dates}={last_date},ROW({r.dates}),0)')})"
+    return ArrayFormula(f"IF({last_date}=0,{fallback},INDEX({r.values_from_top},{last_row}))")

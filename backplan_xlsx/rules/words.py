@@ -1,0 +1,74 @@
+"""The words, names and small helpers every rule and formula shares.
+
+Status words are the contract (reports, JSON and the workbook print them
+exactly); the named cells are what formulas read like sentences with.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+DONE = "Done"
+MISSED = "Missed"
+NOT_STARTED = "Not started"
+ON_TRACK = "On track"
+AT_RISK = "At risk"
+OFF_TRACK = "Off track"
+PROGRESS_STATUSES = (DONE, ON_TRACK, AT_RISK, OFF_TRACK, MISSED, NOT_STARTED)
+
+OPEN = "Open"
+OVERDUE = "Overdue"
+ACTION_STATUSES = (DONE, OPEN, OVERDUE)
+
+BREACHED = "Breached"
+WARNING = "Warning"
+REVIEW_OVERDUE = "Review overdue"
+NO_DATA = "No data"
+OK = "OK"
+ANTI_GOAL_STATUSES = (BREACHED, WARNING, REVIEW_OVERDUE, NO_DATA, OK)
+
+#: Worst first: an owner (or a team) takes the worst status of their parts.
+SEVERITY = (MISSED, OFF_TRACK, AT_RISK, ON_TRACK, NOT_STARTED, DONE)
+#: Words that mark an action done in the Done column (case, spaces around
+#: and a trailing full stop do not matter); a checkbox's TRUE and a positive
+#: number (1, or the date it was done) count too.
+DONE_WORDS = ("yes", "y", "x", "done", "\u2713", "\u2714", "true")
+#: What the Done dropdown offers (any done mark may still be typed).
+DONE_CHOICES = ("Yes", "No", "\u2713", "Done")
+#: An anti-goal reading within this fraction of its limit is a Warning.
+WARNING_MARGIN = 0.1
+
+AS_OF = "AsOf"
+ON_TRACK_RATIO = "OnTrackRatio"
+AT_RISK_RATIO = "AtRiskRatio"
+
+Measure = Literal["sum", "latest"]
+
+
+def serial(d: date) -> int:
+    """Days since Excel's 1899-12-30 epoch: the number a date cell holds."""
+    return (d - date(1899, 12, 30)).days
+
+
+def date_formula(d: date) -> str:
+    """A date as a formula term (never a bare serial, which 1904 files misread)."""
+    return f"DATE({d.year},{d.month},{d.day})"
+
+
+class ArrayFormula(str):
+    """A formula the file marks as an array formula (OOXML ``t="array"``).
+
+    Conditional maxima and element-wise tests over a range are evaluated as
+    arrays only where the file says so: Gnumeric and the Python evaluators
+    intersect a plain formula's ranges with its own row, Excel happens not to.
+    Marking the cell is what every engine (and Google Sheets, as
+    ARRAYFORMULA) honours, so the writer writes these with
+    ``write_array_formula``.
+    """
+
+    __slots__ = ()
+
+
+#: A number larger than any date or row, for conditional minima.
+BIG = "1E+300"
