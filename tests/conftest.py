@@ -52,6 +52,21 @@ def soffice() -> str:
 
 
 @pytest.fixture(scope="session")
+def gnumeric() -> str:
+    """Gnumeric's ssconvert, the second recalculating engine; skip (or fail in CI) without it."""
+    found = shutil.which("ssconvert")
+    if found:
+        return found
+    reason = (
+        "Gnumeric (ssconvert) is not installed: "
+        "apt-get install -y gnumeric to recalculate the workbooks in a second engine"
+    )
+    if os.environ.get("BACKPLAN_REQUIRE_GNUMERIC") == "1":
+        pytest.fail(reason + " (BACKPLAN_REQUIRE_GNUMERIC=1: these tests must run here)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
     """A throwaway PostgreSQL server's URL; skip (or fail in CI) without PostgreSQL."""
     from tests.pg import pg_bin, postgres_server
