@@ -56,6 +56,8 @@ def sample_snapshot() -> Snapshot:
     rows += [
         (date(2027, 3, 31), "G3", "Dana Whitfield", 0.23),
         (date(2027, 5, 31), "G3", "Dana Whitfield", 0.245),
+        (date(2027, 3, 31), "G4", "Mei Chen", 90.0),
+        (date(2027, 5, 31), "G4", "Mei Chen", 84.0),
         (date(2027, 5, 31), "X1", "Aisha Okafor", 0.12),
         (date(2027, 5, 31), "X2", "Dana Whitfield", 0.17),
         (date(2027, 5, 31), "X3", "Mei Chen", 0.93),

@@ -133,8 +133,9 @@ def goal_chart(goals: Sequence[GoalStatus]) -> str:
     """Inline SVG: per goal, a target track, the actual bar, expected and projected marks.
 
     Each goal is scaled to the larger of its target and projection (goals
-    count dollars, percentages, deals), measured from its baseline so a win
-    rate going from 22% to 28% fills the bar as it nears 28%.
+    count dollars, percentages, deals), measured from its baseline in its
+    direction, so a win rate going from 22% to 28% fills the bar as it nears
+    28%, and a sales cycle going from 95 to 70 days as it nears 70.
     """
     if not goals:
         return ""
@@ -166,11 +167,16 @@ def goal_chart(goals: Sequence[GoalStatus]) -> str:
         x += 16 + int(6.6 * len(text)) + 22
     for i, g in enumerate(goals):
         y = top + i * row_h
-        span = max(g.target - g.baseline, g.projected - g.baseline, g.actual - g.baseline)
+        # Progress in the goal's direction: a goal that moves down fills its bar
+        # as the value falls towards its target, like one that moves up.
+        way = g.direction
+        span = max((v - g.baseline) * way for v in (g.target, g.projected, g.actual))
         span = span if span > 0 else 1.0
 
-        def pos(value: float, span: float = span, base: float = g.baseline) -> float:
-            return label_w + bar_w * max(0.0, min(1.0, (value - base) / span))
+        def pos(
+            value: float, span: float = span, base: float = g.baseline, way: int = way
+        ) -> float:
+            return label_w + bar_w * max(0.0, min(1.0, (value - base) * way / span))
 
         target_x, actual_x = pos(g.target), pos(g.actual)
         fill = _FILL[common.tone(g.status)]
