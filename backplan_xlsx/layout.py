@@ -47,6 +47,8 @@ META_START = "start"
 META_BUILT_AS_OF = "built_as_of"
 META_GENERATOR = "generator"
 META_PART = "part"
+#: Fingerprints of the inputs as written (``returns.encode``): tells untouched copies apart.
+META_INPUTS = "inputs"
 #: Defined names that keep the plan's identity where a re-save keeps them.
 PLAN_ID_NAME = "BackplanPlanId"
 VERSION_NAME = "BackplanVersion"

@@ -206,3 +206,5 @@ class Snapshot:
     file: str = ""
     notes: dict[str, str] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    #: The inputs' fingerprints recorded when the file was built (``returns.encode``).
+    built_inputs: str = ""

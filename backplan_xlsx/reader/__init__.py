@@ -137,6 +137,7 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
         file=file,
         notes=out.notes,
         problems=tuple(problems),
+        built_inputs=identity.inputs,
     )
     return WorkbookDetails(src, identity, out.tables, snapshot)
 

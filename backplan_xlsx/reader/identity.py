@@ -58,6 +58,7 @@ class Identity:
     record: tuple[RecordRow, ...] = ()
     has_record: bool = False
     part: str = ""
+    inputs: str = ""
 
 
 def read_identity(src: Source, problems: list[Problem], *, with_record: bool = False) -> Identity:
@@ -150,6 +151,7 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
         record=record,
         has_record=meta is not None,
         part=clean_text(keys.get(KEY_PART)) or clean_text(src.constants.get(layout.PART_NAME)),
+        inputs=clean_text(keys.get(layout.META_INPUTS)),
     )
 
 

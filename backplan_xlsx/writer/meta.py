@@ -17,6 +17,7 @@ spelling, does not look like an edit.
 from __future__ import annotations
 
 from .. import layout
+from ..returns import encode, inputs_fingerprints
 from .book import Book
 from .fingerprint import (
     FINGERPRINT_CHARS,
@@ -82,6 +83,7 @@ def write_meta_sheet(book: Book) -> None:
     ]
     if plan.part:
         pairs.append((layout.META_PART, plan.part))
+    pairs.append((layout.META_INPUTS, encode(inputs_fingerprints(book.snapshot))))
     for i, text in enumerate(KEY_HEADERS):
         sheet.text(0, i, text, head)
     for r, (key, value) in enumerate(pairs, start=1):
