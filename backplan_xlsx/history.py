@@ -26,7 +26,7 @@ from .errors import BackplanError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KINDS = ("goal", "milestone", "owner", "owner_part", "anti_goal", "action")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -49,6 +49,23 @@ class HistoryRow:
     actual: float | None
     expected: float | None
     target: float | None
+    #: The goal the figures are of (a goal's own id; an owner's part's goal).
+    goal_id: str = ""
+    baseline: float | None = None
+    #: Progress ÷ path progress in the goal's direction (see :func:`attainment`).
+    attainment: float | None = None
+
+
+def attainment(actual: float | None, expected: float | None, baseline: float) -> float | None:
+    """How far along the plan path an item is: p(actual) ÷ p(expected), p(x) = (x − baseline) × dir.
+
+    The direction cancels out, so a goal that moves down is 1.0 on its path
+    too. None when the path has not moved yet (expected at the baseline):
+    nothing is due, so no share of it can be reached.
+    """
+    if actual is None or expected is None or expected == baseline:
+        return None
+    return (actual - baseline) / (expected - baseline)
 
 
 def store_url(target: str | Path) -> str:
@@ -92,8 +109,15 @@ def _tables() -> tuple[Any, Any, Any]:
         Column("actual", Float),
         Column("expected", Float),
         Column("target", Float),
+        *_V2_COLUMNS(),
     )
     return md, meta, (imports, items)
+
+
+def _V2_COLUMNS() -> list[Any]:  # noqa: N802 (the columns schema 2 added, for create and migrate)
+    from sqlalchemy import Column, Float, String
+
+    return [Column("goal_id", String(64)), Column("baseline", Float), Column("attainment", Float)]
 
 
 def _migrate_1(conn: Connection) -> None:
@@ -101,8 +125,49 @@ def _migrate_1(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _migrate_2(conn: Connection) -> None:
+    """Schema 2: every row says which goal its figures are of, its baseline and attainment.
+
+    Months filed before keep every row. What can be derived is filled in:
+    a goal row's goal is itself, an owner's part (``O1/G1``) is of G1 with
+    baseline 0 (an owner's figures count from nothing). Goals' baselines were
+    not stored; :meth:`HistoryStore.record` fills them in (and their
+    attainment) from the next import of the same plan version.
+    """
+    from sqlalchemy import inspect, text
+    from sqlalchemy.schema import CreateColumn
+
+    have = {c["name"] for c in inspect(conn).get_columns("backplan_items")}
+    for column in _V2_COLUMNS():
+        if column.name not in have:
+            spec = CreateColumn(column).compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE backplan_items ADD COLUMN {spec}"))
+    _, _, (_, items) = _tables()
+    conn.execute(
+        items.update()
+        .where((items.c.kind == "goal") & items.c.goal_id.is_(None))
+        .values(goal_id=items.c.item_id)
+    )
+    parts = items.select().where((items.c.kind == "owner_part") & items.c.goal_id.is_(None))
+    for r in conn.execute(parts).all():
+        conn.execute(
+            items.update()
+            .where(
+                (items.c.month == r.month)
+                & (items.c.plan_id == r.plan_id)
+                & (items.c.kind == r.kind)
+                & (items.c.item_id == r.item_id)
+            )
+            .values(
+                goal_id=r.item_id.partition("/")[2],
+                baseline=0.0,
+                attainment=attainment(r.actual, r.expected, 0.0),
+            )
+        )
+
+
 #: version → step that brings a store from version-1 to version.
-MIGRATIONS = {1: _migrate_1}
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
 
 
 class HistoryStore:
@@ -196,6 +261,8 @@ class HistoryStore:
                     )
                 if rows:
                     conn.execute(items.insert(), [_as_dict(r) for r in rows])
+                for report in reports:
+                    _fill_baselines(conn, items, report)
         except SQLAlchemyError as exc:
             raise HistoryError(f"history store {self._shown()}: {_short(exc)}") from None
         return len(rows)
@@ -207,6 +274,7 @@ class HistoryStore:
         kind: str | None = None,
         item: str | None = None,
         since: str | None = None,
+        month: str | None = None,
     ) -> list[HistoryRow]:
         """Stored rows, oldest month first, filtered."""
         from sqlalchemy import select
@@ -221,6 +289,8 @@ class HistoryStore:
             query = query.where(items.c.item_id == item)
         if since:
             query = query.where(items.c.month >= since)
+        if month:
+            query = query.where(items.c.month == month)
         query = query.order_by(items.c.month, items.c.plan_id, items.c.kind, items.c.item_id)
         with self.engine.connect() as conn:
             return [
@@ -235,6 +305,9 @@ class HistoryStore:
                     r.actual,
                     r.expected,
                     r.target,
+                    r.goal_id or "",
+                    r.baseline,
+                    r.attainment,
                 )
                 for r in conn.execute(query)
             ]
@@ -254,6 +327,34 @@ class HistoryStore:
         self.engine.dispose()
 
 
+def _fill_baselines(conn: Connection, items: Any, report: StatusReport) -> None:
+    """Give goal rows filed by schema 1 their baseline and attainment.
+
+    A goal's baseline is part of its plan version, so the rows of the same
+    plan version filed before schema 2 take it from this report.
+    """
+    for g in report.goals:
+        b = g.baseline
+        old = (
+            (items.c.plan_id == report.plan_id)
+            & (items.c.plan_version == report.version)
+            & (items.c.goal_id == g.id)
+            & items.c.kind.in_(("goal", "milestone"))
+            & items.c.baseline.is_(None)
+        )
+        for r in conn.execute(items.select().where(old)).all():
+            conn.execute(
+                items.update()
+                .where(
+                    (items.c.month == r.month)
+                    & (items.c.plan_id == r.plan_id)
+                    & (items.c.kind == r.kind)
+                    & (items.c.item_id == r.item_id)
+                )
+                .values(baseline=b, attainment=attainment(r.actual, r.expected, b))
+            )
+
+
 def _short(exc: Exception) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -271,36 +372,56 @@ def _as_dict(r: HistoryRow) -> dict[str, Any]:
         "actual": r.actual,
         "expected": r.expected,
         "target": r.target,
+        "goal_id": r.goal_id or None,
+        "baseline": r.baseline,
+        "attainment": r.attainment,
     }
 
 
 def report_rows(month: str, rep: StatusReport) -> Iterable[HistoryRow]:
-    """The history rows of one plan's report: goals, milestones, owners, anti-goals, actions."""
+    """The history rows of one plan's report: goals, milestones, owners, anti-goals, actions.
+
+    Attainment comes from the engine's own figures (actual, expected =
+    path(as-of), baseline), so it follows the status rules wherever they go.
+    """
     v, p = rep.version, rep.plan_id
+    base = {g.id: g.baseline for g in rep.goals}
     for g in rep.goals:
         yield HistoryRow(
-            month, p, v, "goal", g.id, g.name, g.status, g.actual, g.expected, g.target
-        )
+            month, p, v, "goal", g.id, g.name, g.status, g.actual, g.expected, g.target,
+            g.id, g.baseline, attainment(g.actual, g.expected, g.baseline),
+        )  # fmt: skip
     for m in rep.milestones:
+        b = base.get(m.goal)
         yield HistoryRow(
-            month, p, v, "milestone", m.id, m.name, m.status, m.actual, m.expected, m.target
-        )
+            month, p, v, "milestone", m.id, m.name, m.status, m.actual, m.expected, m.target,
+            m.goal, b, None if b is None else attainment(m.actual, m.expected, b),
+        )  # fmt: skip
     for o in rep.owners:
-        # Parts are per goal: adding ARR to pipeline would mean nothing.
-        yield HistoryRow(month, p, v, "owner", o.id, o.name, o.status, None, None, None)
+        # Parts are per goal: adding ARR to pipeline would mean nothing. An
+        # owner's row carries their figures when they have one part, and the
+        # weakest part's attainment (their status is the worst part's too).
+        judged = [
+            (part, attainment(part.actual, part.expected, 0.0))
+            for part in o.parts
+            if part.share > 0
+        ]
+        known = [(a, part) for part, a in judged if a is not None]
+        weakest = min(known, key=lambda ap: ap[0]) if known else None
+        one = judged[0][0] if len(judged) == 1 else None
+        yield HistoryRow(
+            month, p, v, "owner", o.id, o.name, o.status,
+            one.actual if one else None, one.expected if one else None,
+            one.target if one else None,
+            one.goal if one else (weakest[1].goal if weakest else ""),
+            0.0 if one else None, weakest[0] if weakest else None,
+        )  # fmt: skip
         for part in o.parts:
             yield HistoryRow(
-                month,
-                p,
-                v,
-                "owner_part",
-                f"{o.id}/{part.goal}",
-                o.name,
-                part.status,
-                part.actual,
-                part.expected,
-                part.target,
-            )
+                month, p, v, "owner_part", f"{o.id}/{part.goal}", o.name, part.status,
+                part.actual, part.expected, part.target,
+                part.goal, 0.0, attainment(part.actual, part.expected, 0.0),
+            )  # fmt: skip
     for x in rep.anti_goals:
         yield HistoryRow(month, p, v, "anti_goal", x.id, x.avoid, x.status, x.latest, None, x.limit)
     for a in rep.actions:
