@@ -23,10 +23,12 @@ from .errors import BackplanError, Problem
 from .fileio import TEMP_PREFIX, atomic_write
 from .merge import Conflict, Copy, merge_copies
 from .model import Plan, Snapshot
+from .returns import ReturnedFile, ReturnRow, plan_returns
 from .rollup import ImportEntry, PlanResult, write_rollup
 
 if TYPE_CHECKING:
-    from .history import HistoryRow
+    from .changes import Change
+    from .history import HistoryRow, HistoryStore
 
 SUFFIXES = (".xlsx", ".ods")
 
@@ -58,6 +60,15 @@ class CollectResult:
     history_rows: int = 0
     month: str = ""
     rollup: Path | None = None
+    returns: list[ReturnRow] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[ReturnRow]:
+        """Owners who should have answered and sent nothing back."""
+        from .returns import MISSING
+
+        return [r for r in self.returns if r.state == MISSING]
 
 
 def find_workbooks(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]:
@@ -126,14 +137,22 @@ def collect(
     month: str | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    expect: Sequence[Path] = (),
+    trend_owners: bool = False,
 ) -> CollectResult:
     """Import every workbook under ``inputs`` into ``rollup`` and the history store.
+
+    ``expect`` names plan workbooks whose owners should all have answered
+    (besides the owners of the plans found and of last month's plans in the
+    history): each becomes a row of the Returns sheet. ``trend_owners``
+    draws each owner's part on the Trend sheet's attainment chart too.
 
     Raises:
         CollectError: no workbook found, or none readable.
     """
     from . import engine
-    from .history import HistoryStore, status_counts
+    from .changes import compare
+    from .history import HistoryStore, report_rows, status_counts
     from .workers import run_parallel
 
     month = month or as_of.strftime("%Y-%m")
@@ -178,6 +197,8 @@ def collect(
             f"none of the {len(files)} files could be read; see the reasons above",
             tuple(Problem("unreadable", "error", e.problems, file=e.file) for e in result.log),
         )
+    expected = _expected_plans(expect, jobs)
+    returned: dict[str, list[ReturnedFile]] = {}
     latest: dict[str, int] = {}
     for pid, version in groups:
         latest[pid] = max(latest.get(pid, 0), version)
@@ -218,6 +239,9 @@ def collect(
                 result.skipped += 1
                 continue
             copies.append(Copy(_shown(m.path, inputs), m.modified, replace(m.snapshot, plan=full)))
+            returned.setdefault(pid, []).append(
+                ReturnedFile(copies[-1].file, m.modified, copies[-1].snapshot)
+            )
         if not copies:
             continue
         merged, conflicts = merge_copies(copies)
@@ -228,19 +252,106 @@ def collect(
         if history is not None:
             store = HistoryStore(history)
             try:
+                before = _last_month_owners(store, month)
                 result.history_rows = store.record(
                     month, [p.report for p in result.plans], len(files)
                 )
-                trend = status_counts(store.rows(kind="goal"))
+                goal_rows = store.rows(kind="goal")
+                result.changes = _changes(store, month, {p.plan.id for p in result.plans})
+                trend_rows = goal_rows + (store.rows(kind="owner_part") if trend_owners else [])
             finally:
                 store.close()
         else:
-            trend = status_counts(_goal_rows(month, result.plans))
+            before = {}
+            goal_rows = _goal_rows(month, result.plans)
+            result.changes = compare(
+                (r for p in result.plans for r in report_rows(month, p.report)), []
+            )
+            trend_rows = goal_rows
+        trend = status_counts(goal_rows)
+        result.returns = _returns(result.plans, expected, before, returned)
         atomic_write(
             rollup,
-            lambda tmp: write_rollup(tmp, month, as_of, result.plans, result.log, trend),
+            lambda tmp: write_rollup(
+                tmp,
+                month,
+                as_of,
+                result.plans,
+                result.log,
+                trend,
+                returns=result.returns,
+                changes=result.changes,
+                attainment=trend_rows,
+            ),
         )
     return result
+
+
+def _changes(store: HistoryStore, month: str, plans: set[str]) -> list[Change]:
+    """This month's plans against the previous month in the store."""
+    from .changes import month_changes
+
+    rows = [
+        r
+        for kind in ("goal", "owner_part")
+        for r in store.rows(kind=kind)
+        if r.plan_id in plans and r.month <= month
+    ]
+    return month_changes(rows, month)
+
+
+def _expected_plans(paths: Sequence[Path], jobs: int | None) -> dict[str, list[str]]:
+    """Plan id → owner names, from the ``--expect`` workbooks.
+
+    Raises:
+        CollectError: an expected plan that cannot be read.
+    """
+    from .workers import run_parallel
+
+    out: dict[str, list[str]] = {}
+    for outcome in run_parallel(read_whole, [str(p) for p in paths], jobs=jobs):
+        got = outcome.result
+        if got is None or got.snapshot is None:
+            why = got.error if got is not None else outcome.error
+            raise CollectError(f"{outcome.item}: cannot read the expected plan: {why}")
+        plan = got.snapshot.plan
+        names = [plan.part] if plan.part else [o.name for o in plan.owners]
+        out.setdefault(plan.id, []).extend(names)
+    return out
+
+
+def _last_month_owners(store: HistoryStore, month: str) -> dict[str, list[str]]:
+    """Plan id → owner names filed in the history's latest month before ``month``."""
+    earlier = [m for m in store.months() if m < month]
+    if not earlier:
+        return {}
+    out: dict[str, list[str]] = {}
+    for r in store.rows(kind="owner", month=earlier[-1]):
+        out.setdefault(r.plan_id, []).append(r.name)
+    return out
+
+
+def _returns(
+    plans: Sequence[PlanResult],
+    expected: dict[str, list[str]],
+    before: dict[str, list[str]],
+    returned: dict[str, list[ReturnedFile]],
+) -> list[ReturnRow]:
+    """Every expected owner of every plan seen, expected or filed last month."""
+    owners: dict[str, list[str]] = {}
+    for p in plans:
+        owners.setdefault(p.plan.id, []).extend(o.name for o in p.plan.owners)
+    for source in (expected, before):
+        for pid, names in source.items():
+            owners.setdefault(pid, []).extend(names)
+    for pid, files in returned.items():
+        owners.setdefault(pid, []).extend(
+            f.snapshot.plan.part for f in files if f.snapshot.plan.part
+        )
+    rows: list[ReturnRow] = []
+    for pid in sorted(owners):
+        rows.extend(plan_returns(pid, owners[pid], returned.get(pid, [])))
+    return rows
 
 
 def _goal_rows(month: str, plans: Sequence[PlanResult]) -> list[HistoryRow]:

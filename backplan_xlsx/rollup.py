@@ -16,17 +16,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import rules
 from .engine import StatusReport
 from .model import Plan
 from .reports.data import neutralise
+from .returns import MISSING, RETURNED, UNTOUCHED, ReturnRow
+
+if TYPE_CHECKING:
+    from .changes import Change
+    from .history import HistoryRow
 
 SUMMARY = "Summary"
 OWNERS = "Owners"
 ANTI_GOALS = "Anti-goals"
 IMPORT_LOG = "Import log"
+RETURNS = "Returns"
+RETURNS_HEADERS = ("Plan", "Owner", "State", "File", "Modified")
+CHANGES = "Changes"
+CHANGES_HEADERS = (
+    "Plan",
+    "Kind",
+    "ID",
+    "Name",
+    "Goal",
+    "Actual",
+    "Target to date",
+    "Attainment",
+    "Previous attainment",
+    "Change",
+    "Status then",
+    "Status now",
+    "Worsened",
+)
+ATTAINMENT = "Attainment"
 TREND = "Trend"
 TREND_STATUSES = (
     rules.DONE,
@@ -66,6 +90,10 @@ def write_rollup(
     plans: Sequence[PlanResult],
     log: Sequence[ImportEntry],
     trend: dict[str, dict[str, int]],
+    *,
+    returns: Sequence[ReturnRow] = (),
+    changes: Sequence[Change] = (),
+    attainment: Sequence[HistoryRow] = (),
 ) -> None:
     """Write the roll-up workbook to ``path`` (the caller makes it atomic)."""
     import xlsxwriter
@@ -132,6 +160,8 @@ def write_rollup(
                 [18, 8, 24, 7, 22, 18, 10, 12, 13, 13, 13, 13, 13, 11, 6],
                 title=f"Roll-up for {month}, as of {as_of.isoformat()}",
             )
+            _returns_sheet(wb, fmt, returns)
+            _changes_sheet(wb, fmt, changes, STATUS_COLOURS)
             owner_rows = [
                 [
                     r.plan.id,
@@ -232,6 +262,7 @@ def write_rollup(
                 chart.set_legend({"position": "bottom"})
                 chart.set_size({"width": 640, "height": 320})
                 ws.insert_chart(3 + len(trend_rows), 0, chart)
+            _attainment_trend(wb, ws, fmt, attainment, 3 + len(trend_rows) + 18)
             coloured: list[tuple[str, int, int]] = [
                 (SUMMARY, 7, len(summary_rows)),
                 (OWNERS, 5, len(owner_rows)),
@@ -243,6 +274,124 @@ def write_rollup(
                     _status_colours(wb, sheet, col, n, STATUS_COLOURS)
         finally:
             wb.close()
+
+
+def _returns_sheet(wb: Any, fmt: _Formats, returns: Sequence[ReturnRow]) -> None:
+    """Who sent their part back: Missing first, then Untouched, then Returned."""
+    from .writer.book import AMBER, GREEN, RED
+
+    order = {MISSING: 0, UNTOUCHED: 1, RETURNED: 2}
+    ranked = sorted(returns, key=lambda r: (order.get(r.state, 9), r.plan, r.owner))
+    ws = _table(
+        wb,
+        fmt,
+        RETURNS,
+        list(RETURNS_HEADERS),
+        [[r.plan, r.owner, r.state, r.file, r.modified] for r in ranked],
+        [18, 22, 11, 40, 18],
+    )
+    if ranked:
+        _status_colours(wb, ws, 2, len(ranked), {RETURNED: GREEN, UNTOUCHED: AMBER, MISSING: RED})
+
+
+def _changes_sheet(
+    wb: Any, fmt: _Formats, changes: Sequence[Change], colours: dict[str, tuple[str, str]]
+) -> None:
+    """Each goal and owner's part against last month, worsened first (as :func:`compare` sorts)."""
+    rows = [
+        [
+            c.plan,
+            c.who.capitalize(),
+            c.id,
+            c.name,
+            c.goal,
+            c.actual,
+            c.target_to_date,
+            c.attainment,
+            c.previous_attainment,
+            c.change,
+            c.status_then,
+            c.status_now,
+            "yes" if c.worsened else "",
+        ]
+        for c in changes
+    ]
+    month = changes[0].month if changes else ""
+    then = next((c.previous_month for c in changes if c.previous_month), "")
+    title = f"{month} against {then}" if then else f"{month}: no earlier month in the history"
+    ws = _table(
+        wb,
+        fmt,
+        CHANGES,
+        list(CHANGES_HEADERS),
+        rows,
+        [18, 7, 8, 22, 6, 13, 13, 11, 11, 9, 12, 12, 9],
+        title=f"Change since last month: {title}" if changes else "Change since last month",
+        number_formats={7: fmt.percent, 8: fmt.percent, 9: fmt.change},
+    )
+    if rows:
+        for col in (10, 11):
+            _status_colours(wb, ws, col, len(rows), colours)
+
+
+def _attainment_trend(
+    wb: Any, trend_ws: Any, fmt: _Formats, rows: Sequence[HistoryRow], chart_row: int
+) -> None:
+    """Attainment month over month, one line per goal (or owner's part), with the plan path.
+
+    The figures go on their own sheet (Attainment) so the Trend sheet's
+    status table stays one table; the chart is drawn on the Trend sheet. The
+    plan path is attainment 100%: on it, actual equals the target to date.
+    """
+    series: dict[str, dict[str, float]] = {}
+    for r in rows:
+        if r.attainment is not None:
+            label = f"{r.plan_id} {r.item_id}" + (f" {r.name}" if r.kind != "goal" else "")
+            series.setdefault(label[:60], {})[r.month] = r.attainment
+    months = sorted({m for s in series.values() for m in s})
+    names = sorted(series)
+    table = [[month, *(series[n].get(month) for n in names), 1.0] for month in months]
+    headers = ["Month", *names, "Plan path"]
+    _table(
+        wb,
+        fmt,
+        ATTAINMENT,
+        headers,
+        table,
+        [10] + [14] * (len(headers) - 1),
+        title="Attainment: actual progress ÷ plan path progress, in the goal's direction",
+        number_formats=dict.fromkeys(range(1, len(headers)), fmt.percent),
+    )
+    if not table:
+        trend_ws.write_string(chart_row, 0, "No attainment yet: the plan path has not moved.")
+        return
+    last = 1 + len(months)
+    chart = wb.add_chart({"type": "line"})
+    palette = ["#1F4E78", "#B26A00", "#2E7D32", "#6A1B9A", "#00838F", "#C62828", "#5D4037"]
+    for i in range(1, len(headers)):
+        path = i == len(headers) - 1
+        colour = "#333333" if path else palette[(i - 1) % len(palette)]
+        line: dict[str, Any] = {"color": colour, "width": 1.5 if path else 2.25}
+        if path:
+            line["dash_type"] = "dash"
+        chart.add_series(
+            {
+                "name": [ATTAINMENT, 1, i],
+                "categories": [ATTAINMENT, 2, 0, last, 0],
+                "values": [ATTAINMENT, 2, i, last, i],
+                "line": line,
+                "marker": {"type": "none"}
+                if path
+                else {"type": "circle", "size": 6, "fill": {"color": colour}},
+            }
+        )
+    chart.set_title({"name": "Attainment against the plan path"})
+    chart.set_y_axis(
+        {"name": "Attainment", "num_format": "0%", "major_gridlines": {"visible": True}}
+    )
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 720, "height": 360})
+    trend_ws.insert_chart(chart_row, 0, chart)
 
 
 def _team(plan: Plan, owner_name: str) -> str:
@@ -266,6 +415,9 @@ class _Formats:
         self.text = wb.add_format({**base, "text_wrap": True})
         self.number = wb.add_format({**base, "num_format": "#,##0.##"})
         self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd"})
+        self.stamp = wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
+        self.percent = wb.add_format({**base, "num_format": "0.0%"})
+        self.change = wb.add_format({**base, "num_format": "+0.0%;-0.0%;0.0%"})
 
 
 def _table(
@@ -276,6 +428,7 @@ def _table(
     rows: list[list[Any]],
     widths: Sequence[float],
     title: str = "",
+    number_formats: dict[int, Any] | None = None,
 ) -> Any:
     ws = wb.add_worksheet(name)
     top = 0
@@ -289,12 +442,14 @@ def _table(
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
-            if isinstance(value, date):
+            if isinstance(value, datetime):
+                ws.write_datetime(r, c, value, fmt.stamp)
+            elif isinstance(value, date):
                 ws.write_datetime(r, c, datetime(value.year, value.month, value.day), fmt.date)
             elif isinstance(value, bool):
                 ws.write_boolean(r, c, value)
             elif isinstance(value, int | float):
-                ws.write_number(r, c, value, fmt.number)
+                ws.write_number(r, c, value, (number_formats or {}).get(c, fmt.number))
             else:
                 ws.write_string(r, c, str(neutralise(value))[:32767])
     ws.freeze_panes(top + 1, 0)
@@ -308,7 +463,7 @@ def _table(
 def _status_colours(
     wb: Any, ws: Any, col: int, n: int, colours: dict[str, tuple[str, str]]
 ) -> None:
-    first_row = 2 if ws.name == SUMMARY else 1
+    first_row = 2 if ws.name in (SUMMARY, CHANGES) else 1
     for status, (fill, font) in colours.items():
         ws.conditional_format(
             first_row,
