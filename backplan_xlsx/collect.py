@@ -253,8 +253,9 @@ def collect(
             store = HistoryStore(history)
             try:
                 before = _last_month_owners(store, month)
+                result.returns = _returns(result.plans, expected, before, returned)
                 result.history_rows = store.record(
-                    month, [p.report for p in result.plans], len(files)
+                    month, [p.report for p in result.plans], len(files), returns=result.returns
                 )
                 goal_rows = store.rows(kind="goal")
                 result.changes = _changes(store, month, {p.plan.id for p in result.plans})
@@ -262,14 +263,13 @@ def collect(
             finally:
                 store.close()
         else:
-            before = {}
+            result.returns = _returns(result.plans, expected, {}, returned)
             goal_rows = _goal_rows(month, result.plans)
             result.changes = compare(
                 (r for p in result.plans for r in report_rows(month, p.report)), []
             )
             trend_rows = goal_rows
         trend = status_counts(goal_rows)
-        result.returns = _returns(result.plans, expected, before, returned)
         atomic_write(
             rollup,
             lambda tmp: write_rollup(
@@ -321,13 +321,14 @@ def _expected_plans(paths: Sequence[Path], jobs: int | None) -> dict[str, list[s
 
 
 def _last_month_owners(store: HistoryStore, month: str) -> dict[str, list[str]]:
-    """Plan id → owner names filed in the history's latest month before ``month``."""
+    """Plan id → owners filed (or expected: Returns) in the history's month before ``month``."""
     earlier = [m for m in store.months() if m < month]
     if not earlier:
         return {}
     out: dict[str, list[str]] = {}
-    for r in store.rows(kind="owner", month=earlier[-1]):
-        out.setdefault(r.plan_id, []).append(r.name)
+    for kind in ("owner", "return"):
+        for r in store.rows(kind=kind, month=earlier[-1]):
+            out.setdefault(r.plan_id, []).append(r.name)
     return out
 
 

@@ -26,8 +26,10 @@ from .errors import BackplanError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
+    from .returns import ReturnRow
+
 SCHEMA_VERSION = 2
-KINDS = ("goal", "milestone", "owner", "owner_part", "anti_goal", "action")
+KINDS = ("goal", "milestone", "owner", "owner_part", "anti_goal", "action", "return")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -229,8 +231,19 @@ class HistoryStore:
             ).scalar_one()
         return int(value)
 
-    def record(self, month: str, reports: Sequence[StatusReport], files: int = 0) -> int:
+    def record(
+        self,
+        month: str,
+        reports: Sequence[StatusReport],
+        files: int = 0,
+        *,
+        returns: Sequence[ReturnRow] = (),
+    ) -> int:
         """Replace ``month``'s rows for these plans with these reports, in one transaction.
+
+        ``returns`` (who sent their part back) are filed as ``return`` rows,
+        status Returned, Untouched or Missing, so next month knows who
+        should answer.
 
         Returns:
             The number of item rows written.
@@ -241,15 +254,15 @@ class HistoryStore:
             raise HistoryError(f"{month!r} is not a month; write it as YYYY-MM")
         _, _, (imports, items) = _tables()
         rows = [r for report in reports for r in report_rows(month, report)]
+        rows += [return_row(month, r, reports) for r in returns]
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         try:
             with self.engine.begin() as conn:
-                for report in reports:
+                for pid in {r.plan_id for r in reports} | {r.plan for r in returns}:
                     conn.execute(
-                        items.delete().where(
-                            (items.c.month == month) & (items.c.plan_id == report.plan_id)
-                        )
+                        items.delete().where((items.c.month == month) & (items.c.plan_id == pid))
                     )
+                for report in reports:
                     conn.execute(
                         imports.insert().values(
                             month=month,
@@ -426,6 +439,25 @@ def report_rows(month: str, rep: StatusReport) -> Iterable[HistoryRow]:
         yield HistoryRow(month, p, v, "anti_goal", x.id, x.avoid, x.status, x.latest, None, x.limit)
     for a in rep.actions:
         yield HistoryRow(month, p, v, "action", a.id, a.action, a.status, None, None, None)
+
+
+def return_row(month: str, r: ReturnRow, reports: Sequence[StatusReport]) -> HistoryRow:
+    """A Returns row as a history row (kind ``return``, keyed by the owner's name)."""
+    from .names import person_key
+
+    version = next((rep.version for rep in reports if rep.plan_id == r.plan), 0)
+    return HistoryRow(
+        month,
+        r.plan,
+        version,
+        "return",
+        person_key(r.owner)[:64],
+        r.owner,
+        r.state,
+        None,
+        None,
+        None,
+    )
 
 
 def status_counts(rows: Iterable[HistoryRow]) -> dict[str, dict[str, int]]:

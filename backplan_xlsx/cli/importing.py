@@ -79,6 +79,34 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
 @click.option("--month", metavar="YYYY-MM", help="The month to file it under (default: --as-of's).")
 @as_of_option("Judge every plan as of this date (default: today).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Workers (default: every core).")
+@click.option(
+    "--expect",
+    "expect",
+    multiple=True,
+    metavar="PLAN.xlsx",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A plan whose owners should all have answered (repeatable; last month's plans in "
+    "the history are expected too).",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(("missing",)),
+    multiple=True,
+    help="Exit 1 when an expected owner sent nothing back.",
+)
+@click.option(
+    "--trend-owners", is_flag=True, help="Draw each owner's attainment on the Trend chart too."
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json")),
+    default="table",
+    show_default=True,
+    help="The summary printed: text, or one JSON object (returns, changes, skipped files).",
+)
 @click.pass_context
 def collect(
     ctx: click.Context,
@@ -88,18 +116,27 @@ def collect(
     month: str | None,
     as_of: date | None,
     jobs: int | None,
+    expect: tuple[Path, ...],
+    fail_on: tuple[str, ...],
+    trend_owners: bool,
+    fmt: str,
 ) -> None:
     """Monthly import: every returned workbook into a roll-up and the history.
 
     Reads every .xlsx/.ods under the folders (recursively; Office lock files
     skipped) on every core, merges copies of each plan, writes the roll-up
-    (Summary, Owners, Anti-goals, Import log, Trend) and files the month in
-    the history store. Exit 0: all imported; 1: some files skipped (see the
-    log); 2: nothing readable.
+    (Summary, Returns, Changes, Owners, Anti-goals, Import log, Trend,
+    Attainment) and files the month in the history store. Returns lists
+    every owner as Returned, Untouched (sent back with no input changed) or
+    Missing; who should answer comes from the plans found, --expect and last
+    month's plans in the history. Exit 0: all imported; 1: some files
+    skipped (see the log), or --fail-on missing and someone is missing;
+    2: nothing readable.
 
     \b
     Example:
       backplan collect returned/ -o rollup-2027-05.xlsx --as-of 2027-05-31
+      backplan collect parts/ -o rollup.xlsx --expect plan.xlsx --fail-on missing
       backplan collect returned/ -o rollup.xlsx --history postgresql+psycopg://ops@db/backplan
     """
     from ..collect import collect as collect_all
@@ -126,6 +163,8 @@ def collect(
             month=month,
             jobs=jobs,
             progress=progress,
+            expect=expect,
+            trend_owners=trend_owners,
         )
     finally:
         if bar is not None:
@@ -135,11 +174,10 @@ def collect(
             click.echo(f"Skipped: {entry.file}: {entry.problems}", err=True)
     for pid, c in result.conflicts:
         click.echo(f"Conflict: {pid}: {c}", err=True)
-    click.echo(
-        f"Imported {result.files - result.skipped} of {result.files} files ({len(result.plans)} "
-        f"plans) for {result.month} into {output}; history: {store}."
-    )
-    if result.skipped:
+    from ..reports.collect import render_collect
+
+    _emit(render_collect(result, fmt, store), None)  # type: ignore[arg-type]
+    if result.skipped or ("missing" in fail_on and result.missing):
         ctx.exit(EXIT_PROBLEMS)
 
 
