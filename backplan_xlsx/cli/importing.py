@@ -194,12 +194,20 @@ def collect(
 @click.option("--goal", metavar="ID", help="Only this goal (implies --kind goal).")
 @click.option(
     "--kind",
-    type=click.Choice(("goal", "milestone", "owner", "anti-goal", "action")),
+    type=click.Choice(("goal", "milestone", "owner", "anti-goal", "action", "return")),
     default="goal",
     show_default=True,
-    help="Which items to show.",
+    help="Which items to show (owner: each owner, and their part of each goal; return: who "
+    "sent their part back).",
 )
 @click.option("--since", metavar="YYYY-MM", help="From this month on.")
+@click.option(
+    "--changes",
+    is_flag=True,
+    help="Change since last month: each goal and owner's part (actual, target to date, "
+    "attainment, status then and now), worsened first.",
+)
+@click.option("--month", metavar="YYYY-MM", help="With --changes: this month (default: latest).")
 @click.option(
     "-f",
     "--format",
@@ -215,26 +223,44 @@ def history(
     goal: str | None,
     kind: str,
     since: str | None,
+    changes: bool,
+    month: str | None,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Trends from the history store, month by month.
 
+    Every row carries its attainment (progress ÷ plan path progress, in the
+    goal's direction) and its change since the previous month; the HTML page
+    charts attainment against the plan path.
+
     \b
     Example:
       backplan history --plan fy27-new-business
       backplan history --goal G1 --since 2027-03 --format html -o trend.html
+      backplan history --kind owner --format html -o owners.html
+      backplan history --changes
     """
     from ..history import HistoryStore
-    from ..reports.trend import render_trend
+    from ..reports.trend import render_changes, render_trend
 
     if "://" not in history and not Path(history).exists():
         raise click.UsageError(f"{history}: no history store yet; run `backplan collect` first")
     store = HistoryStore(history)
     try:
-        rows = store.rows(
-            plan=plan, kind="goal" if goal else kind.replace("-", "_"), item=goal, since=since
-        )
+        if changes:
+            from ..changes import month_changes
+
+            found = [r for k in ("goal", "owner_part") for r in store.rows(plan=plan, kind=k)]
+            if goal:
+                found = [r for r in found if r.goal_id == goal]
+            _emit(render_changes(month_changes(found, month), fmt), output)  # type: ignore[arg-type]
+            return
+        kinds = ["goal"] if goal else [kind.replace("-", "_")]
+        if kinds == ["owner"]:
+            kinds.append("owner_part")
+        rows = [r for k in kinds for r in store.rows(plan=plan, kind=k, item=goal, since=since)]
     finally:
         store.close()
+    rows.sort(key=lambda r: (r.month, r.plan_id, r.kind, r.item_id))
     _emit(render_trend(rows, fmt), output)  # type: ignore[arg-type]
