@@ -51,6 +51,20 @@ CHANGES_HEADERS = (
     "Worsened",
 )
 ATTAINMENT = "Attainment"
+COVERAGE = "Coverage"
+COVERAGE_HEADERS = (
+    "Plan",
+    "Goal",
+    "Pipeline goal",
+    "Left to close",
+    "Win rate",
+    "Win rate from",
+    "Required coverage",
+    "Pipeline needed",
+    "Open pipeline",
+    "Coverage",
+    "Covered",
+)
 TREND = "Trend"
 TREND_STATUSES = (
     rules.DONE,
@@ -162,6 +176,7 @@ def write_rollup(
             )
             _returns_sheet(wb, fmt, returns)
             _changes_sheet(wb, fmt, changes, STATUS_COLOURS)
+            _coverage_sheet(wb, fmt, plans)
             owner_rows = [
                 [
                     r.plan.id,
@@ -334,6 +349,38 @@ def _changes_sheet(
             _status_colours(wb, ws, col, len(rows), colours)
 
 
+def _coverage_sheet(wb: Any, fmt: _Formats, plans: Sequence[PlanResult]) -> None:
+    """Open pipeline against what the win rate requires, per funnel goal (see ``coverage``)."""
+    from .coverage import plan_coverage
+
+    rows = [
+        [
+            c.plan,
+            c.goal,
+            c.pipeline_goal,
+            c.left_to_close,
+            c.win_rate,
+            c.win_rate_from,
+            c.required_coverage,
+            c.pipeline_needed,
+            c.open_pipeline,
+            c.coverage,
+            "yes" if c.covered else "no",
+        ]
+        for p in plans
+        for c in plan_coverage(p.plan, p.report)
+    ]
+    _table(
+        wb,
+        fmt,
+        COVERAGE,
+        list(COVERAGE_HEADERS),
+        rows,
+        [18, 7, 9, 14, 9, 13, 10, 14, 14, 10, 8],
+        number_formats={4: fmt.percent, 6: fmt.times, 9: fmt.times},
+    )
+
+
 def _attainment_trend(
     wb: Any, trend_ws: Any, fmt: _Formats, rows: Sequence[HistoryRow], chart_row: int
 ) -> None:
@@ -417,6 +464,7 @@ class _Formats:
         self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd"})
         self.stamp = wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
         self.percent = wb.add_format({**base, "num_format": "0.0%"})
+        self.times = wb.add_format({**base, "num_format": '0.00"x"'})
         self.change = wb.add_format({**base, "num_format": "+0.0%;-0.0%;0.0%"})
 
 

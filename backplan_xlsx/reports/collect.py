@@ -79,7 +79,9 @@ def change_json(c: Change) -> dict[str, object]:
 
 
 def collect_json(result: CollectResult, store: str) -> dict[str, object]:
-    """The import as one JSON object: files, returns, changes, skipped files, conflicts."""
+    """The import as one JSON object: files, returns, changes, coverage, skipped files."""
+    from ..coverage import plan_coverage
+
     return {
         "month": result.month,
         "rollup": str(result.rollup),
@@ -104,5 +106,22 @@ def collect_json(result: CollectResult, store: str) -> dict[str, object]:
         ],
         "returns_count": count_states(result.returns),
         "changes": [change_json(c) for c in result.changes],
+        "coverage": [
+            {
+                "plan": c.plan,
+                "goal": c.goal,
+                "pipeline_goal": c.pipeline_goal,
+                "left_to_close": c.left_to_close,
+                "win_rate": c.win_rate,
+                "win_rate_from": c.win_rate_from,
+                "required_coverage": c.required_coverage,
+                "pipeline_needed": c.pipeline_needed,
+                "open_pipeline": c.open_pipeline,
+                "coverage": c.coverage,
+                "covered": c.covered,
+            }
+            for p in result.plans
+            for c in plan_coverage(p.plan, p.report)
+        ],
         "conflicts": [{"plan": pid, "conflict": str(c)} for pid, c in result.conflicts],
     }

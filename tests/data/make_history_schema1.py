@@ -2,10 +2,11 @@
 
 from datetime import date
 from pathlib import Path
-from backplan_xlsx.spec import load_spec
+
 from backplan_xlsx.engine import evaluate
-from backplan_xlsx.history import HistoryStore, SCHEMA_VERSION
+from backplan_xlsx.history import SCHEMA_VERSION, HistoryStore
 from backplan_xlsx.model import CheckIn, Snapshot
+from backplan_xlsx.spec import load_spec
 
 assert SCHEMA_VERSION == 1
 plan = load_spec(Path("templates/sales.yaml"))
