@@ -278,6 +278,7 @@ def write_rollup(
                 chart.set_size({"width": 640, "height": 320})
                 ws.insert_chart(3 + len(trend_rows), 0, chart)
             _attainment_trend(wb, ws, fmt, attainment, 3 + len(trend_rows) + 18)
+            ws.fit_to_pages(1, 1)  # both charts on one printed page
             coloured: list[tuple[str, int, int]] = [
                 (SUMMARY, 7, len(summary_rows)),
                 (OWNERS, 5, len(owner_rows)),
@@ -393,7 +394,7 @@ def _attainment_trend(
     series: dict[str, dict[str, float]] = {}
     for r in rows:
         if r.attainment is not None:
-            label = f"{r.plan_id} {r.item_id}" + (f" {r.name}" if r.kind != "goal" else "")
+            label = f"{r.plan_id} {r.item_id} {r.name}"
             series.setdefault(label[:60], {})[r.month] = r.attainment
     months = sorted({m for s in series.values() for m in s})
     names = sorted(series)

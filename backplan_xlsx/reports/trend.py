@@ -11,6 +11,7 @@ the dashed 100% line and the status of each point as its colour.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from html import escape
 from typing import Literal
@@ -159,11 +160,15 @@ def trend_chart(rows: Sequence[HistoryRow], width: int = 960, height: int = 340)
             series.setdefault((r.plan_id, r.item_id), []).append(r)
     if not months or not series:
         return ""
-    left, right, top, bottom = 56, 200, 16, 40
+    left, right, top, bottom = 56, 240, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [r.attainment for s in series.values() for r in s if r.attainment is not None]
-    peak = max(1.2, max(values) * 1.05)
-    floor = min(0.0, min(values) * 1.05)
+    # Round gridlines: steps of 20 points (40 past 160%), from 0 or below, to 120% or above.
+    step = 0.2 if max(values) - min(0.0, min(values)) <= 1.6 else 0.4
+    peak = max(1.2, math.ceil(max(values) / step - 1e-9) * step)
+    floor = min(0.0, math.floor(min(values) / step + 1e-9) * step)
+    ticks = round((peak - floor) / step)
+    one_plan = len({plan for plan, _ in series}) == 1
 
     def x(month: str) -> float:
         return left + (months.index(month) + 0.5) * plot_w / len(months)
@@ -173,8 +178,8 @@ def trend_chart(rows: Sequence[HistoryRow], width: int = 960, height: int = 340)
 
     label = "Attainment month over month against the plan path"
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{label}">']
-    for k in range(5):
-        share = floor + (peak - floor) * k / 4
+    for k in range(ticks + 1):
+        share = floor + step * k
         parts.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y(share):.1f}" y2="{y(share):.1f}" '
             'stroke="#e5e7eb"/>'
@@ -207,12 +212,11 @@ def trend_chart(rows: Sequence[HistoryRow], width: int = 960, height: int = 340)
                 f"{escape(p.status)}</title></circle>"
             )
         ly = top + 30 + i * 16
-        who = points[-1].name if points[-1].kind != "goal" else points[-1].name
-        label = f"{plan} {item} {who}"
+        label = ("" if one_plan else f"{plan} ") + f"{item} {points[-1].name}"
         parts.append(
             f'<line x1="{width - right + 12}" x2="{width - right + 30}" y1="{ly - 4}" '
             f'y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
-            f'<text x="{width - right + 34}" y="{ly}" font-size="11">{escape(label[:30])}</text>'
+            f'<text x="{width - right + 34}" y="{ly}" font-size="11">{escape(label[:34])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
