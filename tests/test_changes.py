@@ -316,3 +316,26 @@ def test_worsened_means_a_worse_status_not_a_start() -> None:
     got = compare(now, before, "2027-01")
     assert [(c.id, c.worsened) for c in got] == [("G3", True), ("G2", False), ("G1", False)]
     assert got[0].change == pytest.approx(-0.5)
+
+
+def test_history_shows_changes_and_owners_parts(sales_plan: Plan, tmp_path: Path) -> None:
+    store = str(tmp_path / "history.sqlite")
+    _three_months(sales_plan, tmp_path, store)
+    runner = CliRunner()
+    text = runner.invoke(main, ["history", "--history", store, "--changes"])
+    assert text.exit_code == 0
+    lines = text.output.splitlines()
+    assert lines[0] == "Change since last month: 2027-04 against 2027-03"
+    assert "▼" in lines[3]  # the first row is one that got worse
+    owners = runner.invoke(main, ["history", "--history", store, "--kind", "owner", "-f", "json"])
+    rows = json.loads(owners.output)["rows"]
+    parts = [r for r in rows if r["kind"] == "owner_part" and r["target"]]
+    assert parts and all(r["goal"] and r["attainment"] is not None for r in parts)
+    assert {r["kind"] for r in rows} == {"owner", "owner_part"}
+    page = runner.invoke(main, ["history", "--history", store, "--kind", "owner", "-f", "html"])
+    assert "plan path (100%)" in page.output and "O2/G1" in page.output
+    returns = runner.invoke(main, ["history", "--history", store, "--kind", "return", "-f", "json"])
+    got = {(r["month"], r["name"]): r["status"] for r in json.loads(returns.output)["rows"]}
+    # One whole copy a month, judged owner by owner: Dana typed nothing until March.
+    assert got[("2027-02", "Dana Whitfield")] == "Untouched"
+    assert got[("2027-03", "Dana Whitfield")] == got[("2027-02", "Ravi Patel")] == "Returned"
