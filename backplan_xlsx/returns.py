@@ -62,47 +62,54 @@ def _digest(lines: Iterable[str]) -> str:
     return h.hexdigest()[:16]
 
 
-def _inputs(snap: Snapshot, owner: str | None) -> list[str]:
-    """Canonical lines for every input (``owner`` None) or one owner's inputs."""
+def _owned_lines(snap: Snapshot) -> tuple[list[str], dict[str, list[str]]]:
+    """Canonical lines for every input, and the same lines grouped by owner key.
+
+    One pass over the inputs, so a plan with hundreds of owners costs no more
+    than one with five. Lines tied to nobody (the AsOf cell, a check-in by a
+    name that is not an owner) count only for the whole file.
+    """
     plan = snap.plan
-    key = person_key(owner) if owner is not None else None
-    mine_actions = {a.id for a in plan.actions if key is None or person_key(a.owner) == key}
-    mine_anti = {x.id for x in plan.anti_goals if key is None or person_key(x.owner) == key}
-    lines = [
-        "c\x1f"
-        + "\x1f".join((c.date.isoformat(), c.goal, person_key(c.owner)))
-        + "\x1f"
-        + canonical(c.value)
-        + "\x1f"
-        + c.comment.strip()
-        for c in snap.check_ins
-        if key is None or person_key(c.owner) == key
-    ]
-    for tag, values, ids in (
-        ("d", snap.done, mine_actions),
-        ("n", snap.notes, mine_actions),
-        ("f", snap.feedback, mine_anti),
+    action_owner = {a.id: person_key(a.owner) for a in plan.actions}
+    anti_owner = {x.id: person_key(x.owner) for x in plan.anti_goals}
+    every: list[str] = []
+    mine: dict[str, list[str]] = {}
+
+    def add(line: str, key: str | None) -> None:
+        every.append(line)
+        if key is not None:
+            mine.setdefault(key, []).append(line)
+
+    for c in snap.check_ins:
+        who = person_key(c.owner)
+        add(
+            "\x1f".join(("c", c.date.isoformat(), c.goal, who, canonical(c.value)))
+            + "\x1f"
+            + c.comment.strip(),
+            who,
+        )
+    for tag, values, owner_of in (
+        ("d", snap.done, action_owner),
+        ("n", snap.notes, action_owner),
+        ("f", snap.feedback, anti_owner),
     ):
-        lines += [
-            f"{tag}\x1f{k}\x1f{canonical(v).strip()}"
-            for k, v in values.items()
-            if canonical(v).strip() and (key is None or k in ids)
-        ]
-    lines += [
-        f"r\x1f{k}\x1f{v.isoformat()}"
-        for k, v in snap.reviews.items()
-        if key is None or k in mine_anti
-    ]
-    if key is None and snap.as_of is not None:
-        lines.append(f"a\x1f{snap.as_of.isoformat()}")
-    return lines
+        for k, v in values.items():
+            text = canonical(v).strip()
+            if text:
+                add(f"{tag}\x1f{k}\x1f{text}", owner_of.get(k))
+    for k, day in snap.reviews.items():
+        add(f"r\x1f{k}\x1f{day.isoformat()}", anti_owner.get(k))
+    if snap.as_of is not None:
+        add(f"a\x1f{snap.as_of.isoformat()}", None)
+    return every, mine
 
 
 def inputs_fingerprints(snap: Snapshot) -> dict[str, str]:
     """``*`` → the whole file's inputs; each owner id → that owner's inputs."""
-    out = {WHOLE: _digest(_inputs(snap, None))}
+    every, mine = _owned_lines(snap)
+    out = {WHOLE: _digest(every)}
     for o in snap.plan.owners:
-        out[o.id] = _digest(_inputs(snap, o.name))
+        out[o.id] = _digest(mine.get(person_key(o.name), []))
     return out
 
 
@@ -124,13 +131,18 @@ def decode(text: str) -> dict[str, str]:
     return out
 
 
-def _touched(f: ReturnedFile, owner: str) -> bool:
-    """Whether ``owner``'s inputs in ``f`` differ from what was built (unknown: touched)."""
-    built = decode(f.snapshot.built_inputs)
-    now = inputs_fingerprints(f.snapshot)
+def _touched(f: ReturnedFile, owner: str, seen: dict[str, tuple[dict[str, str], ...]]) -> bool:
+    """Whether ``owner``'s inputs in ``f`` differ from what was built (unknown: touched).
+
+    ``seen`` caches each file's fingerprints: a whole copy is asked once per owner.
+    """
+    if f.file not in seen:
+        seen[f.file] = (decode(f.snapshot.built_inputs), inputs_fingerprints(f.snapshot))
+    built, now = seen[f.file]
     if f.snapshot.plan.part:
         return built.get(WHOLE) != now[WHOLE]
-    oid = next(o.id for o in f.snapshot.plan.owners if person_key(o.name) == person_key(owner))
+    key = person_key(owner)
+    oid = next(o.id for o in f.snapshot.plan.owners if person_key(o.name) == key)
     return oid not in built or built[oid] != now[oid]
 
 
@@ -154,12 +166,13 @@ def plan_returns(
     """
     rows = []
     seen: set[str] = set()
+    prints: dict[str, tuple[dict[str, str], ...]] = {}
     for owner in owners:
         if person_key(owner) in seen:
             continue
         seen.add(person_key(owner))
         mine = sorted((f for f in files if _covers(f, owner)), key=lambda f: (f.modified, f.file))
-        changed = [f for f in mine if _touched(f, owner)]
+        changed = [f for f in mine if _touched(f, owner, prints)]
         pick = (changed or mine)[-1] if mine else None
         if pick is None:
             rows.append(ReturnRow(plan_id, owner, MISSING))

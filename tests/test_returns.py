@@ -214,3 +214,25 @@ def test_encode_round_trips_and_stays_in_one_cell() -> None:
     many = {"*": "a" * 16, **{f"O{i}": "b" * 16 for i in range(2000)}}
     assert decode(encode(many)) == {"*": "a" * 16}
     assert decode("") == {}
+
+
+def test_a_libreoffice_resave_without_edits_stays_untouched(tmp_path: Path, soffice: str) -> None:
+    from backplan_xlsx.model import CheckIn, Snapshot
+    from backplan_xlsx.writer import write_workbook
+    from tests.soffice import recalculate
+
+    plan = load_spec(four_owner_spec(tmp_path))
+    typed = (
+        CheckIn(date(2027, 2, 1), "G1", "Ravi Patel", 40000.0, "first deal", row=2),
+        CheckIn(date(2027, 3, 1), "G3", "Dana Whitfield", 0.23, row=3),
+    )
+    snap = Snapshot(plan, typed, done={plan.actions[0].id: "x"}, reviews={"X1": date(2027, 2, 2)})
+    (tmp_path / "in").mkdir()
+    write_workbook(snap, tmp_path / "in" / "plan.xlsx", date(2027, 3, 5))
+    (xlsx,) = recalculate([tmp_path / "in" / "plan.xlsx"], tmp_path / "xlsx", binary=soffice)
+    (ods,) = recalculate(
+        [tmp_path / "in" / "plan.xlsx"], tmp_path / "ods", convert_to="ods", binary=soffice
+    )
+    for path in (xlsx, ods):
+        again = read_workbook(path)
+        assert decode(again.built_inputs) == inputs_fingerprints(again), path.name
