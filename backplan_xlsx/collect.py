@@ -158,7 +158,7 @@ def collect(
     month = month or as_of.strftime("%Y-%m")
     if rollup.suffix.lower() != ".xlsx":
         raise CollectError(f"{rollup}: the roll-up must be an .xlsx file")
-    files = find_workbooks(inputs, exclude=[rollup])
+    files = find_workbooks(inputs, exclude=[rollup, *expect])
     if not files:
         shown = ", ".join(str(p) for p in inputs)
         raise CollectError(f"no .xlsx or .ods workbooks found in {shown}")

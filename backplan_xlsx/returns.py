@@ -159,6 +159,9 @@ def plan_returns(
 ) -> list[ReturnRow]:
     """One row per expected owner: the newest file they changed, else one they sent back.
 
+    When the plan was split (a part of it is among ``files``), an owner's
+    answer is their part, or a whole copy in which their inputs changed.
+
     Args:
         plan_id: the plan.
         owners: every owner who should have answered, in the order to list them.
@@ -167,12 +170,17 @@ def plan_returns(
     rows = []
     seen: set[str] = set()
     prints: dict[str, tuple[dict[str, str], ...]] = {}
+    split = any(f.snapshot.plan.part for f in files)
     for owner in owners:
         if person_key(owner) in seen:
             continue
         seen.add(person_key(owner))
         mine = sorted((f for f in files if _covers(f, owner)), key=lambda f: (f.modified, f.file))
         changed = [f for f in mine if _touched(f, owner, prints)]
+        if split:
+            # Parts went out: an unchanged whole copy (the master kept beside them) is
+            # not this owner's answer.
+            mine = [f for f in mine if f.snapshot.plan.part or f in changed]
         pick = (changed or mine)[-1] if mine else None
         if pick is None:
             rows.append(ReturnRow(plan_id, owner, MISSING))

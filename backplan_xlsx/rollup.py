@@ -36,6 +36,8 @@ RETURNS = "Returns"
 RETURNS_HEADERS = ("Plan", "Owner", "State", "File", "Modified")
 CHANGES = "Changes"
 CHANGES_HEADERS = (
+    "Month",
+    "Previous month",
     "Plan",
     "Kind",
     "ID",
@@ -316,6 +318,8 @@ def _changes_sheet(
     """Each goal and owner's part against last month, worsened first (as :func:`compare` sorts)."""
     rows = [
         [
+            c.month,
+            c.previous_month,
             c.plan,
             c.who.capitalize(),
             c.id,
@@ -332,21 +336,17 @@ def _changes_sheet(
         ]
         for c in changes
     ]
-    month = changes[0].month if changes else ""
-    then = next((c.previous_month for c in changes if c.previous_month), "")
-    title = f"{month} against {then}" if then else f"{month}: no earlier month in the history"
     ws = _table(
         wb,
         fmt,
         CHANGES,
         list(CHANGES_HEADERS),
         rows,
-        [18, 7, 8, 22, 6, 13, 13, 11, 11, 9, 12, 12, 9],
-        title=f"Change since last month: {title}" if changes else "Change since last month",
-        number_formats={7: fmt.percent, 8: fmt.percent, 9: fmt.change},
+        [8, 9, 18, 7, 8, 22, 6, 13, 13, 11, 11, 9, 12, 12, 9],
+        number_formats={9: fmt.percent, 10: fmt.percent, 11: fmt.change},
     )
     if rows:
-        for col in (10, 11):
+        for col in (12, 13):
             _status_colours(wb, ws, col, len(rows), colours)
 
 
@@ -512,7 +512,7 @@ def _table(
 def _status_colours(
     wb: Any, ws: Any, col: int, n: int, colours: dict[str, tuple[str, str]]
 ) -> None:
-    first_row = 2 if ws.name in (SUMMARY, CHANGES) else 1
+    first_row = 2 if ws.name == SUMMARY else 1
     for status, (fill, font) in colours.items():
         ws.conditional_format(
             first_row,

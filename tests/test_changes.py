@@ -96,8 +96,10 @@ def _check_against_engine(store_url: str, reports: dict[str, StatusReport], root
         wb = openpyxl.load_workbook(root / f"rollup-{month}.xlsx", read_only=True, data_only=True)
         sheet = list(wb["Changes"].iter_rows(values_only=True))
         wb.close()
-        head = sheet[1]
-        changes = [dict(zip(head, r, strict=True)) for r in sheet[2:]]
+        head = sheet[0]
+        changes = [dict(zip(head, r, strict=True)) for r in sheet[1:]]
+        previous = MONTHS[i - 1] if i else None
+        assert all((c["Month"], c["Previous month"]) == (month, previous) for c in changes)
         out = CliRunner().invoke(
             main, ["history", "--history", store_url, "--changes", "--month", month, "-f", "json"]
         )

@@ -236,3 +236,18 @@ def test_a_libreoffice_resave_without_edits_stays_untouched(tmp_path: Path, soff
     for path in (xlsx, ods):
         again = read_workbook(path)
         assert decode(again.built_inputs) == inputs_fingerprints(again), path.name
+
+
+def test_the_master_copy_beside_the_parts_answers_for_nobody(month: Month, tmp_path: Path) -> None:
+    folder = tmp_path / "returned"
+    shutil.copytree(month.parts, folder)
+    shutil.copy(month.plan, folder / "plan.xlsx")
+    rollup, store = tmp_path / "rollup.xlsx", tmp_path / "h.sqlite"
+    base = ["collect", str(folder), "-o", str(rollup), "--as-of", AS_OF, "--history", str(store)]
+    for extra in ([], ["--expect", str(folder / "plan.xlsx")]):
+        data = json.loads(run(*base, *extra, "-f", "json").output)  # type: ignore[attr-defined]
+        states = {r["owner"]: r["state"] for r in data["returns"]}
+        assert states["Mei Chen"] == MISSING
+        assert states["Tomás Herrera"] == UNTOUCHED
+        # Given with --expect, the master is not imported as a returned copy.
+        assert data["files"] == (3 if extra else 4)
