@@ -125,7 +125,7 @@ def collect(
 
     Reads every .xlsx/.ods under the folders (recursively; Office lock files
     skipped) on every core, merges copies of each plan, writes the roll-up
-    (Summary, Returns, Changes, Owners, Anti-goals, Import log, Trend,
+    (Summary, Returns, Changes, Coverage, Owners, Anti-goals, Import log, Trend,
     Attainment) and files the month in the history store. Returns lists
     every owner as Returned, Untouched (sent back with no input changed) or
     Missing; who should answer comes from the plans found, --expect and last
