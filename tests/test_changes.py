@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backplan_xlsx.changes import BADNESS, compare
 from backplan_xlsx.cli import main
@@ -341,3 +343,50 @@ def test_history_shows_changes_and_owners_parts(sales_plan: Plan, tmp_path: Path
     # One whole copy a month, judged owner by owner: Dana typed nothing until March.
     assert got[("2027-02", "Dana Whitfield")] == "Untouched"
     assert got[("2027-03", "Dana Whitfield")] == got[("2027-02", "Ravi Patel")] == "Returned"
+
+
+_finite = {"allow_nan": False, "allow_infinity": False}
+
+
+@given(
+    baseline=st.floats(-1e6, 1e6, **_finite),
+    progress=st.floats(-1e6, 1e6, **_finite),
+    path=st.floats(1e-3, 1e6, **_finite),
+    down=st.booleans(),
+)
+def test_attainment_is_the_same_share_whichever_way_the_goal_moves(
+    baseline: float, progress: float, path: float, down: bool
+) -> None:
+    d = -1.0 if down else 1.0
+    got = attainment(baseline + d * progress, baseline + d * path, baseline)
+    assert got == pytest.approx(progress / path, rel=1e-6, abs=1e-6)
+    assert attainment(baseline + progress, baseline, baseline) is None  # the path has not moved
+
+
+_STATUSES = sorted(BADNESS)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_STATUSES), st.sampled_from(_STATUSES), st.floats(0, 2)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_compare_lists_every_item_once_worsened_first(items: list[tuple[str, str, float]]) -> None:
+    from backplan_xlsx.history import HistoryRow
+
+    def row(month: str, i: int, status: str, att: float) -> HistoryRow:
+        gid = f"G{i}"
+        return HistoryRow(month, "p", 1, "goal", gid, gid, status, 1.0, 1.0, 2.0, gid, 0.0, att)
+
+    before = [row("2027-01", i, then, 1.0) for i, (then, _, _) in enumerate(items)]
+    now = [row("2027-02", i, new, att) for i, (_, new, att) in enumerate(items)]
+    got = compare(now, before, "2027-01")
+    assert sorted(c.id for c in got) == sorted(r.item_id for r in now)
+    flags = [c.worsened for c in got]
+    assert flags == sorted(flags, reverse=True)
+    for c in got:
+        then, new, _ = items[int(c.id[1:])]
+        assert (c.status_then, c.status_now) == (then, new)
+        assert c.worsened == (BADNESS[new] > BADNESS[then])
