@@ -198,7 +198,6 @@ def collect(
             tuple(Problem("unreadable", "error", e.problems, file=e.file) for e in result.log),
         )
     expected = _expected_plans(expect, jobs)
-    returned: dict[str, list[ReturnedFile]] = {}
     latest: dict[str, int] = {}
     for pid, version in groups:
         latest[pid] = max(latest.get(pid, 0), version)
@@ -239,15 +238,14 @@ def collect(
                 result.skipped += 1
                 continue
             copies.append(Copy(_shown(m.path, inputs), m.modified, replace(m.snapshot, plan=full)))
-            returned.setdefault(pid, []).append(
-                ReturnedFile(copies[-1].file, m.modified, copies[-1].snapshot)
-            )
         if not copies:
             continue
         merged, conflicts = merge_copies(copies)
         result.conflicts.extend((pid, c) for c in conflicts)
         report = engine.evaluate(merged, as_of)
         result.plans.append(PlanResult(merged.plan, report, len(copies)))
+    merged_plans = {p.plan.id: p.plan for p in result.plans}
+    returned = _returned_files(groups, latest, whole, merged_plans, inputs)
     with _locked(rollup):
         if history is not None:
             store = HistoryStore(history)
@@ -329,6 +327,31 @@ def _last_month_owners(store: HistoryStore, month: str) -> dict[str, list[str]]:
     for kind in ("owner", "return"):
         for r in store.rows(kind=kind, month=earlier[-1]):
             out.setdefault(r.plan_id, []).append(r.name)
+    return out
+
+
+def _returned_files(
+    groups: dict[tuple[str, int], list[FileRead]],
+    latest: dict[str, int],
+    whole: dict[str, Plan],
+    merged: dict[str, Plan],
+    inputs: Sequence[Path],
+) -> dict[str, list[ReturnedFile]]:
+    """Plan id → its current-version files, each with its plan rows (who owns what).
+
+    A part keeps its own rows; a whole copy, read for its inputs only, is
+    judged against the merged plan (every action with its owner).
+    """
+    out: dict[str, list[ReturnedFile]] = {}
+    for (pid, version), members in groups.items():
+        if version != latest[pid]:
+            continue
+        for m in members:
+            if m.snapshot is None:
+                continue
+            full = whole.get(m.path) if m.snapshot.plan.part else merged.get(pid)
+            snap = replace(m.snapshot, plan=full) if full is not None else m.snapshot
+            out.setdefault(pid, []).append(ReturnedFile(_shown(m.path, inputs), m.modified, snap))
     return out
 
 
