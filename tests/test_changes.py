@@ -390,3 +390,31 @@ def test_compare_lists_every_item_once_worsened_first(items: list[tuple[str, str
         then, new, _ = items[int(c.id[1:])]
         assert (c.status_then, c.status_now) == (then, new)
         assert c.worsened == (BADNESS[new] > BADNESS[then])
+
+
+def test_the_attainment_sheet_feeds_the_trend_chart(sales_plan: Plan, tmp_path: Path) -> None:
+    import openpyxl
+
+    store = str(tmp_path / "history.sqlite")
+    reports = _three_months(sales_plan, tmp_path, store)
+    folder = tmp_path / "2027-04"
+    rollup = tmp_path / "owners.xlsx"
+    collect([folder], rollup, history=store, as_of=AS_OF["2027-04"], trend_owners=True)
+    wb = openpyxl.load_workbook(rollup, read_only=True, data_only=True)
+    assert wb.sheetnames.index("Attainment") == wb.sheetnames.index("Trend") + 1
+    rows = list(wb["Attainment"].iter_rows(values_only=True))
+    wb.close()
+    head, body = rows[1], rows[2:]
+    assert head[0] == "Month" and head[-1] == "Plan path"
+    assert [r[0] for r in body] == list(MONTHS)
+    assert all(r[-1] == 1.0 for r in body)
+    now = _engine_figures(reports["2027-04"])
+    g1 = head.index("fy27-new-business G1 New ARR")
+    assert body[-1][g1] == pytest.approx(now[("goal", "G1")][0])
+    ravi = head.index("fy27-new-business O2/G1 Ravi Patel")
+    assert body[-1][ravi] == pytest.approx(now[("owner_part", "O2/G1")][0])
+    # Without --trend-owners only the goals are drawn.
+    plain = openpyxl.load_workbook(tmp_path / "rollup-2027-04.xlsx", read_only=True)
+    heads = next(plain["Attainment"].iter_rows(min_row=2, max_row=2, values_only=True))
+    plain.close()
+    assert not any("/" in str(h) for h in heads)
