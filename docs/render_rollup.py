@@ -37,13 +37,16 @@ from backplan_xlsx.spec import load_spec  # noqa: E402
 from backplan_xlsx.writer import write_workbook  # noqa: E402
 
 #: Each month's check-ins: ARR starts fast then stalls in May; pipeline comes early.
+#: The sales cycle (G4, a goal that moves down) shortens, then slips back in May.
 TYPED: dict[int, list[tuple[str, str, float]]] = {
-    1: [("G1", "Ravi Patel", 60000), ("G2", "Aisha Okafor", 900000)],
-    2: [("G1", "Mei Chen", 80000), ("G2", "Ravi Patel", 700000), ("G3", "Dana Whitfield", 0.23)],
-    3: [("G1", "Tomás Herrera", 80000), ("G2", "Mei Chen", 900000)],
-    4: [("G1", "Aisha Okafor", 40000), ("G1", "Ravi Patel", 40000), ("G3", "Dana Whitfield", 0.25)],
-    5: [("G2", "Aisha Okafor", 300000)],
-    6: [("G1", "Mei Chen", 120000), ("G2", "Tomás Herrera", 600000)],
+    1: [("G1", "Ravi Patel", 60000), ("G2", "Aisha Okafor", 900000), ("G4", "Mei Chen", 94)],
+    2: [("G1", "Mei Chen", 80000), ("G2", "Ravi Patel", 700000), ("G3", "Dana Whitfield", 0.23)]
+    + [("G4", "Mei Chen", 91)],
+    3: [("G1", "Tomás Herrera", 80000), ("G2", "Mei Chen", 900000), ("G4", "Mei Chen", 88)],
+    4: [("G1", "Aisha Okafor", 40000), ("G1", "Ravi Patel", 40000), ("G3", "Dana Whitfield", 0.25)]
+    + [("G4", "Mei Chen", 87)],
+    5: [("G2", "Aisha Okafor", 300000), ("G4", "Mei Chen", 90)],
+    6: [("G1", "Mei Chen", 120000), ("G2", "Tomás Herrera", 600000), ("G4", "Mei Chen", 86)],
 }
 WINDOW = "1200,900"
 
