@@ -1,9 +1,10 @@
 """The plan spec: YAML in, a checked :class:`~backplan_xlsx.model.Plan` out.
 
 Validation uses pydantic v2 because it reports *every* field problem at once
-with its path (msgspec, lighter to import, stops at the first). It costs
-~0.1 s of import, paid only by commands that read a spec (``new``,
-``build``), never by ``status`` or ``--help``. Cross-field rules (shares add
+with its path. Its ~0.1 s of import and model build is paid only when a
+spec needs it: a spec that is plainly right passes msgspec's equivalent
+check (:mod:`backplan_xlsx.specfast`, about a millisecond) and never
+loads pydantic. Cross-field rules (shares add
 up to 1, references exist) are checked here too, so a user sees one line per
 problem: ``plan.yaml:14: goals[0].deadline: 2027-13-01 is not a date``.
 """
@@ -52,16 +53,19 @@ def load_spec_text(text: str, name: str = "plan.yaml") -> Plan:
 
 def plan_from_source(src: Source) -> tuple[Plan, list[Problem]]:
     """Validate a parsed spec and build the :class:`Plan` (see :func:`load_spec`)."""
-    from pydantic import ValidationError
-
-    from . import specmodel
+    from . import specfast
 
     problems = list(src.problems)
-    spec: specmodel.PlanSpec | None = None
-    try:
-        spec = specmodel.PlanSpec.model_validate(src.data)
-    except ValidationError as exc:
-        problems.extend(_pydantic_problems(src, exc))
+    spec: Any = specfast.validate(src.data)
+    if spec is None:  # wrong, or unusual: pydantic decides and names every problem
+        from pydantic import ValidationError
+
+        from . import specmodel
+
+        try:
+            spec = specmodel.PlanSpec.model_validate(src.data)
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(src, exc))
     problems.extend(_cross_checks(src))
     problems.sort(key=lambda p: (p.line or 0, p.field))
     errors = [p for p in problems if p.severity == "error"]
