@@ -52,13 +52,15 @@ class BuildResult:
         return "; ".join(parts)
 
 
-def write_workbook(snapshot: Snapshot, path: Path, as_of: date) -> None:
+def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = True) -> None:
     """Write the workbook for ``snapshot`` to ``path`` as is (no checks, not atomic).
 
     The caller decides about existing files; :func:`build` is the safe entry.
     Check-ins, Done marks, reviews and feedback in the snapshot are written
     into their input cells, so a re-plan keeps what people typed; a date in
-    ``snapshot.as_of`` replaces ``=TODAY()`` in the AsOf cell.
+    ``snapshot.as_of`` replaces ``=TODAY()`` in the AsOf cell. ``fast=False``
+    writes every formula through XlsxWriter's own ``write_formula``: the
+    same bytes, slower (see :func:`backplan_xlsx.writer.book.store_formula`).
     """
     import xlsxwriter
 
@@ -88,7 +90,7 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date) -> None:
         warnings.filterwarnings("error", module=r"xlsxwriter(\.|$)")
         workbook = xlsxwriter.Workbook(str(path), options)
         try:
-            book = Book(workbook, Styles(workbook), snapshot, report, as_of)
+            book = Book(workbook, Styles(workbook), snapshot, report, as_of, fast=fast)
             plan = snapshot.plan
             workbook.set_properties(
                 {

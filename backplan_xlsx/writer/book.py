@@ -10,9 +10,14 @@ writes but Excel will not open.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import CellArrayFormulaTuple as _ARRAY
+from xlsxwriter.worksheet import CellFormulaTuple as _FORMULA
 
 from .. import layout, rules
 from ..engine import StatusReport
@@ -165,12 +170,58 @@ class Styles:
         return found
 
 
-class Sheet:
-    """One worksheet with every write checked (see the module docstring)."""
+#: What XlsxWriter's ``_prepare_formula`` (3.x) rewrites or treats apart: array
+#: braces, a trailing brace it strips, and the functions it prefixes with
+#: ``_xlfn.``. Matched loosely (inside longer names too): a match only sends
+#: the formula down XlsxWriter's own path.
+_REWRITTEN = re.compile(
+    r"^[{=]|}$|_xlfn\.|INGLE\(|(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|"
+    r"EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|RANDARRAY|REDUCE|SCAN|SEQUENCE|SORT|"
+    r"SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP|"
+    r"LET|ARRAYTOTEXT|VALUETOTEXT|IMAGE|ISOMITTED|GROUPBY|PIVOTBY|PERCENTOF|TRIMRANGE)\("
+)
 
-    def __init__(self, worksheet: Any, name: str) -> None:
+
+def store_formula(ws: Any, row: int, col: int, formula: str, fmt: Any, value: Cached) -> int:
+    """XlsxWriter's ``write_formula`` without the rewriting our formulas never need.
+
+    ``write_formula`` runs about thirty regular expressions over every
+    formula (dynamic-array detection and ``_xlfn.`` prefixes): most of a
+    big build's time. A formula :data:`_REWRITTEN` does not match comes
+    out of those unchanged, so it is stored the way XlsxWriter stores it,
+    step for step; ``tests/test_writer_fast.py`` checks the bytes are the
+    plain path's.
+    """
+    if ws._check_dimensions(row, col):
+        return -1
+    if ws.constant_memory and row > ws.previous_row:
+        ws._write_single_row(row)
+    ws.table[row][col] = _FORMULA(formula, fmt, value)
+    return 0
+
+
+def store_array_formula(ws: Any, row: int, col: int, formula: str, fmt: Any, value: Cached) -> int:
+    """XlsxWriter's one-cell ``write_array_formula``, likewise (see :func:`store_formula`)."""
+    if ws._check_dimensions(row, col):
+        return -1
+    if ws.constant_memory and row > ws.previous_row:
+        ws._write_single_row(row)
+    ws.table[row][col] = _ARRAY(formula, fmt, value, xl_rowcol_to_cell(row, col), "static")
+    return 0
+
+
+class Sheet:
+    """One worksheet with every write checked (see the module docstring).
+
+    ``fast`` (the default) stores plain formulas directly (see
+    :func:`store_formula`); ``False`` sends every write through XlsxWriter's
+    public methods, the reference the fast path is compared with.
+    """
+
+    def __init__(self, worksheet: Any, name: str, *, fast: bool = True) -> None:
         self.ws = worksheet
         self.name = name
+        self.fast = fast and not worksheet.use_future_functions
 
     def check(self, rc: int | None, row: int, col: int, what: str) -> None:
         """Raise when an XlsxWriter call at (row, col) reported a failure."""
@@ -211,7 +262,11 @@ class Sheet:
                 f"{MAX_FORMULA_CHARS}; the plan has too many goals for one owner formula"
             )
         cached: Cached = "" if value is None else value
-        if isinstance(formula, rules.ArrayFormula):
+        if self.fast and formula and not _REWRITTEN.search(formula):
+            array = isinstance(formula, rules.ArrayFormula)
+            store = store_array_formula if array else store_formula
+            rc = store(self.ws, row, col, str(formula), fmt, cached)
+        elif isinstance(formula, rules.ArrayFormula):
             rc = self.ws.write_array_formula(row, col, row, col, "{=" + formula + "}", fmt, cached)
         else:
             rc = self.ws.write_formula(row, col, "=" + formula, fmt, cached)
@@ -311,10 +366,11 @@ class Book:
     goal_rows: dict[str, int] = field(default_factory=dict)
     records: list[RowRecord] = field(default_factory=list)
     sheets: dict[str, Sheet] = field(default_factory=dict)
+    fast: bool = True
 
     def add_sheet(self, name: str) -> Sheet:
         """Add a worksheet (XlsxWriter keeps the order they are added in)."""
-        sheet = Sheet(self.workbook.add_worksheet(name), name)
+        sheet = Sheet(self.workbook.add_worksheet(name), name, fast=self.fast)
         self.sheets[name] = sheet
         return sheet
 
