@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import WorkbookReadError
+from .layout import MAX_SHEET_ROWS
 
 Kind = Literal["xlsx", "ods"]
 
@@ -33,7 +34,10 @@ MAX_MEMBER_BYTES = 256 * 1024 * 1024
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
 MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 1024 * 1024
-MAX_ROWS = 200_000
+#: Excel's own row limit, which is also what ``build`` may write: a sheet any
+#: real program saved never has more. What a sheet costs to read is bounded by
+#: MAX_CELLS and the bytes above, not by a row count a user can reach.
+MAX_ROWS = MAX_SHEET_ROWS
 MAX_CELLS = 20_000_000
 CHUNK = 1024 * 1024
 
@@ -301,7 +305,9 @@ def _scan_member(
                     "need (a known attack); refused",
                 )
             if sheet is not None:
-                rows += chunk.count(b"<row") or len(_ROW.findall(chunk))
+                # From 3 bytes back, so a tag split between two chunks counts once.
+                seg = window[len(tail) - 3 :] if tail else chunk
+                rows += seg.count(b"<row") or len(_ROW.findall(seg))
                 scan = window[len(tail) - 40 if tail else 0 :]
                 # Rows and cells are in order in the XML, so the biggest row number
                 # is among the row tags and the widest column among a few letters:
@@ -334,8 +340,8 @@ def _scan_member(
         if rows > MAX_ROWS:
             raise _refuse(
                 path,
-                f"sheet {sheet!r} has {rows:,} rows; the limit is {MAX_ROWS:,}. Delete unused "
-                "rows or split the plan",
+                f"sheet {sheet!r} has {rows:,} rows, more than any spreadsheet holds "
+                f"({MAX_ROWS:,}); it was not saved by a spreadsheet program. Get a fresh copy",
             )
         if max_row * max_col > MAX_CELLS:
             # The bounds above may overestimate: measure exactly before refusing.
