@@ -80,16 +80,29 @@ class Recorder:
 
         def wrapper(obj: Any, *args: Any, **kwargs: Any) -> Any:
             level = getattr(depth, "n", 0)
+            # The arguments as passed: XlsxWriter changes some option dicts in place.
+            before = (_copy(args), _copy(kwargs)) if level == 0 and record else None
             depth.n = level + 1
             try:
                 result = fn(obj, *args, **kwargs)
             finally:
                 depth.n = level
-            if level == 0 and record:
-                self.calls.append((obj, name, args, kwargs, result))
+            if before is not None:
+                self.calls.append((obj, name, before[0], before[1], result))
             return result
 
         return wrapper
+
+
+def _copy(value: Any) -> Any:
+    """Dicts, lists and tuples copied all the way down; other objects shared."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
+    return value
 
 
 def _map(value: Any, objs: dict[int, Any]) -> Any:
@@ -112,9 +125,12 @@ def record(snapshot: Snapshot, path: Path) -> tuple[list[Call], Any]:
         books.append((self, args, kwargs))
 
     Workbook.__init__ = init  # type: ignore[method-assign]
+    # The fast formula path stores cells without a public XlsxWriter call, which
+    # the recorder would miss: record the plain path (the same bytes).
+    plain = {"fast": False} if "fast" in inspect.signature(write_workbook).parameters else {}
     try:
         with Recorder() as rec:
-            write_workbook(snapshot, path, AS_OF)
+            write_workbook(snapshot, path, AS_OF, **plain)
     finally:
         Workbook.__init__ = original_init  # type: ignore[method-assign]
     return rec.calls, books[0]

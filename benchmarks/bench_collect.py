@@ -140,7 +140,9 @@ def main() -> None:
         print(f"collect --jobs 1      {n / one:7.1f} files/s   ({one:6.2f} s)")
         print(f"collect --jobs {cores:<2}     {n / many:7.1f} files/s   ({many:6.2f} s)")
         print(f"speed-up              {one / many:7.2f}x  (goal on 2 cores: 1.7x or better)")
-        print(f"bare calamine, 1 proc {n / bare_one:7.1f} files/s   ratio collect/bare {one / bare_one:5.2f}x")
+        print(
+            f"bare calamine, 1 proc {n / bare_one:7.1f} files/s   ratio collect/bare {one / bare_one:5.2f}x"
+        )
         print(
             f"bare calamine, {cores} proc {n / bare_many:7.1f} files/s   ratio collect/bare "
             f"{many / bare_many:5.2f}x  (goal: within 1.5x)"
