@@ -43,3 +43,30 @@ def test_a_check_ins_sheet_of_200301_rows_is_read_whole(tmp_path: Path, sales_pl
     assert result.exit_code == 0, result.output
     goals = {g["id"]: g for g in json.loads(result.stdout)["goals"]}
     assert goals["G1"]["actual"] == 200_300 * 10.0
+
+
+def test_streamed_rows_are_the_rows_calamine_lists(tmp_path: Path) -> None:
+    """Data away from A1, ragged rows, a row asked for twice and one already passed."""
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    from backplan_xlsx.reader.source import StreamedRows
+
+    path = tmp_path / "offset.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Check-ins")
+    for r in range(2, 60, 3):
+        ws.write(r, 1 + r % 4, f"v{r}")
+    ws.write_number(61, 5, 7.5)
+    wb.close()
+    book = CalamineWorkbook.from_path(str(path))
+    sheet = book.get_sheet_by_name("Check-ins")
+    expected = sheet.to_python(skip_empty_area=False)
+    rows = StreamedRows(sheet, head=5)
+    assert len(rows) == len(expected) == 62
+    got = [rows[r] for r in range(len(rows))]
+    assert got == expected
+    assert rows[40] == expected[40] and rows[40] == expected[40]
+    assert rows[7] == expected[7]  # passed already: read again
+    assert rows[61] == expected[61]
+    book.close()

@@ -30,7 +30,12 @@ _GOAL_HINT = "the goal or anti-goal ID (G1…, X1…)"
 def read_check_ins(
     src: Source, out: Recovered, start: date, problems: list[Problem]
 ) -> tuple[CheckIn, ...]:
-    """Every non-blank Check-ins row as a CheckIn (``row`` is the sheet row)."""
+    """Every non-blank Check-ins row as a CheckIn (``row`` is the sheet row).
+
+    The sheet is streamed (rows are walked top to bottom, once), so a million
+    rows cost the CheckIns, not a second copy of the sheet in Python lists.
+    """
+    src.stream(layout.CHECK_INS)
     table = open_table(src, layout.CHECK_INS_LAYOUT, problems)
     if table is None:
         return ()

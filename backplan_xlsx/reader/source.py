@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -43,6 +43,9 @@ Visibility = Literal["visible", "hidden", "very hidden"]
 MAX_PART_BYTES = 8 * 1024 * 1024
 
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+
+#: Rows of a streamed sheet kept whole: where a table's header is looked for.
+STREAM_HEAD_ROWS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,60 @@ class Grid:
         return None if value == "" else value
 
 
+class StreamedRows:
+    """A sheet's rows read one at a time, for the one sheet that grows (Check-ins).
+
+    Looks like the list :meth:`Source.grid` holds, for readers that walk it
+    top to bottom: ``len()`` is known up front, the first ``head`` rows (where
+    the header is looked for) are kept, and asking for a later row moves
+    python-calamine's row iterator to it. Only the row being read is held in
+    Python, so a sheet of a million rows costs calamine's own copy, not a
+    second one in lists. Asking for a row already passed starts the iterator
+    again (correct, slower; no reader does it).
+    """
+
+    __slots__ = ("_current", "_head", "_iter", "_next", "_pad", "_rows", "_sheet")
+
+    def __init__(self, sheet: Any, head: int) -> None:
+        self._sheet = sheet
+        end = sheet.end
+        start = sheet.start
+        self._rows = end[0] + 1 if end else 0
+        # iter_rows pads empty rows above the data but not empty columns left of it.
+        self._pad: list[Cell] = [""] * start[1] if start and start[1] else []
+        self._iter: Iterator[list[Cell]] = iter(())
+        self._head: list[list[Cell]] = []
+        self._restart()
+        for _ in range(min(head, self._rows)):
+            self._head.append(self._step())
+        self._current: list[Cell] = []
+
+    def _restart(self) -> None:
+        self._iter = iter(self._sheet.iter_rows())
+        self._next = 0
+
+    def _step(self) -> list[Cell]:
+        line = next(self._iter, [])
+        self._next += 1
+        return self._pad + line if self._pad else line
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def __getitem__(self, row: int) -> list[Cell]:
+        if row < 0 or row >= self._rows:
+            raise IndexError(row)
+        if row < len(self._head):
+            return self._head[row]
+        if row == self._next - 1 and self._next > len(self._head):
+            return self._current
+        if row < self._next:
+            self._restart()
+        while self._next <= row:
+            self._current = self._step()
+        return self._current
+
+
 @dataclass(slots=True)
 class Source:
     """An opened workbook: its sheets (read on demand) and what calamine cannot see."""
@@ -111,6 +168,8 @@ class Source:
     _book: CalamineWorkbook | None = None
     _grids: dict[str, Grid] = field(default_factory=dict)
     _folded: dict[str, str] | None = None
+    #: Sheets whose rows :meth:`grid` streams (see :class:`StreamedRows`), folded names.
+    streamed: set[str] = field(default_factory=set)
 
     @property
     def name(self) -> str:
@@ -125,6 +184,10 @@ class Source:
                 self._folded.setdefault(_fold(name), name)
         return self._folded.get(_fold(wanted))
 
+    def stream(self, wanted: str) -> None:
+        """Have :meth:`grid` read this sheet's rows one at a time (:class:`StreamedRows`)."""
+        self.streamed.add(_fold(wanted))
+
     def grid(self, wanted: str) -> Grid | None:
         """The values of a sheet found by :meth:`find_sheet`, or None when missing."""
         name = self.find_sheet(wanted)
@@ -136,7 +199,11 @@ class Source:
                 raise ValueError(f"{self.path.name} is closed")  # a bug: grids are read first
             with boundary(self.path):
                 sheet = self._book.get_sheet_by_name(name)
-                rows = sheet.to_python(skip_empty_area=False)
+                rows: Any = (
+                    StreamedRows(sheet, STREAM_HEAD_ROWS)
+                    if self.kind == "xlsx" and _fold(name) in self.streamed
+                    else sheet.to_python(skip_empty_area=False)
+                )
             found = Grid(name, rows)
             self._grids[name] = found
         return found
