@@ -118,7 +118,7 @@ def test_help_imports_nothing_heavy() -> None:
         "from backplan_xlsx.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('openpyxl', 'xlsxwriter', 'pydantic', 'python_calamine', 'yaml',"
-        " 'tabulate') if m in sys.modules]\n"
+        " 'tabulate', 'msgspec', 'sqlalchemy') if m in sys.modules]\n"
         "print('HEAVY:' + ','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

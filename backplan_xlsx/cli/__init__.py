@@ -17,8 +17,6 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import BackplanError, printable
-
 _F = TypeVar("_F", bound=Callable[..., Any])
 _T = TypeVar("_T")
 
@@ -30,6 +28,9 @@ class BackplanGroup(click.Group):
     """Turns our errors into messages and exit code 2, in one place."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # Imported here, not at the top: ``backplan --help`` never gets this far.
+        from ..errors import BackplanError, printable
+
         try:
             return super().invoke(ctx)
         except BackplanError as exc:
@@ -127,6 +128,8 @@ def _emit(text: str, output: Path | None, *, inputs: tuple[Path, ...] = ()) -> N
     """
     if output is None:
         # A person at a terminal sees control characters made visible; a pipe gets the data.
+        from ..errors import printable
+
         click.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
         return
     _refuse_overwriting_inputs(output, inputs)
