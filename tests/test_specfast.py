@@ -158,3 +158,31 @@ def test_whatever_the_fast_check_accepts_pydantic_accepts_alike(
     if fast is None:
         return
     assert _to_plan(fast) == _pydantic_plan(data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (ROOT / "templates" / "sales.yaml").read_text(),
+        "plan: x\nstart: 2027-01-01\ngoals:\n  - &g {name: A, target: 5, deadline: 2027-12-31}\n"
+        "  - *g\nowners: [{name: 'Ana', shares: {G1: 1}}]\ndescription: >\n  two\n  lines\n",
+        "plan: 'It''s'\nstart: 2027-01-01  # a comment\nnote: |\n  kept\n\n  lines\n",
+    ],
+)
+def test_libyaml_and_pyyaml_read_a_spec_alike(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backplan_xlsx.yamlsource import parse_yaml
+
+    fast = parse_yaml(text, "plan.yaml")
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    slow = parse_yaml(text, "plan.yaml")
+    assert fast.data == slow.data
+    assert fast.lines == slow.lines
+
+
+def test_a_broken_spec_gets_pyyaml_s_message_either_way() -> None:
+    from backplan_xlsx.errors import SpecError
+    from backplan_xlsx.yamlsource import parse_yaml
+
+    with pytest.raises(SpecError) as err:
+        parse_yaml("plan: x\n\tstart: 2027-01-01\n", "plan.yaml")
+    assert "plan.yaml:2" in err.value.message and "tabs" in err.value.message
