@@ -47,3 +47,17 @@ def test_a_bug_in_the_worker_stays_a_bug() -> None:
 
     with pytest.raises(IsolatedBug, match="KeyError: 'oops'"):
         run_isolated(_bug, file="f.xlsx")
+
+
+def _cyclic() -> list[object]:
+    loop: list[object] = [1, "shared"]
+    loop.append(loop)
+    return loop
+
+
+def test_a_result_with_a_cycle_or_shared_parts_crosses_intact() -> None:
+    """Results are pickled without the memo (memory) unless they need it."""
+    got = run_isolated(_cyclic, file="x.xlsx")
+    assert got[0] == 1 and got[2] is got
+    shared = run_isolated(lambda: [{"a": [1.5] * 3}] * 2000, file="x.xlsx")
+    assert shared == [{"a": [1.5] * 3}] * 2000
