@@ -58,7 +58,8 @@ class GoalSpec(_Strict, kw_only=True):
     curve: Literal["linear", "front-loaded", "back-loaded"] | list[Annotated[float, Meta(ge=0)]] = (
         "linear"
     )
-    measure: Literal["sum", "latest"] = "sum"
+    #: None: ``latest`` for a ``%`` goal (a reading), else ``sum``.
+    measure: Literal["sum", "latest"] | None = None
     why: str = ""
     owner: str = ""
     funnel: FunnelSpec | None = None
