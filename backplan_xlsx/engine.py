@@ -122,11 +122,11 @@ class StatusReport:
     anti_goals: tuple[AntiGoalStatus, ...]
 
 
-def _goal_status(snap: Snapshot, goal: Goal, as_of: date) -> GoalStatus:
+def _goal_status(snap: Snapshot, idx: rules.CheckInIndex, goal: Goal, as_of: date) -> GoalStatus:
     plan = snap.plan
     way = rules.direction(goal.baseline, goal.target)
     until = min(as_of, goal.deadline)
-    act = rules.actual(goal.measure, goal.baseline, snap.check_ins, until, goal.id)
+    act = idx.actual(goal.measure, goal.baseline, until, goal.id)
     ms = plan.milestones_of(goal.id)
     exp = rules.path(ms, goal.baseline, goal.target, plan.start, goal.deadline, as_of)
     left = rules.periods_left((m.due for m in ms), as_of)
@@ -161,8 +161,10 @@ def _goal_status(snap: Snapshot, goal: Goal, as_of: date) -> GoalStatus:
     )
 
 
-def _milestone_status(snap: Snapshot, goal: Goal, m: Milestone, as_of: date) -> MilestoneStatus:
-    act = rules.actual(goal.measure, goal.baseline, snap.check_ins, min(as_of, m.due), goal.id)
+def _milestone_status(
+    snap: Snapshot, idx: rules.CheckInIndex, goal: Goal, m: Milestone, as_of: date
+) -> MilestoneStatus:
+    act = idx.actual(goal.measure, goal.baseline, min(as_of, m.due), goal.id)
     exp = rules.expected(m.start_value, m.target, m.start, m.due, as_of)
     status = rules.progress_status(
         act,
@@ -181,7 +183,11 @@ def _milestone_status(snap: Snapshot, goal: Goal, m: Milestone, as_of: date) -> 
 
 
 def _owner_status(
-    snap: Snapshot, o: Owner, goals: dict[str, GoalStatus], as_of: date
+    snap: Snapshot,
+    idx: rules.CheckInIndex,
+    o: Owner,
+    goals: dict[str, GoalStatus],
+    as_of: date,
 ) -> OwnerStatus:
     """An owner judged on their share of each ``sum`` goal, in its direction."""
     plan = snap.plan
@@ -191,7 +197,7 @@ def _owner_status(
             continue
         share = o.share_of(g.id)
         target = rules.owner_target(share, g.target, g.baseline)
-        act = rules.actual("sum", 0.0, snap.check_ins, min(as_of, g.deadline), g.id, owner=o.name)
+        act = idx.actual("sum", 0.0, min(as_of, g.deadline), g.id, owner=o.name)
         exp = rules.owner_expected(share, goals[g.id].expected, g.baseline)
         status = rules.progress_status(
             act,
@@ -209,8 +215,10 @@ def _owner_status(
     return OwnerStatus(o.id, o.name, o.role, o.team, tuple(parts), rules.worst(judged))
 
 
-def _anti_goal_status(snap: Snapshot, x: AntiGoal, as_of: date) -> AntiGoalStatus:
-    latest = rules.latest_reading(snap.check_ins, x.id, as_of)
+def _anti_goal_status(
+    snap: Snapshot, idx: rules.CheckInIndex, x: AntiGoal, as_of: date
+) -> AntiGoalStatus:
+    latest = idx.latest(x.id, as_of)
     reviewed = snap.reviews.get(x.id)
     status = rules.anti_goal_status(
         latest, x.limit, x.direction, reviewed, x.review_every_days, as_of, snap.plan.start
@@ -229,9 +237,12 @@ def evaluate(snap: Snapshot, as_of: date) -> StatusReport:
     """
     plan = snap.plan
     goals = {g.id: g for g in plan.goals}
-    goal_rows = tuple(_goal_status(snap, g, as_of) for g in plan.goals)
+    idx = rules.CheckInIndex(snap.check_ins)
+    goal_rows = tuple(_goal_status(snap, idx, g, as_of) for g in plan.goals)
     by_goal = {g.id: g for g in goal_rows}
-    milestones = tuple(_milestone_status(snap, goals[m.goal], m, as_of) for m in plan.milestones)
+    milestones = tuple(
+        _milestone_status(snap, idx, goals[m.goal], m, as_of) for m in plan.milestones
+    )
     actions = tuple(
         ActionStatus(
             a.id,
@@ -245,8 +256,8 @@ def evaluate(snap: Snapshot, as_of: date) -> StatusReport:
         )
         for a in plan.actions
     )
-    owners = tuple(_owner_status(snap, o, by_goal, as_of) for o in plan.owners)
-    anti = tuple(_anti_goal_status(snap, x, as_of) for x in plan.anti_goals)
+    owners = tuple(_owner_status(snap, idx, o, by_goal, as_of) for o in plan.owners)
+    anti = tuple(_anti_goal_status(snap, idx, x, as_of) for x in plan.anti_goals)
     return StatusReport(
         plan.id,
         plan.title,

@@ -225,3 +225,35 @@ def test_the_path_runs_through_every_milestone(
         assert p == rules.expected(m.start_value, m.target, m.start, m.due, as_of)
         if as_of == m.due:
             assert p == m.target
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 60),
+            st.sampled_from(["G1", "g1", "G2", "X1"]),
+            st.sampled_from(["Ann", " ann ", "Bo", "Zo\u00eb O\u2019Brien", "zoe\u0308 o'brien"]),
+            st.integers(-1000, 1000),
+        ),
+        max_size=40,
+    ),
+    st.integers(-5, 65),
+    st.sampled_from(["sum", "latest"]),
+    st.sampled_from([None, "Ann", "Zo\u00eb O'Brien", "Nobody"]),
+)
+def test_the_check_in_index_gives_what_the_rules_give(
+    rows: list[tuple[int, str, str, int]], day: int, measure: str, owner: str | None
+) -> None:
+    """The engine's lookup and the plain rules agree on every actual and latest reading."""
+    start = date(2027, 1, 1)
+    check_ins = [
+        CheckIn(start + timedelta(days=d), g, who, v / 4, row=k + 2)
+        for k, (d, g, who, v) in enumerate(rows)
+    ]
+    until = start + timedelta(days=day)
+    idx = rules.CheckInIndex(check_ins)
+    for gid in ("G1", "G2", "X1", "Z9"):
+        want = rules.actual(measure, 7.0, check_ins, until, gid, owner=owner)  # type: ignore[arg-type]
+        got = idx.actual(measure, 7.0, until, gid, owner=owner)  # type: ignore[arg-type]
+        assert got == want  # quarters add up exactly in any order
+        assert idx.latest(gid, until) == rules.latest_reading(check_ins, gid, until)

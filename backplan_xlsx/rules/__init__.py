@@ -26,6 +26,7 @@ from .actions import (
     is_done_formula,
 )
 from .actuals import (
+    CheckInIndex,
     CheckInRanges,
     actual,
     actual_formula,
@@ -94,6 +95,7 @@ from .words import (
 )
 
 __all__ = [
+    "CheckInIndex",
     "DONE",
     "MISSED",
     "NOT_STARTED",
