@@ -11,6 +11,7 @@ problem: ``plan.yaml:14: goals[0].deadline: 2027-13-01 is not a date``.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date
@@ -54,8 +55,10 @@ def load_spec_text(text: str, name: str = "plan.yaml") -> Plan:
 def plan_from_source(src: Source) -> tuple[Plan, list[Problem]]:
     """Validate a parsed spec and build the :class:`Plan` (see :func:`load_spec`)."""
     from . import specfast
+    from .specbounds import number_problems, size_problems
 
     problems = list(src.problems)
+    numbers = number_problems(src)
     spec: Any = specfast.validate(src.data)
     if spec is None:  # wrong, or unusual: pydantic decides and names every problem
         from pydantic import ValidationError
@@ -65,13 +68,19 @@ def plan_from_source(src: Source) -> tuple[Plan, list[Problem]]:
         try:
             spec = specmodel.PlanSpec.model_validate(src.data)
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(src, exc))
+            # A number that is not finite is one problem: ours, not also a range error.
+            said = {p.field for p in numbers}
+            problems.extend(p for p in _pydantic_problems(src, exc) if p.field not in said)
+    problems.extend(numbers)
     problems.extend(_cross_checks(src))
     problems.sort(key=lambda p: (p.line or 0, p.field))
     errors = [p for p in problems if p.severity == "error"]
     if errors or spec is None:
         raise SpecError(f"{src.file}: {len(errors)} problem(s)", tuple(problems))
     plan = _to_plan(spec)
+    too_large = size_problems(plan, src, spec.explicit_parts())
+    if too_large:
+        raise SpecError(f"{src.file}: the plan is too large", tuple(too_large))
     from .planner import plan_backward
 
     try:
@@ -165,14 +174,15 @@ def specmodel_hint(loc: tuple[Any, ...]) -> str:
 
 
 def _num(value: Any) -> float | None:
+    """A field's number for the cross-field rules; None when not a finite one
+    (:mod:`backplan_xlsx.specbounds` reports those)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
     try:
-        return float(str(value))
-    except ValueError:
+        number = float(value) if isinstance(value, int | float) else float(str(value))
+    except (ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def _day(value: Any) -> date | None:
@@ -255,10 +265,12 @@ def _cross_checks(src: Source) -> list[Problem]:
                     )
                 )
                 continue
-            totals[str(gid)] += _num(share) or 0.0
+            number = _num(share)
+            # A share that is not a (finite) number is its own finding; no sum then.
+            totals[str(gid)] += math.nan if number is None else number
     if owners:
         for (i, _), gid in zip(goals, goal_ids, strict=True):
-            if abs(totals[gid] - 1.0) > SHARE_TOLERANCE:
+            if not math.isnan(totals[gid]) and abs(totals[gid] - 1.0) > SHARE_TOLERANCE:
                 out.append(
                     src.problem(
                         ("goals", i),

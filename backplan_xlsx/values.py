@@ -28,6 +28,11 @@ DATE_HINT = "type it as YYYY-MM-DD, e.g. 2027-03-31"
 MAX_SERIAL_1900 = 2_958_465
 #: ... and in the 1904 system, which counts from 1904-01-01.
 MAX_SERIAL_1904 = 2_957_003
+#: The largest number a plan or a check-in may hold. A spreadsheet keeps 15
+#: significant digits, so anything larger is a typo or a hostile file; and
+#: a million check-ins below it cannot add up to infinity (two of Excel's
+#: 1.7e308 already do).
+MAX_MAGNITUDE = 1e15
 #: Lotus 1-2-3's leap-year bug, kept by Excel: serial 60 is 1900-02-29.
 PHANTOM_SERIAL = 60
 
