@@ -179,3 +179,39 @@ def test_actions_are_counted_exactly_as_the_planner_makes_them(plan: Plan) -> No
     m = re.search(r"would make ([\d,]+) actions", found[0].message)
     assert m is not None, found[0].message
     assert int(m[1].replace(",", "")) == len(plan.actions)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Jos\u0065\u0301 N\u0075\u0301n\u0303ez",  # decomposed accents
+        "josé núñez",
+        "  José   Núñez ",
+    ],
+)
+def test_two_owners_who_are_one_person_are_a_spec_error(tmp_path: Path, second: str) -> None:
+    spec = tmp_path / "plan.yaml"
+    spec.write_text(
+        "plan: Names\nstart: 2027-01-01\ngoals:\n  - name: ARR\n    target: 1000\n"
+        "    deadline: 2027-06-30\nowners:\n  - name: Jos\u00e9 N\u00fa\u00f1ez\n"
+        "    shares: {G1: 0.5}\n"
+        f"  - name: '{second}'\n    shares: {{G1: 0.5}}\n",
+        encoding="utf-8",
+    )
+    code, errors, stderr = _build(spec)
+    assert code == 2
+    assert len(errors) == 1, stderr
+    assert "plan.yaml:10: owners[1].name:" in errors[0]
+    assert "listed twice (owners[0])" in errors[0]
+
+
+def test_apostrophes_make_no_second_person(tmp_path: Path) -> None:
+    spec = tmp_path / "plan.yaml"
+    spec.write_text(
+        "plan: Names\nstart: 2027-01-01\ngoals:\n  - name: ARR\n    target: 1000\n"
+        '    deadline: 2027-06-30\nowners:\n  - name: "Zo\u00eb O\'Brien"\n'
+        '    shares: {G1: 0.5}\n  - name: "Zo\u00eb O\u2019Brien"\n    shares: {G1: 0.5}\n',
+        encoding="utf-8",
+    )
+    code, errors, _ = _build(spec)
+    assert code == 2 and "listed twice" in errors[0]
