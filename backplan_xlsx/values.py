@@ -128,7 +128,7 @@ def parse_number(raw: object) -> float | None | Problem:
         value = float(raw)
         if not math.isfinite(value):
             return problem("bad-number", f"{raw} is not a finite number; type a number")
-        return value
+        return _bounded(value, f"{value:g}")
     if isinstance(raw, datetime | date | time | timedelta):
         return problem(
             "bad-number",
@@ -198,7 +198,17 @@ def _number_from_text(raw: str) -> float | None | Problem:
         value /= 100
     if negative or sign == "-":
         value = -value
-    return value + 0.0  # -0.0 reads as 0
+    return _bounded(value + 0.0, shown)  # -0.0 reads as 0
+
+
+def _bounded(value: float, shown: str) -> float | Problem:
+    """The value, or a problem when it is beyond :data:`MAX_MAGNITUDE` (it would overflow sums)."""
+    if abs(value) > MAX_MAGNITUDE:
+        return problem(
+            "bad-number",
+            f"{shown} is too large to count with (at most 1e15); type the real figure",
+        )
+    return value
 
 
 def _ambiguous_number(shown: str) -> Problem:

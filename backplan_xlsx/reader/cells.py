@@ -16,6 +16,19 @@ from ..errors import Problem, Severity
 from ..values import parse_date, parse_number
 from .tables import Table, as_text, located
 
+#: What each spreadsheet error says, for the message that names it.
+ERROR_MEANINGS = {
+    "#N/A": "a lookup found nothing",
+    "#REF!": "it refers to a cell that was deleted",
+    "#DIV/0!": "a division by zero",
+    "#VALUE!": "a calculation with text or a wrong type",
+    "#NAME?": "a function or name this spreadsheet does not know",
+    "#NUM!": "a number out of range",
+    "#NULL!": "ranges that do not meet",
+    "#SPILL!": "a result that has no room to spill",
+    "#CALC!": "a calculation the spreadsheet cannot do",
+}
+
 
 class SkipRow(Exception):  # noqa: N818 - control flow, never leaves this package
     """The row cannot be used; its problem has been recorded."""
@@ -56,9 +69,24 @@ class RowReader:
     def need(self, row: int, key: str, got: str, what: str) -> str:
         """:meth:`need_text` of a text already read (by :meth:`Table.texts`)."""
         if not got:
+            self.blank(row, key, what, need=True)
+        return got
+
+    def blank(self, row: int, key: str, what: str, *, need: bool) -> None:
+        """A cell that reads as blank: an error cell is named, an empty needed one skips.
+
+        Calamine reads ``#N/A`` as blank; the sheet's XML tells them apart.
+        """
+        error = self.table.error(row, key)
+        if error is not None:
+            why = ERROR_MEANINGS.get(error.upper(), "a formula that cannot be calculated")
+            self.report(
+                row, key, "error-cell", f"holds the error {error} ({why}); fix it or type {what}"
+            )
+            raise SkipRow
+        if need:
             self.report(row, key, "missing-value", f"is empty; type {what}")
             raise SkipRow
-        return got
 
     def optional_number(self, row: int, key: str, what: str, *, need: bool) -> float | None:
         """A number, or None when blank and not needed; bad or missing-and-needed skips."""
@@ -92,9 +120,11 @@ class RowReader:
         raw = self.table.get(row, key)
         got = parse(raw)
         if got is None:
-            if need:
-                self.report(row, key, "missing-value", f"is empty; type {what}")
-                raise SkipRow
+            try:
+                self.blank(row, key, what, need=need)
+            except SkipRow:
+                if need:
+                    raise
             return None
         if isinstance(got, Problem):
             self._bad(got, row, key, need)

@@ -18,6 +18,7 @@ from .. import layout
 from ..errors import Problem
 from ..model import CheckIn
 from ..names import person_key
+from ..values import MAX_MAGNITUDE
 from .cells import RowReader, SkipRow
 from .plan import Recovered, open_table
 from .source import Source
@@ -65,6 +66,7 @@ def read_check_ins(
                 and isinstance(raw_goal, str)
                 and isinstance(raw_owner, str)
                 and type(raw_value) is float
+                and -MAX_MAGNITUDE <= raw_value <= MAX_MAGNITUDE  # not NaN, no overflowing sums
             ):
                 day = raw_day.date() if isinstance(raw_day, datetime) else raw_day
                 goal = raw_goal.strip(_SPACE) or cells.need_text(r, "goal", _GOAL_HINT)

@@ -82,11 +82,27 @@ class Grid:
     None so every parser sees one kind of blank.
     """
 
-    __slots__ = ("name", "rows")
+    __slots__ = ("_error_file", "_errors", "name", "rows")
 
-    def __init__(self, name: str, rows: list[list[Cell]]) -> None:
+    def __init__(self, name: str, rows: list[list[Cell]], error_file: Path | None = None) -> None:
         self.name = name
         self.rows = rows
+        self._error_file = error_file
+        self._errors: dict[tuple[int, int], str] | None = None
+
+    def error(self, row: int, col: int) -> str | None:
+        """The error (``#N/A``...) a cell that reads as blank really holds, or None.
+
+        Calamine gives error cells as blanks; the sheet is scanned for them
+        on the first question (see :mod:`backplan_xlsx.reader.errorcells`).
+        """
+        if self._error_file is None:
+            return None
+        if self._errors is None:
+            from .errorcells import error_cells
+
+            self._errors = error_cells(self._error_file, self.name)
+        return self._errors.get((row, col))
 
     def cell(self, row: int, col: int) -> object:
         """The value at a 0-based position (None when empty or outside the data)."""
@@ -204,7 +220,7 @@ class Source:
                     if self.kind == "xlsx" and _fold(name) in self.streamed
                     else sheet.to_python(skip_empty_area=False)
                 )
-            found = Grid(name, rows)
+            found = Grid(name, rows, self.path if self.kind == "xlsx" else None)
             self._grids[name] = found
         return found
 

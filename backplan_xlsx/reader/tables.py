@@ -49,6 +49,11 @@ class Table:
         col = self.columns.get(key)
         return None if col is None else self.grid.cell(row, col)
 
+    def error(self, row: int, key: str) -> str | None:
+        """The error (``#N/A``...) a cell that reads as blank holds, or None."""
+        col = self.columns.get(key)
+        return None if col is None else self.grid.error(row, col)
+
     def text(self, row: int, key: str) -> str:
         """The value as trimmed text (``""`` when blank)."""
         col = self.columns.get(key)

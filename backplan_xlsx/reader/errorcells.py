@@ -1,0 +1,119 @@
+"""Error cells (``#N/A``, ``#REF!``, ``#DIV/0!`` ...) found where calamine sees blanks.
+
+python-calamine returns an error cell as ``""``, the same as an empty one
+(python-calamine issue #105, open for 0.9), so a Value of ``#N/A`` would
+read as "is empty; type the value". A person looking at the cell sees the
+error, and the fix differs (repair the formula, not type a number), so the
+message must name it. The sheet's XML says so: an error cell is
+``<c r="D5" t="e"><f>…</f><v>#N/A</v></c>``.
+
+The scan streams the sheet part and is lazy: it runs only when a reader
+asks about a blank cell, once per sheet, and skips every chunk that holds
+no ``t="e"`` at all (nearly all of them), so a clean million-row sheet
+costs one inflate, not one parse. Only xlsx is scanned; an ODS file's
+error cells still read as blank.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+_CHUNK = 1 << 20
+#: What the metadata parts may weigh before they are not worth reading.
+_SMALL_PART = 8 * 1024 * 1024
+_ERROR_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*?\bt\s*=\s*[\"']e[\"'][^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S
+)
+_REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Z]{1,3})\$?([0-9]{1,7})[\"']")
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>([^<]*)</(?:\w+:)?v>")
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/?>")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
+_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+_MARKERS = (b't="e"', b"t='e'", b't = "e"')
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    out = {}
+    for k, v in _ATTR.findall(raw):
+        text = v.decode("utf-8", "replace")
+        for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&")):
+            text = text.replace(entity, char)
+        out[k.decode("utf-8", "replace").split(":")[-1]] = text
+    return out
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _small(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return b""
+    return zf.read(info) if info.file_size <= _SMALL_PART else b""
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding ``sheet``, from the workbook part and its relationships."""
+    targets = {}
+    for raw in _REL.findall(_small(zf, "xl/_rels/workbook.xml.rels")):
+        a = _attrs(raw)
+        if "Id" in a and "Target" in a:
+            targets[a["Id"]] = a["Target"]
+    for raw in _SHEET.findall(_small(zf, "xl/workbook.xml")):
+        a = _attrs(raw)
+        if a.get("name") == sheet and a.get("id") in targets:
+            target = targets[a["id"]]
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return str(PurePosixPath("xl") / target)
+    return None
+
+
+def _scan(region: bytes, out: dict[tuple[int, int], str]) -> None:
+    if not any(marker in region for marker in _MARKERS):
+        return
+    for m in _ERROR_CELL.finditer(region):
+        ref = _REF.search(m.group(1))
+        if ref is None:
+            continue
+        value = _VALUE.search(m.group(2) or b"")
+        text = value.group(1).decode("utf-8", "replace").strip() if value else ""
+        out[(int(ref.group(2)) - 1, _col(ref.group(1)))] = text or "#VALUE!"
+
+
+def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """Every error cell of an xlsx sheet: 0-based (row, column) → ``#N/A`` ...
+
+    Empty when the file is not an xlsx zip or the sheet cannot be found:
+    the caller then says "is empty", as before.
+    """
+    out: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = _sheet_part(zf, sheet)
+            if part is None:
+                return out
+            with zf.open(part) as fh:
+                carry = b""
+                while True:
+                    data = fh.read(_CHUNK)
+                    buf = carry + data
+                    if not data:
+                        _scan(buf, out)
+                        break
+                    cut = buf.rfind(b"</row>")
+                    cut = cut + len(b"</row>") if cut >= 0 else 0
+                    _scan(buf[:cut], out)
+                    carry = buf[cut:]
+    except (OSError, zipfile.BadZipFile, zlib.error, KeyError, EOFError, RuntimeError):
+        # The guard read this file already; a failure here only loses the detail.
+        return {}
+    return out
