@@ -140,13 +140,18 @@ def render_brief(plan: Plan, report: StatusReport, owner: Owner, fmt: Format = "
     sections = build_brief(plan, report, owner)
     if fmt == "html":
         return _html(plan, owner, sections)
-    out = [f"# {plan.title}: {owner.name}'s part", ""]
+    from .reports import markdown
+
+    # Every line holds names and notes people typed: escaped, so the page
+    # carries no HTML, link or image that backplan did not write.
+    out = [f"# {markdown.inline(plan.title)}: {markdown.inline(owner.name)}'s part", ""]
     for title, lines in sections:
         out += [f"## {title}", ""]
         for line in lines:
-            out.append(f"    {line.strip()}" if line.startswith("  ") else f"- {line}")
+            text = markdown.line(" ".join(line.split()))
+            out.append(f"  {text}" if line.startswith("  ") else f"- {text}")
         out.append("")
-    return "\n".join(out).replace("\n    ", "\n  ")
+    return "\n".join(out)
 
 
 def _html(plan: Plan, owner: Owner, sections: list[tuple[str, list[str]]]) -> str:

@@ -5,7 +5,8 @@ JSON follows the brief's "Machine-readable status": one object with
 and numbers JSON numbers. CSV is one row per item with a ``kind`` column.
 A CSV opened in a spreadsheet runs any cell starting with ``= + - @``, tab
 or carriage return as a formula, and plan text comes from whoever edited
-the workbook; such text cells get a leading single quote. Numbers are
+the workbook; such text cells get a leading single quote, and so does a
+trigger after a separator (a ``;``-separated import splits there). Numbers are
 written as numbers and left alone (``-5`` is data, not a formula).
 """
 
@@ -15,6 +16,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -107,11 +109,25 @@ def status_json(report: StatusReport, problems: Sequence[Problem], by: By | None
     return json.dumps(status_dict(report, problems, by), indent=2, ensure_ascii=False) + "\n"
 
 
+#: The start of the text or a separator some import may split on (``,`` or
+#: ``;`` by locale, tab, ``|``, a line break), then optional spaces (which
+#: an import may trim), then a formula trigger: the start of a cell there.
+_TRIGGER_AFTER_SEPARATOR = re.compile(r"((?:^|[,;\t|\r\n])[ \u00a0]*)([=+\-@])")
+
+
 def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula, made inert with a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """Text a spreadsheet would run as a formula, made inert with a quote.
+
+    Not only a leading ``= + - @``, tab or CR: a ``;``-separated import
+    (European Excel, LibreOffice) splits ``Lee;=cmd|' /C calc'!A0`` into two
+    cells, the second a formula, although the ``,``-writer left it one
+    field. So a trigger after any separator gets its quote too.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_TRIGGERS):
+        value = "'" + value
+    return _TRIGGER_AFTER_SEPARATOR.sub(r"\1'\2", value)
 
 
 CSV_COLUMNS = (

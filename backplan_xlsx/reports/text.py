@@ -20,7 +20,7 @@ import click
 
 from ..engine import StatusReport
 from ..errors import Problem
-from . import common, sections
+from . import common, markdown, sections
 from .common import By
 
 _COLOURS = {"good": "green", "warn": "yellow", "bad": "red"}
@@ -97,9 +97,8 @@ def status_table(
 
 
 def _md(text: str) -> str:
-    """A Markdown table cell: pipes escaped, line breaks as <br>, HTML neutralised."""
-    text = text.replace("\\", "\\\\").replace("|", "\\|")
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Data text in Markdown: inert (no HTML, links or images), line breaks as <br>."""
+    text = markdown.inline(text)
     return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
@@ -117,10 +116,11 @@ def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def status_markdown(report: StatusReport, problems: Sequence[Problem], by: By | None) -> str:
     """The report as a Markdown page (for a wiki, a pull request, an e-mail)."""
     out = [f"# {_md(report.title)}", ""]
-    meta = f"Plan `{report.plan_id}`, version {report.version}, as of {report.as_of}"
+    meta = f"Plan {markdown.code_span(report.plan_id)}, version {report.version}, as of "
+    meta += str(report.as_of)
     if report.file:
-        meta += f", from `{report.file}`"
-    out.extend([_md(meta) + ".", ""])
+        meta += f", from {markdown.code_span(report.file)}"
+    out.extend([meta + ".", ""])
     for g in report.goals:
         out.append(f"- **{_md(g.id)} {_md(g.name)}**: {g.status}; {_md(common.long_view(g))}")
     for s in sections.sections(report, by):
