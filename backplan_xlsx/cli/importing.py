@@ -200,7 +200,7 @@ def collect(
     help="Which items to show (owner: each owner, and their part of each goal; return: who "
     "sent their part back).",
 )
-@click.option("--since", metavar="YYYY-MM", help="From this month on.")
+@click.option("--since", metavar="YYYY-MM", help="From this month on (2027-5 or 2027-05).")
 @click.option(
     "--changes",
     is_flag=True,
@@ -242,8 +242,13 @@ def history(
       backplan history --changes
     """
     from ..history import HistoryStore
+    from ..lookups import history_rows, month_arg, resolve_filters
     from ..reports.trend import render_changes, render_trend
 
+    if since:
+        month_arg(since)  # a bad month is a usage error before any store is opened
+    if month:
+        month = month_arg(month, "--month")
     if "://" not in history and not Path(history).exists():
         raise click.UsageError(f"{history}: no history store yet; run `backplan collect` first")
     store = HistoryStore(history)
@@ -251,6 +256,7 @@ def history(
         if changes:
             from ..changes import month_changes
 
+            plan, goal = resolve_filters(store, history, plan=plan, item=goal)
             found = [r for k in ("goal", "owner_part") for r in store.rows(plan=plan, kind=k)]
             if goal:
                 found = [r for r in found if r.goal_id == goal]
@@ -259,7 +265,7 @@ def history(
         kinds = ["goal"] if goal else [kind.replace("-", "_")]
         if kinds == ["owner"]:
             kinds.append("owner_part")
-        rows = [r for k in kinds for r in store.rows(plan=plan, kind=k, item=goal, since=since)]
+        rows = history_rows(store, history, plan=plan, kinds=kinds, item=goal, since=since)
     finally:
         store.close()
     rows.sort(key=lambda r: (r.month, r.plan_id, r.kind, r.item_id))

@@ -200,7 +200,13 @@ def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None
 
 @main.command()
 @click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--owner", "owners", multiple=True, metavar="NAME", help="Only this person.")
+@click.option(
+    "--owner",
+    "owners",
+    multiple=True,
+    metavar="NAME",
+    help="Only this person (case, accents and apostrophes need not match).",
+)
 @_path_option(
     "DIR", "Write one file per person into DIR (default: print).", required=False, folder=True
 )
@@ -226,15 +232,12 @@ def brief(
     from ..brief import owner_file_names, render_brief
     from ..engine import evaluate
     from ..fileio import atomic_write_text
+    from ..lookups import find_owners
     from ..reader import as_of_for, read_workbook
 
     snap = read_untrusted(read_workbook, workbook)
     report = evaluate(snap, as_of_for(snap, as_of, date.today()))
-    wanted = {o.casefold() for o in owners}
-    people = [o for o in snap.plan.owners if not wanted or o.name.casefold() in wanted]
-    if wanted and len(people) < len(wanted):
-        known = ", ".join(o.name for o in snap.plan.owners)
-        raise click.BadParameter(f"no such owner in this plan; owners: {known}")
+    people = find_owners(snap.plan.owners, owners)
     pages = [(o, render_brief(snap.plan, report, o, fmt)) for o in people]  # type: ignore[arg-type]
     if output is None:
         click.echo("\n---\n\n".join(text for _, text in pages), nl=False)

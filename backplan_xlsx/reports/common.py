@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from .. import rules
 from ..engine import (
@@ -175,8 +175,10 @@ def groups(report: StatusReport, by: By) -> list[Group]:
     By goal, each goal carries its milestones and actions. By owner, each
     owner carries their own status (with its per-goal parts), the actions
     and anti-goals they own, and the milestones they are accountable for.
-    Names match ignoring case, as the workbook's formulas do.
+    Names match as the workbook's formulas match them (:func:`person_key`).
     """
+    from ..names import person_key
+
     if by == "goal":
         return [
             Group(
@@ -190,19 +192,36 @@ def groups(report: StatusReport, by: By) -> list[Group]:
             for g in report.goals
         ]
     out = []
+    milestones = _by_person(report.milestones)
+    actions = _by_person(report.actions)
+    anti_goals = _by_person(report.anti_goals)
     for o in report.owners:
-        who = o.name.casefold()
+        who = person_key(o.name)
         out.append(
             Group(
                 key=o.id,
                 title=o.name,
                 status=o.status,
                 owners=(o,),
-                milestones=tuple(m for m in report.milestones if m.owner.casefold() == who),
-                actions=tuple(a for a in report.actions if a.owner.casefold() == who),
-                anti_goals=tuple(x for x in report.anti_goals if x.owner.casefold() == who),
+                milestones=tuple(milestones.get(who, ())),
+                actions=tuple(actions.get(who, ())),
+                anti_goals=tuple(anti_goals.get(who, ())),
             )
         )
+    return out
+
+
+def _by_person(items: Sequence[Any]) -> dict[str, list[Any]]:
+    """Items grouped by their owner's :func:`person_key` (each name keyed once)."""
+    from ..names import person_key
+
+    keys: dict[str, str] = {}
+    out: dict[str, list[Any]] = {}
+    for item in items:
+        key = keys.get(item.owner)
+        if key is None:
+            key = keys[item.owner] = person_key(item.owner)
+        out.setdefault(key, []).append(item)
     return out
 
 
