@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .errors import BackplanError
-from .names import loose_key, person_key
+from .names import find_person, loose_key
 
 if TYPE_CHECKING:
     from .history import HistoryRow, HistoryStore
@@ -41,19 +41,18 @@ def find_owners(owners: Sequence[Owner], queries: Sequence[str]) -> list[Owner]:
         return list(owners)
     picked: set[str] = set()
     for query in queries:
-        exact = [o for o in owners if person_key(o.name) == person_key(query)]
-        loose = [o for o in owners if loose_key(o.name) == loose_key(query)]
-        hits = exact or loose
-        if len(hits) != 1:
+        name = find_person(query, (o.name for o in owners))
+        if name is None:
+            hits = [o.name for o in owners if loose_key(o.name) == loose_key(query)]
             if hits:
-                what = f"matches {len(hits)} owners ({_listing(o.name for o in hits)})"
+                what = f"matches {len(hits)} owners ({_listing(hits)})"
                 hint = "type the name with its accents"
             else:
                 what, hint = "is not an owner in this plan", "check the spelling"
             raise BackplanError(
                 f"--owner {query!r}: {what}; {hint}. Owners: {_listing(o.name for o in owners)}"
             )
-        picked.add(hits[0].id)
+        picked.update(o.id for o in owners if o.name == name)
     return [o for o in owners if o.id in picked]
 
 
