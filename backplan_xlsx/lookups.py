@@ -48,7 +48,7 @@ def find_owners(owners: Sequence[Owner], queries: Sequence[str]) -> list[Owner]:
                 what = f"matches {len(hits)} owners ({_listing(hits)})"
                 hint = "type the name with its accents"
             else:
-                what, hint = "is not an owner in this plan", "check the spelling"
+                what, hint = "no such owner in this plan", "check the spelling"
             raise BackplanError(
                 f"--owner {query!r}: {what}; {hint}. Owners: {_listing(o.name for o in owners)}"
             )

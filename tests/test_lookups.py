@@ -50,7 +50,7 @@ def test_brief_owner_finds_the_owner_as_the_workbook_matches_names(
 
 def test_brief_owner_that_matches_no_one_lists_the_owners(workbook: Path) -> None:
     line = _one_error_line(_invoke("brief", str(workbook), "--owner", "Tom Herrera"))
-    assert "--owner 'Tom Herrera': is not an owner in this plan" in line
+    assert "--owner 'Tom Herrera': no such owner in this plan" in line
     assert "Tomás Herrera" in line and "Dana Whitfield" in line
 
 
