@@ -198,17 +198,28 @@ def count_windows(start: date, deadline: date, cadence: str) -> int:
     return n
 
 
-def _positive_parts(count: int, shares: Sequence[float], cache: dict[int, int]) -> int:
-    """How many owners get a non-zero part of ``count`` (the planner's whole split)."""
-    if count <= 0 or not shares:
-        return 0
-    if count * min(shares) / sum(shares) >= 1:
-        return len(shares)  # everyone's quota is at least one
-    if count not in cache:
-        from .planner import split_whole
+class _Parts:
+    """How many owners get a non-zero part of a count (the planner's whole split).
 
-        cache[count] = sum(1 for part in split_whole(count, shares) if part > 0)
-    return cache[count]
+    A count at least ``sum / min`` of the shares gives everyone a quota of
+    one or more, so all of them; smaller counts are split once each.
+    """
+
+    def __init__(self, shares: Sequence[float]) -> None:
+        self.shares = shares
+        self.everyone = sum(shares) / min(shares) if shares else math.inf
+        self.cache: dict[int, int] = {}
+
+    def positive(self, count: int) -> int:
+        if count <= 0 or not self.shares:
+            return 0
+        if count >= self.everyone:
+            return len(self.shares)
+        if count not in self.cache:
+            from .planner import split_whole
+
+            self.cache[count] = sum(1 for part in split_whole(count, self.shares) if part > 0)
+        return self.cache[count]
 
 
 def _funnel_size(
@@ -222,8 +233,7 @@ def _funnel_size(
     milestones, found = plan_milestones(plan, index, explicit, 1)
     if found:
         return 0, None  # the planner reports these itself
-    shares = [o.share_of(goal.id) for o in plan.owners if o.share_of(goal.id) > 0]
-    cache: dict[int, int] = {}
+    parts = _Parts([o.share_of(goal.id) for o in plan.owners if o.share_of(goal.id) > 0])
     total = 0
     for m in milestones:
         count = abs(m.target - m.start_value) / funnel.deal_size
@@ -245,7 +255,7 @@ def _funnel_size(
                     "funnel-too-large",
                 )
             count = math.ceil(count - _CEIL_SLACK)
-            total += _positive_parts(int(count), shares, cache)
+            total += parts.positive(int(count))
     return total, None
 
 
