@@ -36,6 +36,8 @@ from .yamlsource import Path_, Source
 MAX_VERSION = 2_147_483_647
 #: Deals, opportunities or leads one funnel stage may ask for in one window.
 MAX_FUNNEL_COUNT = 10_000_000
+#: The first day a spreadsheet's dates count from (Excel's serial 1).
+FIRST_DATE = date(1900, 1, 1)
 #: The rows above the data on every data sheet (the header).
 HEADER_ROWS = 1
 #: The same tolerance the planner uses when it rounds a count up.
@@ -153,14 +155,37 @@ def _number_problem(value: Any, kind: str) -> str | None:
     return None
 
 
+def _date_fields(data: dict[str, Any]) -> Iterator[tuple[Path_, Any]]:
+    if "start" in data:
+        yield ("start",), data["start"]
+    for section, key in (("goals", "deadline"), ("milestones", "due"), ("actions", "due")):
+        for i, item in _items(data, section):
+            if key in item:
+                yield (section, i, key), item[key]
+
+
 def number_problems(src: Source) -> list[Problem]:
-    """Every numeric field that is not finite or is absurd, one problem each."""
+    """Every numeric field that is not finite or is absurd, and every date no
+    spreadsheet holds (before 1900 or after 9999), one problem each."""
     data = src.data if isinstance(src.data, dict) else {}
     out = []
     for path, value, kind in _numeric_fields(data):
         message = _number_problem(value, kind)
         if message is not None:
             out.append(src.problem(path, message, "bad-number"))
+    for path, value in _date_fields(data):
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
+        except ValueError:
+            continue  # not a date at all: the type checker says so
+        if day < FIRST_DATE:
+            out.append(
+                src.problem(
+                    path,
+                    f"{day} is before {FIRST_DATE}, the first date a spreadsheet holds",
+                    "bad-date",
+                )
+            )
     return out
 
 

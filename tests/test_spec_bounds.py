@@ -52,6 +52,7 @@ def _build(spec: Path) -> tuple[int, list[str], str]:
         ("review_every_days: 30", "review_every_days: .nan", "anti_goals[0].review_every_days", ""),
         ("on_track: 0.95", "on_track: .nan", "thresholds.on_track", ".nan is not a finite"),
         ("curve: back-loaded ", "curve: [1, .inf, 1] ", "goals[0].curve[1]", "not a finite"),
+        ("start: 2027-01-01", "start: 1899-06-30", "start", "before 1900-01-01"),
     ],
 )
 def test_a_number_that_is_not_finite_or_absurd_is_one_line_naming_the_field(
