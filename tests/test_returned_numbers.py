@@ -162,16 +162,18 @@ def test_error_cells_are_found_in_a_large_sheet(tmp_path: Path) -> None:
     assert error_cells(path, "No such sheet") == {}
 
 
+@pytest.mark.parametrize("convert_to", ["xlsx:Calc MS Excel 2007 XML", "ods"])
 def test_an_error_left_by_a_libreoffice_recalculation_is_named(
-    sales_plan: Plan, tmp_path: Path, soffice: str
+    sales_plan: Plan, tmp_path: Path, soffice: str, convert_to: str
 ) -> None:
     from tests.soffice import recalculate
 
     src = tmp_path / "src"
     src.mkdir()
     path = _filled(sales_plan, src / "na.xlsx")
-    edit(path, lambda wb: wb[layout.CHECK_INS].cell(2, 4, "=NA()"))
-    (out,) = recalculate([path], tmp_path / "out", binary=soffice)
+    edit(path, lambda wb: wb[layout.CHECK_INS].cell(3, 4, "=NA()"))
+    (out,) = recalculate([path], tmp_path / "out", convert_to=convert_to, binary=soffice)
     result = CliRunner().invoke(main, ["check", str(out)])
     assert result.exit_code == 1
-    assert "Check-ins!D2: holds the error #N/A" in result.output
+    assert "Check-ins!D3: holds the error #N/A" in result.output
+    assert "is empty" not in result.output

@@ -10,8 +10,10 @@ message must name it. The sheet's XML says so: an error cell is
 The scan streams the sheet part and is lazy: it runs only when a reader
 asks about a blank cell, once per sheet, and skips every chunk that holds
 no ``t="e"`` at all (nearly all of them), so a clean million-row sheet
-costs one inflate, not one parse. Only xlsx is scanned; an ODS file's
-error cells still read as blank.
+costs one inflate, not one parse. An ODS file marks them
+``calcext:value-type="error"`` in ``content.xml``, where a cell's place is
+counted through repeated rows and columns; that part is parsed only when
+it holds such a mark.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree as ET
 
 _CHUNK = 1 << 20
 #: What the metadata parts may weigh before they are not worth reading.
@@ -33,6 +36,10 @@ _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/?>")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
 _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 _MARKERS = (b't="e"', b"t='e'", b't = "e"')
+_ODS_MARK = b'value-type="error"'
+#: What a damaged part raises; the guard read the file already, so only the detail is lost.
+_UNREADABLE: tuple[type[Exception], ...] = (OSError, zipfile.BadZipFile, zlib.error, KeyError)
+_UNREADABLE += (EOFError, RuntimeError, ET.ParseError)
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -89,15 +96,81 @@ def _scan(region: bytes, out: dict[tuple[int, int], str]) -> None:
         out[(int(ref.group(2)) - 1, _col(ref.group(1)))] = text or "#VALUE!"
 
 
-def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
-    """Every error cell of an xlsx sheet: 0-based (row, column) → ``#N/A`` ...
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
 
-    Empty when the file is not an xlsx zip or the sheet cannot be found:
+
+def _repeat(elem: ET.Element, attr: str) -> int:
+    for key, value in elem.attrib.items():
+        if _local(key) == attr:
+            return int(value) if value.isdigit() else 1
+    return 1
+
+
+def _ods_has_errors(zf: zipfile.ZipFile) -> bool:
+    with zf.open("content.xml") as fh:
+        carry = b""
+        while data := fh.read(_CHUNK):
+            if _ODS_MARK in carry + data:
+                return True
+            carry = data[-64:]
+    return False
+
+
+def _ods_error_cells(zf: zipfile.ZipFile, sheet: str) -> dict[tuple[int, int], str]:
+    """Error cells of one ODS table, placed through repeated rows and columns."""
+    out: dict[tuple[int, int], str] = {}
+    if not _ods_has_errors(zf):
+        return out
+    row = col = -1
+    inside = False
+    error_at: tuple[int, int] | None = None
+    text: list[str] = []
+    with zf.open("content.xml") as fh:
+        for event, elem in ET.iterparse(fh, events=("start", "end")):
+            tag = _local(elem.tag)
+            if tag == "table" and event == "start":
+                names = [v for k, v in elem.attrib.items() if _local(k) == "name"]
+                inside, row = (names[:1] == [sheet]), -1
+            elif not inside:
+                if tag == "table-row" and event == "end":
+                    elem.clear()
+                continue
+            elif tag == "table-row":
+                if event == "start":
+                    row, col = row + 1, -1
+                else:
+                    row += _repeat(elem, "number-rows-repeated") - 1
+                    elem.clear()
+            elif tag in ("table-cell", "covered-table-cell"):
+                if event == "start":
+                    col += 1
+                    kinds = [v for k, v in elem.attrib.items() if _local(k) == "value-type"]
+                    error_at = (row, col) if "error" in kinds else None
+                    text = []
+                else:
+                    if error_at is not None:
+                        out[error_at] = "".join(text).strip() or "#VALUE!"
+                        error_at = None
+                    col += _repeat(elem, "number-columns-repeated") - 1
+            elif tag == "p" and event == "end" and error_at is not None:
+                text.append("".join(elem.itertext()))
+            elif tag == "table" and event == "end":
+                inside = False
+    return out
+
+
+def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """Every error cell of a sheet: 0-based (row, column) → ``#N/A`` ...
+
+    Empty when the file is not a workbook zip or the sheet cannot be found:
     the caller then says "is empty", as before.
     """
     out: dict[tuple[int, int], str] = {}
     try:
         with zipfile.ZipFile(path) as zf:
+            if "content.xml" in zf.namelist() and "xl/workbook.xml" not in zf.namelist():
+                return _ods_error_cells(zf, sheet)
             part = _sheet_part(zf, sheet)
             if part is None:
                 return out
@@ -113,7 +186,15 @@ def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
                     cut = cut + len(b"</row>") if cut >= 0 else 0
                     _scan(buf[:cut], out)
                     carry = buf[cut:]
-    except (OSError, zipfile.BadZipFile, zlib.error, KeyError, EOFError, RuntimeError):
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        zlib.error,
+        KeyError,
+        EOFError,
+        RuntimeError,
+        ET.ParseError,
+    ):
         # The guard read this file already; a failure here only loses the detail.
         return {}
     return out

@@ -220,7 +220,7 @@ class Source:
                     if self.kind == "xlsx" and _fold(name) in self.streamed
                     else sheet.to_python(skip_empty_area=False)
                 )
-            found = Grid(name, rows, self.path if self.kind == "xlsx" else None)
+            found = Grid(name, rows, self.path)
             self._grids[name] = found
         return found
 
