@@ -261,7 +261,7 @@ def _funnel_size(
     parts = _Parts([o.share_of(goal.id) for o in plan.owners if o.share_of(goal.id) > 0])
     total = 0
     for m in milestones:
-        count = abs(m.target - m.start_value) / funnel.deal_size
+        count = (m.target - m.start_value) / funnel.deal_size  # a fall plans no deals
         path: Path_ = ("goals", index, "funnel", "deal_size")
         what = "deals"
         stages = [(None, 1.0), *((s, s.conversion) for s in funnel.stages)]
