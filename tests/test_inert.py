@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backplan_xlsx.cli import main
@@ -114,6 +114,7 @@ def test_history_csv_is_inert(hostile: Path, tmp_path: Path) -> None:
     _assert_no_formula_for_any_separator(text)
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.sampled_from(list(",;\t|\r\n =+-@ab1'\"")), max_size=30))
 def test_neutralised_text_starts_no_formula_after_any_separator(text: str) -> None:
     out = neutralise(text)
@@ -131,7 +132,7 @@ def _render(markdown_text: str) -> str:
     return md.render(markdown_text)
 
 
-SAFE_TAGS = {"h1", "h2", "h3", "p", "ul", "li", "strong", "em", "code", "br", "hr"}
+SAFE_TAGS = {"h1", "h2", "h3", "p", "ul", "li", "strong", "em", "code", "pre", "br", "hr"}
 SAFE_TAGS |= {"table", "thead", "tbody", "tr", "th", "td"}
 
 
@@ -190,6 +191,7 @@ MARKDOWN_BITS = st.sampled_from(
 )
 
 
+@settings(deadline=None)  # the first render imports markdown-it
 @given(st.text(max_size=60) | st.lists(MARKDOWN_BITS, max_size=25).map("".join))
 def test_escaped_markdown_renders_no_tag_from_data(text: str) -> None:
     one_line = " ".join(text.split())

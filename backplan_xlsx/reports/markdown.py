@@ -27,9 +27,10 @@ _SPECIAL = re.compile(r"([\\`*_\[\]~|])")
 _LINE_MARK = re.compile(r"^(\s*)([#+=-])", re.M)
 _LINE_NUMBER = re.compile(r"^(\s*\d+)([.)])", re.M)
 #: What GFM and most renderers turn into a link without any brackets:
-#: ``scheme:…`` with a slash or a call, ``www.…``, and e-mail addresses.
+#: ``scheme:…`` with a slash or a call, ``www.…``, and e-mail addresses. A ``|``
+#: ends one: a GFM table splits cells at a pipe even inside a code span.
 _BARE_LINK = re.compile(
-    r"(?:\b[a-z][a-z0-9+.-]{1,15}:(?://|[^\s]*[/(])|\bwww\.)[^\s<>]*"
+    r"(?:[a-z][a-z0-9+.-]{0,15}:(?://|[^\s|]*[/(])|www\.)[^\s<>|]*"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
     re.IGNORECASE,
 )
