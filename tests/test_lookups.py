@@ -144,3 +144,12 @@ def test_an_empty_store_still_says_to_collect_first(tmp_path: Path) -> None:
     result = _invoke("history", "--history", str(path), "--plan", "nope")
     assert result.exit_code == 0
     assert "run `backplan collect` first" in result.stdout
+
+
+def test_history_changes_take_the_same_month_and_plan_rules(store: str) -> None:
+    result = _invoke("history", "--history", store, "--changes", "--month", "2027-5")
+    assert result.exit_code == 0, result.output
+    line = _one_error_line(_invoke("history", "--history", store, "--changes", "--plan", "nope"))
+    assert "no plan 'nope' in the history" in line
+    line = _one_error_line(_invoke("history", "--history", store, "--changes", "--month", "5/27"))
+    assert "--month '5/27': not a month" in line
