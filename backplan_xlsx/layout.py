@@ -233,6 +233,8 @@ CHECK_INS_LAYOUT = SheetLayout(
         Column("Owner", "owner", 20, "", "input", True),
         Column("Value", "value", 14, NUMBER, "input", True),
         Column("Comment", "comment", 40, "", "input", True),
+        #: The source row's id (``backplan import``): a deal is imported once.
+        Column("Ref", "ref", 18, "", "input"),
     ),
 )
 

@@ -54,13 +54,14 @@ class Conflict:
         )
 
 
-def _key(c: CheckIn) -> tuple[date, str, str, float, str]:
+def _key(c: CheckIn) -> tuple[date, str, str, float, str, str]:
     return (
         c.date,
         c.goal.strip().casefold(),
         c.owner.strip().casefold(),
         c.value,
         c.comment.strip(),
+        c.ref.strip(),
     )
 
 
@@ -87,7 +88,7 @@ def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
             )
     ordered = sorted(copies, key=lambda c: (c.modified, c.file))  # oldest first
     newest = ordered[-1]
-    seen: set[tuple[date, str, str, float, str]] = set()
+    seen: set[tuple[date, str, str, float, str, str]] = set()
     check_ins: list[CheckIn] = []
     for c in ordered:
         for ci in c.snapshot.check_ins:

@@ -147,6 +147,8 @@ class CheckIn:
 
     ``row`` is where it was read from (0 when it did not come from a sheet);
     among readings on the same date, the later row is the later reading.
+    ``ref`` is the id of the row it was imported from (a CRM deal id, empty
+    when typed by hand), so importing the same deal again adds nothing.
     """
 
     date: date
@@ -155,6 +157,7 @@ class CheckIn:
     value: float
     comment: str = ""
     row: int = 0
+    ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,7 +198,8 @@ def test_check_ins_column_formats_unlock_appended_rows(book: Any) -> None:
         dim = ws.column_dimensions[ws.cell(1, i).column_letter]
         assert dim.protection.locked is False, col.header
     assert ws.column_dimensions["A"].number_format == layout.DATE
-    assert ws.column_dimensions["F"].protection.locked is True
+    beyond = layout.col_letter(len(layout.CHECK_INS_LAYOUT.columns))
+    assert ws.column_dimensions[beyond].protection.locked is True
 
 
 def test_status_columns_have_colours(book: Any, sales_plan: Plan) -> None:

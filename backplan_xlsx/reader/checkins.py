@@ -23,7 +23,7 @@ from .cells import RowReader, SkipRow
 from .plan import Recovered, open_table
 from .source import Source
 
-_KEYS = ("date", "goal", "owner", "value", "comment")
+_KEYS = ("date", "goal", "owner", "value", "comment", "ref")
 _SPACE = " \t\r\n\u00a0"
 _GOAL_HINT = "the goal or anti-goal ID (G1…, X1…)"
 
@@ -44,7 +44,7 @@ def read_check_ins(
     cells = RowReader(table, src.name, problems, src.date1904)
     check = _Checks(cells, out, start)
     cols = [table.columns.get(k, -1) for k in _KEYS]
-    cd, cg, co, cv, cc = cols
+    cd, cg, co, cv, cc, cr = cols
     width = max(cols) + 1
     found: list[CheckIn] = []
     rows = table.grid.rows
@@ -95,7 +95,9 @@ def read_check_ins(
         comment = (
             raw_comment.strip(_SPACE) if type(raw_comment) is str else cells.text(r, "comment")
         )
-        found.append(CheckIn(day, goal, owner, value, comment, r + 1))
+        raw_ref = line[cr] if cr >= 0 else ""
+        ref = raw_ref.strip(_SPACE) if type(raw_ref) is str else cells.text(r, "ref")
+        found.append(CheckIn(day, goal, owner, value, comment, r + 1, ref))
     check.finish()
     return tuple(found)
 

@@ -63,7 +63,7 @@ def write_check_ins(book: Book, owners: layout.SheetLayout) -> None:
         for i, col in enumerate(spec.columns):
             sheet.blank(r, i, styles.column(col))
     for r, c in enumerate(check_ins, start=1):
-        values = (c.date, c.goal, c.owner, c.value, c.comment)
+        values = (c.date, c.goal, c.owner, c.value, c.comment, c.ref)
         for i, (col, value) in enumerate(zip(spec.columns, values, strict=True)):
             sheet.value(r, i, value, styles.column(col))
 

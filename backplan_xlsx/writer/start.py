@@ -37,7 +37,8 @@ STEPS = (
         "id X…), the owner and the value. For a goal measured as a sum, the value is what was "
         "added since the last check-in; for a goal measured by its latest reading, and for an "
         "anti-goal, it is the reading itself. Add rows below the last one whenever you need: "
-        "they all count.",
+        "they all count. Ref holds the CRM deal id of rows added by `backplan import`: leave "
+        "it as it is, so the next import adds each deal once.",
     ),
     (
         "Done",
