@@ -101,3 +101,7 @@ class WorkbookReadError(BackplanError):
 
 class WorkbookWriteError(BackplanError):
     """A workbook that cannot be written, or must not be overwritten."""
+
+
+class ExportError(BackplanError):
+    """A CRM export that cannot be read or mapped onto check-ins."""
