@@ -219,6 +219,26 @@ def test_an_overlapping_export_adds_only_the_new_deals(plan_xlsx: Path, tmp_path
     ]
 
 
+def test_a_deal_typed_by_hand_before_is_linked_not_doubled(plan_xlsx: Path, tmp_path: Path) -> None:
+    workbooks.edit(
+        plan_xlsx,
+        lambda wb: workbooks.fill(wb, check_ins=[(date(2027, 2, 14), "g1", " mei chen", 80000)]),
+    )
+    result = run("import", plan_xlsx, _copy("hubspot-deals.csv", tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (
+        "hubspot-deals.csv line 4: deal HubSpot:18811400103 is Check-ins row 2 (same day, owner "
+        "and amount); its Ref is filled in, nothing added"
+    ) in result.stderr
+    assert "Added 3 check-ins (200,000.00) and filled in 1 Ref" in result.stdout
+    check_ins = read_workbook(plan_xlsx).check_ins
+    assert [(c.row, c.owner, c.ref) for c in check_ins][:2] == [
+        (2, "mei chen", "HubSpot:18811400103"),  # as typed, now with its Ref
+        (3, "Ravi Patel", "HubSpot:18811400101"),
+    ]
+    assert "Nothing new to add" in run("import", plan_xlsx, tmp_path / "hubspot-deals.csv").stdout
+
+
 def test_dry_run_shows_the_rows_and_writes_nothing(plan_xlsx: Path, tmp_path: Path) -> None:
     before = plan_xlsx.read_bytes()
     result = run("import", plan_xlsx, _copy("hubspot-deals.csv", tmp_path), "--dry-run")
@@ -458,3 +478,5 @@ def test_a_wrong_grouping_is_not_read_as_an_amount() -> None:
     assert amounts.parse_amount("1,2345", ".") is None
     assert amounts.parse_amount("40 - 50", ".") is None
     assert amounts.parse_amount("(1,200.00)", ".") == -1200.0
+    assert amounts.parse_amount(float("nan"), ".") is None  # an xlsx error or NaN cell
+    assert amounts.parse_amount("9" * 20, ".") is None  # beyond what a Value cell accepts

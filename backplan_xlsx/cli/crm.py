@@ -85,12 +85,13 @@ def import_(
     if dry_run:
         click.echo(f"Dry run: would add {len(result.added)} check-ins; nothing was written.")
         return
-    if not result.added:
+    if not result.changes_workbook:
         click.echo(f"Nothing new to add; {workbook} is unchanged.")
         return
     kept = save_import(workbook, result, as_of_for(snap, as_of, date.today()))
+    linked = f" and filled in {_rows(len(result.linked), 'Ref')}" if result.linked else ""
     click.echo(
-        f"Added {len(result.added)} check-ins ({result.total:,.2f}) to {workbook}; "
+        f"Added {len(result.added)} check-ins ({result.total:,.2f}){linked} to {workbook}; "
         f"the previous file is backed up as {kept}."
     )
 
@@ -109,6 +110,13 @@ def _report(result: Any) -> None:
         click.echo(f"{_rows(result.filtered)} left out by the filter.", err=True)
     if result.already:
         click.echo(f"{_rows(result.already, 'deal')} imported before: not added again.", err=True)
+    for k in result.linked:
+        click.echo(
+            f"Already typed by hand: {result.export} {result.unit} {k.line}: deal {k.ref} is "
+            f"Check-ins row {k.row} (same day, owner and amount); its Ref is filled in, "
+            "nothing added",
+            err=True,
+        )
     for d in result.changed:
         click.echo(
             printable(

@@ -12,12 +12,16 @@ value that does not fit the convention is unreadable, never guessed.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 DateOrder = Literal["dmy", "mdy"]
+
+#: The largest amount a Check-ins Value cell accepts (its validation's bound).
+MAX_AMOUNT = 1e15
 
 #: Characters that may sit inside a number: digits, marks, and the spaces and
 #: apostrophes some locales group thousands with (1 234,50; 1'234.50).
@@ -84,7 +88,7 @@ def parse_amount(raw: object, mark: str = ".") -> float | None:
     if isinstance(raw, bool) or raw is None:
         return None
     if isinstance(raw, int | float):
-        return float(raw)
+        return float(raw) if math.isfinite(raw) and abs(raw) <= MAX_AMOUNT else None
     if not isinstance(raw, str):
         return None
     part = _digits_part(raw)
@@ -104,6 +108,8 @@ def parse_amount(raw: object, mark: str = ".") -> float | None:
     if len(groups[0]) > 3 and len(groups) > 1:
         return None
     number = float("".join(groups) + ("." + fraction if fraction else ""))
+    if number > MAX_AMOUNT:
+        return None
     return -number if negative else number
 
 

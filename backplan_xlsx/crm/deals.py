@@ -60,6 +60,15 @@ class ChangedDeal:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedDeal:
+    """A deal someone had typed by hand (no Ref): its Ref is filled in, nothing added."""
+
+    line: int
+    ref: str
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
 class ImportResult:
     """What an import adds, skips and notices, and the snapshot with the new check-ins."""
 
@@ -78,6 +87,12 @@ class ImportResult:
     others: tuple[tuple[str, int], ...] = ()
     #: What the export's numbers count: "line" (CSV) or "row" (xlsx).
     unit: str = "line"
+    linked: tuple[LinkedDeal, ...] = ()
+
+    @property
+    def changes_workbook(self) -> bool:
+        """Whether saving it changes the workbook (check-ins added or Refs filled in)."""
+        return bool(self.added or self.linked)
 
     @property
     def total(self) -> float:
@@ -122,61 +137,97 @@ def plan_import(
     mapping = dict(mapping or {})
     notes: list[str] = []
     reading = _reading(snapshot.plan, table, mapping, where, day_first, notes)
-    existing = {c.ref: c for c in snapshot.check_ins if c.ref}
     owners = _Owners(snapshot.plan)
-    added: list[CheckIn] = []
-    unplaced: list[Unplaced] = []
-    changed: list[ChangedDeal] = []
-    others: Counter[str] = Counter()
-    spelled: dict[str, str] = {}  # one person's rows counted once, as first spelled
-    seen: dict[str, int] = {}
-    filtered = already = 0
-    next_row = max((c.row for c in snapshot.check_ins), default=1) + 1
+    tally = _Tally(snapshot, table.unit)
     for line, cells in table.rows:
         if sum(c is not None for c in cells) <= 1:
             continue  # a report's title, totals or copyright line, not a deal
         if not all(f.keeps(cells[f.column]) for f in reading.filters):
-            filtered += 1
+            tally.filtered += 1
             continue
         deal = _deal(reading, cells, table, owners, snapshot.plan, line)
-        if deal is None:
-            continue  # a totals or footer line: no date, owner, amount or id
+        if deal is not None:  # None: a line with no date, owner, amount or id
+            tally.take(line, deal)
+    return tally.result(snapshot, table, reading.vendor.name, tuple(notes))
+
+
+class _Tally:
+    """An import's running count: what is added, linked, already there, changed, left out."""
+
+    def __init__(self, snapshot: Snapshot, unit: str) -> None:
+        self.unit = unit
+        self.by_ref = {c.ref: c for c in snapshot.check_ins if c.ref}
+        # Rows typed by hand (no Ref) that a deal may be: same day, goal, owner and amount.
+        self.by_hand = {_same(c): c for c in reversed(snapshot.check_ins) if not c.ref}
+        self.added: list[CheckIn] = []
+        self.linked: list[LinkedDeal] = []
+        self.unplaced: list[Unplaced] = []
+        self.changed: list[ChangedDeal] = []
+        self.others: Counter[str] = Counter()
+        self.spelled: dict[str, str] = {}  # one person's rows counted once, as first spelled
+        self.seen: dict[str, int] = {}
+        self.filtered = self.already = 0
+        self.next_row = max((c.row for c in snapshot.check_ins), default=1) + 1
+
+    def take(self, line: int, deal: CheckIn | Unplaced | str) -> None:
+        """Count one row: a check-in to add, or why it is not added."""
         if isinstance(deal, Unplaced):
-            unplaced.append(deal)
-            continue
-        if isinstance(deal, str):
-            others[spelled.setdefault(person_key(deal), deal)] += 1
-            continue
-        if deal.ref in seen:
-            unplaced.append(
-                Unplaced(line, f"deal {deal.ref} again (first on {table.unit} {seen[deal.ref]})")
+            self.unplaced.append(deal)
+        elif isinstance(deal, str):
+            self.others[self.spelled.setdefault(person_key(deal), deal)] += 1
+        elif deal.ref in self.seen:
+            first = self.seen[deal.ref]
+            self.unplaced.append(
+                Unplaced(line, f"deal {deal.ref} again (first on {self.unit} {first})")
             )
-            continue
-        seen[deal.ref] = line
-        before = existing.get(deal.ref)
+        else:
+            self.seen[deal.ref] = line
+            self._place(line, deal)
+
+    def _place(self, line: int, deal: CheckIn) -> None:
+        before = self.by_ref.get(deal.ref)
         if before is not None:
             if abs(before.value - deal.value) < SAME_AMOUNT:
-                already += 1
+                self.already += 1
             else:
-                changed.append(
+                self.changed.append(
                     ChangedDeal(line, deal.ref, deal.comment, before.value, deal.value, before.row)
                 )
-            continue
-        added.append(replace(deal, row=next_row))
-        next_row += 1
-    return ImportResult(
-        table.file,
-        reading.vendor.name,
-        tuple(added),
-        replace(snapshot, check_ins=snapshot.check_ins + tuple(added)),
-        tuple(notes),
-        already,
-        tuple(changed),
-        tuple(unplaced),
-        filtered,
-        tuple(sorted(others.items())),
-        table.unit,
-    )
+            return
+        typed = self.by_hand.pop(_same(deal), None)
+        if typed is not None:
+            self.linked.append(LinkedDeal(line, deal.ref, typed.row))
+            return
+        self.added.append(replace(deal, row=self.next_row))
+        self.next_row += 1
+
+    def result(
+        self, snapshot: Snapshot, table: ExportTable, vendor: str, notes: tuple[str, ...]
+    ) -> ImportResult:
+        """The counts as an :class:`ImportResult`, its snapshot holding the new check-ins."""
+        refs = {d.row: d.ref for d in self.linked}
+        kept = tuple(
+            replace(c, ref=refs[c.row]) if c.row in refs else c for c in snapshot.check_ins
+        )
+        return ImportResult(
+            table.file,
+            vendor,
+            tuple(self.added),
+            replace(snapshot, check_ins=kept + tuple(self.added)),
+            notes,
+            self.already,
+            tuple(self.changed),
+            tuple(self.unplaced),
+            self.filtered,
+            tuple(sorted(self.others.items())),
+            self.unit,
+            tuple(self.linked),
+        )
+
+
+def _same(c: CheckIn) -> tuple[date, str, str, float]:
+    """What a deal and a check-in typed by hand for it share."""
+    return (c.date, c.goal.casefold(), person_key(c.owner), round(c.value, 2))
 
 
 def _reading(
