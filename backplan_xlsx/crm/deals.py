@@ -333,9 +333,16 @@ class _Owners:
         self.names = [o.name for o in plan.owners]
         self.emails = {o.email.strip().casefold(): o.name for o in plan.owners if o.email}
         self.part = plan.part
+        self._found: dict[tuple[str, str], str | None] = {}  # a few people, many rows
 
     def find(self, name: str, email: str) -> str | None:
         """The owner's name as the plan spells it, or None."""
+        key = (name, email)
+        if key not in self._found:
+            self._found[key] = self._find(name, email)
+        return self._found[key]
+
+    def _find(self, name: str, email: str) -> str | None:
         for text in (name, email):
             if "@" in text and text.strip().casefold() in self.emails:
                 return self.emails[text.strip().casefold()]

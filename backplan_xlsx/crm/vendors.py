@@ -14,6 +14,7 @@ the column and value that mean "won"; that filter applies unless
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -163,12 +164,15 @@ class Filter:
     header: str
     values: tuple[str, ...]
     negate: bool = False
+    _keys: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keys", frozenset(fold(v) for v in self.values))
 
     def keeps(self, cell: object) -> bool:
         """Whether a row whose filter cell holds ``cell`` is kept."""
         text = "" if cell is None else fold(str(cell))
-        hit = text in {fold(v) for v in self.values}
-        return hit != self.negate
+        return (text in self._keys) != self.negate
 
     def __str__(self) -> str:
         shown = " or ".join(repr(v) for v in self.values)
