@@ -279,6 +279,24 @@ def test_map_and_where_on_any_table(plan_xlsx: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_the_goal_may_come_from_a_column(plan_xlsx: Path, tmp_path: Path) -> None:
+    export = tmp_path / "readings.csv"
+    export.write_text(
+        "Date,Owner,Value,Goal,Ref\n"
+        "2027-02-01,Mei Chen,1000,g2,r1\n"
+        "2027-02-02,Mei Chen,2000,G1,r2\n"
+        "2027-02-03,Mei Chen,3000,G9,r3\n",
+        encoding="utf-8",
+    )
+    result = run("import", plan_xlsx, export, "--map", "goal=Goal")
+    assert result.exit_code == 0, result.output
+    assert [(c.goal, c.value) for c in read_workbook(plan_xlsx).check_ins] == [
+        ("G2", 1000.0),
+        ("G1", 2000.0),
+    ]
+    assert "readings.csv line 4: 'G9' is not a goal or anti-goal of this plan" in result.stderr
+
+
 def test_a_recognised_export_filtered_otherwise(plan_xlsx: Path, tmp_path: Path) -> None:
     export = _copy("hubspot-deals.csv", tmp_path)
     result = run("import", plan_xlsx, export, "--where", "Deal Stage!=Closed Won|Closed Lost")

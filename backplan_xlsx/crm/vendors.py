@@ -67,7 +67,7 @@ HUBSPOT = Vendor(
         ("email", ("Deal owner email", "Owner email")),
         ("value", ("Amount in company currency", "Amount")),
     ),
-    ("Deal Stage", ("Closed Won",)),
+    ("Deal Stage", ("Closed Won", "closedwon")),  # the label, or the internal value
 )
 SALESFORCE = Vendor(
     "Salesforce opportunity report",
