@@ -66,7 +66,7 @@ def import_(
     Example:
       backplan import plan.xlsx hubspot-deals.csv --dry-run
       backplan import plan.xlsx opportunities.xlsx --map goal=G1
-      backplan import plan.xlsx deals.csv --map date=Won on,owner=Rep,value=ARR --where "Type=New"
+      backplan import plan.xlsx deals.csv --map "date=Won on,owner=Rep,value=ARR" --where "Type=New"
     """
     from ..crm import plan_import, read_export, save_import
     from ..crm.vendors import is_header, parse_map
