@@ -279,6 +279,26 @@ def test_map_and_where_on_any_table(plan_xlsx: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_deal_names_are_inert_in_the_terminal_and_the_workbook(
+    plan_xlsx: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        "Record ID,Deal Name,Deal Stage,Close Date,Deal owner,Amount\n"
+        '1,"=HYPERLINK(""http://x.test"",""win"")",Closed Won,2027-02-01,Mei Chen,100\n'
+        '2,"\x1b[31mred\u202e",Closed Won,2027-02-02,Mei Chen,100\n',
+        encoding="utf-8",
+    )
+    result = run("import", plan_xlsx, export)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    import openpyxl
+
+    ws = openpyxl.load_workbook(plan_xlsx)[layout.CHECK_INS]
+    assert ws.cell(2, 5).value == '=HYPERLINK("http://x.test","win")'
+    assert ws.cell(2, 5).data_type == "s"  # text, never a formula
+
+
 def test_the_goal_may_come_from_a_column(plan_xlsx: Path, tmp_path: Path) -> None:
     export = tmp_path / "readings.csv"
     export.write_text(

@@ -103,7 +103,8 @@ def _report(result: Any) -> None:
     for note in result.notes:
         click.echo(printable(note), err=True)
     for c in result.added[:SHOWN]:
-        click.echo(f"  + {c.date.isoformat()}  {c.goal}  {c.owner}  {c.value:,.2f}  {c.comment}")
+        shown = f"  + {c.date.isoformat()}  {c.goal}  {c.owner}  {c.value:,.2f}  {c.comment}"
+        click.echo(printable(shown))
     if len(result.added) > SHOWN:
         click.echo(f"  + … and {len(result.added) - SHOWN} more")
     if result.filtered:
