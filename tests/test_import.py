@@ -11,6 +11,7 @@ test imports into a freshly built sales plan in a tmp folder.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import shutil
 from datetime import date
@@ -19,12 +20,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backplan_xlsx import layout
 from backplan_xlsx.cli import main
-from backplan_xlsx.crm import amounts
+from backplan_xlsx.crm import ExportTable, amounts, plan_import
 from backplan_xlsx.merge import copy_of, merge_copies
 from backplan_xlsx.model import CheckIn, Plan, Snapshot
 from backplan_xlsx.reader import read_workbook
@@ -480,6 +481,7 @@ def test_ref_is_a_declared_input_column_and_merge_keeps_two_deals_apart(
 CURRENCIES = ("", "$", "€ ", "USD ", "", " EUR", " €", " kr")
 
 
+@settings(deadline=None)  # a loaded machine must not fail a rule test on time
 @given(
     cents=st.integers(0, 10**13),
     european=st.booleans(),
@@ -497,6 +499,7 @@ def test_an_amount_reads_back_in_either_convention(
     assert amounts.parse_amount(shown, mark) == pytest.approx(cents / 100, abs=1e-6)
 
 
+@settings(deadline=None)
 @given(
     days=st.lists(st.dates(date(2020, 1, 1), date(2035, 12, 31)), min_size=1, max_size=20),
     day_first=st.booleans(),
@@ -518,3 +521,53 @@ def test_a_wrong_grouping_is_not_read_as_an_amount() -> None:
     assert amounts.parse_amount("(1,200.00)", ".") == -1200.0
     assert amounts.parse_amount(float("nan"), ".") is None  # an xlsx error or NaN cell
     assert amounts.parse_amount("9" * 20, ".") is None  # beyond what a Value cell accepts
+
+
+# --- each deal once, as a rule ---------------------------------------------------------
+
+SALES = Path(__file__).resolve().parent.parent / "templates" / "sales.yaml"
+OWNERS = ("Dana Whitfield", "Ravi Patel", "Mei Chen", "Tomás Herrera", "Aisha Okafor")
+deals_st = st.lists(
+    st.tuples(
+        st.integers(1, 60),  # deal id
+        st.dates(date(2027, 1, 1), date(2027, 12, 31)),
+        st.sampled_from(OWNERS),
+        st.integers(1, 10**7),  # cents
+    ),
+    max_size=25,
+    unique_by=lambda d: d[0],
+)
+
+
+def _hubspot(rows: list[tuple[int, date, str, int]]) -> ExportTable:
+    headers = ("Record ID", "Deal Name", "Deal Stage", "Close Date", "Deal owner", "Amount")
+    lines = tuple(
+        (i + 2, (str(n), f"Deal {n}", "Closed Won", f"{d} 10:00", o, f"${c / 100:,.2f}"))
+        for i, (n, d, o, c) in enumerate(rows)
+    )
+    return ExportTable("deals.csv", headers, lines, "UTF-8, comma-separated", ",")
+
+
+@functools.cache
+def _sales_plan() -> Plan:
+    from backplan_xlsx.spec import load_spec
+
+    return load_spec(SALES)
+
+
+@settings(deadline=None)  # no timed assertions: the first example loads the spec
+@given(first=deals_st, later=deals_st)
+def test_reimports_add_each_deal_once(
+    first: list[tuple[int, date, str, int]], later: list[tuple[int, date, str, int]]
+) -> None:
+    snap = Snapshot(_sales_plan())
+    once = plan_import(snap, _hubspot(first))
+    assert [c.ref for c in once.added] == [f"HubSpot:{n}" for n, *_ in first]
+    again = plan_import(once.snapshot, _hubspot(first))
+    assert again.added == () and again.already == len(first)
+    known = {n: c for n, *_, c in first}
+    overlap = plan_import(once.snapshot, _hubspot(later))
+    assert [c.ref for c in overlap.added] == [f"HubSpot:{n}" for n, *_ in later if n not in known]
+    assert {d.ref for d in overlap.changed} == {
+        f"HubSpot:{n}" for n, *_, c in later if n in known and known[n] != c
+    }
