@@ -431,6 +431,19 @@ def test_libreoffice_recalculates_the_imported_workbook_to_the_same_statuses(
     assert _deals(recalculated) == HUBSPOT_ADDED  # Ref survives a LibreOffice re-save
 
 
+def test_gnumeric_recalculates_the_imported_workbook_to_the_same_statuses(
+    plan_xlsx: Path, tmp_path: Path, gnumeric: str
+) -> None:
+    from backplan_xlsx.engine import evaluate
+    from tests.gnumeric import recalculate_gnumeric
+    from tests.test_recalc import disagreements
+
+    assert run("import", plan_xlsx, _copy("hubspot-deals.csv", tmp_path)).exit_code == 0
+    (recalculated,) = recalculate_gnumeric([plan_xlsx], tmp_path / "gnumeric", binary=gnumeric)
+    report = evaluate(read_workbook(plan_xlsx), AS_OF)
+    assert disagreements(recalculated, report) == []
+
+
 # --- a split part ------------------------------------------------------------------
 
 
