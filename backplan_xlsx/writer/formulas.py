@@ -63,7 +63,9 @@ def milestone_ranges(plan: Plan) -> rules.MilestoneRanges:
         M.letter("goal"),
         M.letter("due"),
         M.letter("expected"),
-        max(len(plan.milestones), 1) + 1,
+        # One spare row: Gnumeric gives #VALUE! when an array formula's range
+        # is a single cell (a plan with one milestone).
+        len(plan.milestones) + 2,
     )
 
 
