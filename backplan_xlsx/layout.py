@@ -25,6 +25,8 @@ OWNERS = "Owners"
 ANTI_GOALS = "Anti-goals"
 CHECK_INS = "Check-ins"
 META = "_backplan"
+#: Sheets whose cells people type into (the Start sheet's As-of aside).
+INPUT_SHEETS = (ACTIONS, ANTI_GOALS, CHECK_INS)
 SHEET_ORDER = (START, DASHBOARD, GOALS, MILESTONES, ACTIONS, OWNERS, ANTI_GOALS, CHECK_INS, META)
 
 #: Workbook-scope named cells, on the Start sheet.

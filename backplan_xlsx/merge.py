@@ -3,9 +3,10 @@
 One plan is emailed to many people and comes back as many copies. Check-ins
 are rows, so they are unioned (a row identical in several copies is kept
 once). The other inputs are cells (an action's Done mark and Notes, an
-anti-goal's Last reviewed and Feedback, the AsOf date): when two copies
-hold different values for the same cell, the newest file wins and the
-conflict is reported with both files and both values.
+anti-goal's Last reviewed and Feedback): when two copies hold different
+values for the same cell, the newest file wins and the conflict is reported
+with both files and both values. A typed As-of date is kept only when every
+copy holds it. Copies of an older version are carried forward by row id.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from . import layout
 from .errors import BackplanError
 from .model import CheckIn, Plan, Snapshot
 
@@ -23,7 +25,7 @@ V = TypeVar("V")
 
 
 class MergeError(BackplanError):
-    """Copies that cannot be merged (different plans or versions)."""
+    """Copies that cannot be merged (different plans), or inputs that would be lost."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,11 @@ class Copy:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """The same input cell edited differently in two copies."""
+    """The same input cell edited differently in two copies.
+
+    ``kept_file`` is empty when no copy's value was kept (the As-of date,
+    which becomes the merged plan's only when every copy agrees).
+    """
 
     sheet: str
     item: str
@@ -48,10 +54,46 @@ class Conflict:
     other: str
 
     def __str__(self) -> str:
+        if not self.kept_file:
+            return (
+                f"{self.sheet}, {self.item} {self.column}: {self.other!r} in {self.other_file} "
+                f"but not in every copy; the merged workbook keeps {self.kept} (type the date "
+                "there, or use --as-of)"
+            )
         return (
             f"{self.sheet}, {self.item} {self.column}: {self.kept!r} in {self.kept_file} "
             f"(newer, kept) vs {self.other!r} in {self.other_file}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    """An input of an older-version copy whose row the current version no longer has."""
+
+    file: str
+    version: int
+    sheet: str
+    item: str
+    column: str
+    value: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file} (version {self.version}), {self.sheet}: {self.item} {self.column} "
+            f"{self.value!r} has no row in the current version; type it again where it "
+            "belongs now"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    """One merged snapshot, the conflicts found and what older copies could not place."""
+
+    snapshot: Snapshot
+    conflicts: tuple[Conflict, ...]
+    unplaced: tuple[Unplaced, ...] = ()
+    #: Files of an older version whose inputs were carried forward by row id.
+    carried: tuple[str, ...] = ()
 
 
 def _key(c: CheckIn) -> tuple[date, str, str, float, str]:
@@ -65,10 +107,26 @@ def _key(c: CheckIn) -> tuple[date, str, str, float, str]:
 
 
 def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
-    """Merge copies of one plan version into one snapshot.
+    """Merge copies of one plan into one snapshot (see :func:`merge_all`).
 
     Raises:
-        MergeError: no copies, or copies of different plans or versions.
+        MergeError: no copies, or copies of different plans.
+    """
+    result = merge_all(copies)
+    return result.snapshot, list(result.conflicts)
+
+
+def merge_all(copies: Sequence[Copy]) -> MergeResult:
+    """Merge copies of one plan into one snapshot, carrying older versions forward.
+
+    The newest version's copies give the plan (the parts' owners and actions
+    unioned). Copies of an older version (returned after a re-plan) give
+    their inputs by row id: every check-in, and the Done marks, notes,
+    reviews and feedback of rows the current version still has; the rest is
+    returned as :class:`Unplaced`, never dropped silently.
+
+    Raises:
+        MergeError: no copies, or copies of different plans.
     """
     if not copies:
         raise MergeError("nothing to merge")
@@ -80,13 +138,36 @@ def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
                 f"{c.file} is plan {b.id!r} but {first.file} is plan {a.id!r}; merge copies "
                 "of one plan at a time"
             )
-        if a.version != b.version:
-            raise MergeError(
-                f"{c.file} is version {b.version} of {a.id!r} but {first.file} is version "
-                f"{a.version}; bring the older copy up to date (backplan replan) before merging"
-            )
-    ordered = sorted(copies, key=lambda c: (c.modified, c.file))  # oldest first
-    newest = ordered[-1]
+    latest = max(c.snapshot.plan.version for c in copies)
+    current = sorted(
+        (c for c in copies if c.snapshot.plan.version == latest), key=lambda c: (c.modified, c.file)
+    )
+    plan = current[-1].snapshot.plan
+    if any(c.snapshot.plan.part for c in current):
+        plan = _union_of_parts(current)
+    unplaced: list[Unplaced] = []
+    ordered = [
+        c if c.snapshot.plan.version == latest else _carried_forward(c, plan, unplaced)
+        for c in sorted(copies, key=lambda c: (c.modified, c.file))  # oldest first
+    ]
+    conflicts: list[Conflict] = []
+    merged = replace(
+        current[-1].snapshot,
+        plan=plan,
+        check_ins=_union_of_check_ins(ordered),
+        done=_cells(ordered, "Actions", "Done", lambda s: s.done, conflicts),
+        notes=_cells(ordered, "Actions", "Notes", lambda s: s.notes, conflicts),
+        reviews=_cells(ordered, "Anti-goals", "Last reviewed", lambda s: s.reviews, conflicts),
+        feedback=_cells(ordered, "Anti-goals", "Feedback", lambda s: s.feedback, conflicts),
+        as_of=_agreed_as_of(ordered, conflicts),
+        file=current[-1].file,
+    )
+    carried = tuple(c.file for c in copies if c.snapshot.plan.version != latest)
+    return MergeResult(merged, tuple(conflicts), tuple(unplaced), carried)
+
+
+def _union_of_check_ins(ordered: Sequence[Copy]) -> tuple[CheckIn, ...]:
+    """Every check-in of every copy once (a row identical in several copies is one)."""
     seen: set[tuple[date, str, str, float, str]] = set()
     check_ins: list[CheckIn] = []
     for c in ordered:
@@ -96,30 +177,59 @@ def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
                 seen.add(k)
                 check_ins.append(ci)
     check_ins.sort(key=lambda ci: (ci.date, ci.goal, ci.owner))
-    renumbered = tuple(replace(ci, row=i + 2) for i, ci in enumerate(check_ins))
-    conflicts: list[Conflict] = []
-    done = _cells(ordered, "Actions", "Done", lambda s: s.done, conflicts)
-    notes = _cells(ordered, "Actions", "Notes", lambda s: s.notes, conflicts)
-    reviews = _cells(ordered, "Anti-goals", "Last reviewed", lambda s: s.reviews, conflicts)
-    feedback = _cells(ordered, "Anti-goals", "Feedback", lambda s: s.feedback, conflicts)
-    as_ofs = _cells(
-        ordered, "Start", "AsOf", lambda s: {"AsOf": s.as_of} if s.as_of else {}, conflicts
+    return tuple(replace(ci, row=i + 2) for i, ci in enumerate(check_ins))
+
+
+def _carried_forward(copy: Copy, plan: Plan, unplaced: list[Unplaced]) -> Copy:
+    """An older-version copy's inputs, kept where the current plan has their row."""
+    snap = copy.snapshot
+    actions = {a.id for a in plan.actions}
+    anti_goals = {x.id for x in plan.anti_goals}
+
+    def keep(values: Mapping[str, V], ids: set[str], sheet: str, column: str) -> dict[str, V]:
+        out: dict[str, V] = {}
+        for item, value in values.items():
+            if item in ids:
+                out[item] = value
+            elif value not in (None, ""):
+                shown = value.isoformat() if isinstance(value, date) else str(value)
+                unplaced.append(Unplaced(copy.file, snap.plan.version, sheet, item, column, shown))
+        return out
+
+    return replace(
+        copy,
+        snapshot=replace(
+            snap,
+            done=keep(snap.done, actions, "Actions", "Done"),
+            notes=keep(snap.notes, actions, "Actions", "Notes"),
+            reviews=keep(snap.reviews, anti_goals, "Anti-goals", "Last reviewed"),
+            feedback=keep(snap.feedback, anti_goals, "Anti-goals", "Feedback"),
+        ),
     )
-    plan = newest.snapshot.plan
-    if any(c.snapshot.plan.part for c in ordered):
-        plan = _union_of_parts(ordered)
-    merged = replace(
-        newest.snapshot,
-        plan=plan,
-        check_ins=renumbered,
-        done=done,
-        notes=notes,
-        reviews=reviews,
-        feedback=feedback,
-        as_of=as_ofs.get("AsOf"),
-        file=newest.file,
-    )
-    return merged, conflicts
+
+
+def _agreed_as_of(ordered: Sequence[Copy], conflicts: list[Conflict]) -> date | None:
+    """A typed As-of date when every copy holds it; otherwise none, and a conflict each.
+
+    One person freezing their copy at a date must not freeze the whole plan.
+    """
+    typed = {c.snapshot.as_of for c in ordered}
+    if len(typed) == 1:
+        return typed.pop()
+    for c in ordered:
+        if c.snapshot.as_of is not None:
+            conflicts.append(
+                Conflict(
+                    "Start",
+                    "AsOf",
+                    "As-of date",
+                    "",
+                    "=TODAY()",
+                    c.file,
+                    c.snapshot.as_of.isoformat(),
+                )
+            )
+    return None
 
 
 def _number(item_id: str) -> tuple[str, int]:
@@ -165,7 +275,7 @@ def _cells(
 
 #: Sheets whose cells people type into: a value there that cannot be read
 #: would be dropped if the workbook were written again.
-INPUT_SHEETS = ("Check-ins", "Actions", "Anti-goals")
+INPUT_SHEETS = layout.INPUT_SHEETS
 
 
 def ensure_nothing_lost(snapshot: Snapshot) -> None:

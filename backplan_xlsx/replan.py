@@ -89,8 +89,17 @@ def replan(
         The new plan (version + 1) and what changed, one line per change.
 
     Raises:
-        ReplanError: a goal already reached, or a deadline not after the as-of date.
+        ReplanError: a part of the plan (from ``split``: one person's actuals
+            would re-plan the team's milestones), a goal already reached, or a
+            deadline not after the as-of date.
     """
+    if plan.part:
+        raise ReplanError(
+            f"this workbook is {plan.part}'s part of plan {plan.id!r} (from backplan split): "
+            "re-planning it would set the team's milestones from one person's check-ins. "
+            "Merge the parts first (backplan merge PARTS… -o PLAN.xlsx), then replan the "
+            "merged workbook"
+        )
     done = done or {}
     targets = targets or {}
     deadlines = deadlines or {}

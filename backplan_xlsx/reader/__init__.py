@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .. import layout
 from ..errors import Problem, WorkbookReadError
 from ..model import Plan, Snapshot
 from .checkins import read_check_ins
@@ -67,18 +68,48 @@ def read_workbook(path: str | Path, *, inputs_only: bool = False) -> Snapshot:
         WorkbookReadError: the file cannot be opened, or holds no readable
             goal; the message names the file.
     """
-    return read_details(path, inputs_only=inputs_only).snapshot
+    details = read_details(path, inputs_only=inputs_only)
+    ensure_check_ins_readable(details)
+    return details.snapshot
 
 
 def read_details(
     path: str | Path, *, with_record: bool = False, inputs_only: bool = False
 ) -> WorkbookDetails:
-    """Like :func:`read_workbook`, keeping the source, identity (and build record) and tables."""
+    """Like :func:`read_workbook`, keeping the source, identity (and build record) and tables.
+
+    Unlike :func:`read_workbook` it returns a workbook whose Check-ins sheet
+    cannot be read (``check`` reports that as a problem among the others).
+    """
     src = open_source(path)
     try:
         return _read(src, str(path), with_record, inputs_only)
     finally:
         src.close()
+
+
+def ensure_check_ins_readable(details: WorkbookDetails) -> None:
+    """Refuse a workbook whose Check-ins sheet or its Date, Goal or Value column is gone.
+
+    Without them every figure would be the baseline and every rewrite (merge,
+    replan, build --keep) would drop the readings people typed: so the file
+    is unreadable, never "0 check-ins".
+
+    Raises:
+        WorkbookReadError: naming the sheet (and any sheet that looks renamed).
+    """
+    if layout.CHECK_INS in details.tables:
+        return
+    src = details.source
+    why = [p for p in details.snapshot.problems if p.sheet == layout.CHECK_INS]
+    detail = "; ".join(p.message for p in why) or f'has no readable "{layout.CHECK_INS}" sheet'
+    renamed = [n for n in src.sheet_names if n != layout.CHECK_INS and "check" in n.casefold()]
+    hint = f' (is "{renamed[0]}" the Check-ins sheet renamed?)' if renamed else ""
+    raise WorkbookReadError(
+        f"{src.name}, {layout.CHECK_INS}: the check-ins cannot be read: {detail}{hint}. "
+        "Nothing can be judged or rewritten from this file until it is fixed",
+        tuple(why),
+    )
 
 
 def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) -> WorkbookDetails:

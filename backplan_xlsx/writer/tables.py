@@ -202,11 +202,11 @@ def write_milestones(book: Book) -> None:
 
 
 def write_actions(book: Book) -> None:
-    """The Actions sheet: who does what by when; Done is the one input."""
+    """The Actions sheet: who does what by when; Done and Notes are what people type."""
     plan, report = book.snapshot.plan, book.report
     spec = layout.ACTIONS_LAYOUT
     sheet = open_table(book, spec)
-    done = book.snapshot.done
+    done, notes = book.snapshot.done, book.snapshot.notes
     for k, (a, st) in enumerate(zip(plan.actions, report.actions, strict=True)):
         row = k + 1
         values = {
@@ -217,6 +217,7 @@ def write_actions(book: Book) -> None:
             "owner": a.owner,
             "due": a.due,
             "done": done.get(a.id, ""),
+            "notes": notes.get(a.id, ""),
         }
         write_row(
             book, sheet, spec, row, a.id, values, action_formulas(row + 1), {"status": st.status}
