@@ -36,15 +36,6 @@ from .values import clean_text
 RECORDED = (layout.GOALS, layout.MILESTONES, layout.ACTIONS, layout.OWNERS, layout.ANTI_GOALS)
 #: Sheets the build protects (without a password: against slips).
 PROTECTED = (layout.START, *RECORDED, layout.CHECK_INS)
-#: Input columns that carry a validation: (sheet, column key, validation type).
-VALIDATED = (
-    (layout.CHECK_INS, "date", "date"),
-    (layout.CHECK_INS, "goal", "list"),
-    (layout.CHECK_INS, "owner", "list"),
-    (layout.CHECK_INS, "value", "decimal"),
-    (layout.ACTIONS, "done", "list"),
-    (layout.ANTI_GOALS, "last_reviewed", "date"),
-)
 SHARE_TOLERANCE = 1e-6
 _ITEM = {
     layout.GOALS: "goal",
@@ -258,7 +249,7 @@ def _openpyxl_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]
         wb = openpyxl.load_workbook(src.path)
     out: list[Problem] = []
     out += _formula_problems(details, rows, wb)
-    for sheet, key, kind in VALIDATED:
+    for sheet, key, kind in layout.validated():
         table = details.tables.get(sheet)
         if table is None or not table.has(key) or table.sheet not in wb.sheetnames:
             continue
@@ -450,7 +441,8 @@ def _plan_problems(
 
 def _share_problems(snap: Snapshot, details: WorkbookDetails) -> Iterable[Problem]:
     owners: Table | None = details.tables.get(layout.OWNERS)
-    if owners is None:
+    if owners is None or snap.plan.part:
+        # A part holds one owner: their share alone is all it should hold.
         return []
     out = []
     for g in snap.plan.goals:

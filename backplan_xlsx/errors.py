@@ -101,3 +101,7 @@ class WorkbookReadError(BackplanError):
 
 class WorkbookWriteError(BackplanError):
     """A workbook that cannot be written, or must not be overwritten."""
+
+
+class InputsWouldBeLostError(BackplanError):
+    """Something people typed has no place in what would be written: nothing is written."""

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from . import layout
 from .errors import BackplanError
-from .model import CheckIn, Plan, Snapshot
+from .model import Action, AntiGoal, CheckIn, Goal, Milestone, Owner, Plan, Snapshot
 
 V = TypeVar("V")
 
@@ -151,19 +151,29 @@ def merge_all(copies: Sequence[Copy]) -> MergeResult:
         for c in sorted(copies, key=lambda c: (c.modified, c.file))  # oldest first
     ]
     conflicts: list[Conflict] = []
+    # Every input cell of a row with an id, as the layout declares them.
+    cells: dict[str, Any] = {
+        col.field: _cells(ordered, spec.name, col.header, _getter(col.field), conflicts)
+        for spec, col in layout.row_inputs()
+    }
     merged = replace(
         current[-1].snapshot,
         plan=plan,
         check_ins=_union_of_check_ins(ordered),
-        done=_cells(ordered, "Actions", "Done", lambda s: s.done, conflicts),
-        notes=_cells(ordered, "Actions", "Notes", lambda s: s.notes, conflicts),
-        reviews=_cells(ordered, "Anti-goals", "Last reviewed", lambda s: s.reviews, conflicts),
-        feedback=_cells(ordered, "Anti-goals", "Feedback", lambda s: s.feedback, conflicts),
         as_of=_agreed_as_of(ordered, conflicts),
         file=current[-1].file,
+        **cells,
     )
     carried = tuple(c.file for c in copies if c.snapshot.plan.version != latest)
     return MergeResult(merged, tuple(conflicts), tuple(unplaced), carried)
+
+
+def _getter(name: str) -> Callable[[Snapshot], Mapping[str, object]]:
+    def get(snapshot: Snapshot) -> Mapping[str, object]:
+        found: Mapping[str, object] = getattr(snapshot, name)
+        return found
+
+    return get
 
 
 def _union_of_check_ins(ordered: Sequence[Copy]) -> tuple[CheckIn, ...]:
@@ -183,29 +193,31 @@ def _union_of_check_ins(ordered: Sequence[Copy]) -> tuple[CheckIn, ...]:
 def _carried_forward(copy: Copy, plan: Plan, unplaced: list[Unplaced]) -> Copy:
     """An older-version copy's inputs, kept where the current plan has their row."""
     snap = copy.snapshot
-    actions = {a.id for a in plan.actions}
-    anti_goals = {x.id for x in plan.anti_goals}
-
-    def keep(values: Mapping[str, V], ids: set[str], sheet: str, column: str) -> dict[str, V]:
-        out: dict[str, V] = {}
-        for item, value in values.items():
+    kept: dict[str, Any] = {}
+    for spec, col in layout.row_inputs():
+        ids = row_ids(plan, spec.name)
+        out = kept.setdefault(col.field, {})
+        for item, value in getattr(snap, col.field).items():
             if item in ids:
                 out[item] = value
             elif value not in (None, ""):
                 shown = value.isoformat() if isinstance(value, date) else str(value)
-                unplaced.append(Unplaced(copy.file, snap.plan.version, sheet, item, column, shown))
-        return out
+                unplaced.append(
+                    Unplaced(copy.file, snap.plan.version, spec.name, item, col.header, shown)
+                )
+    return replace(copy, snapshot=replace(snap, **kept))
 
-    return replace(
-        copy,
-        snapshot=replace(
-            snap,
-            done=keep(snap.done, actions, "Actions", "Done"),
-            notes=keep(snap.notes, actions, "Actions", "Notes"),
-            reviews=keep(snap.reviews, anti_goals, "Anti-goals", "Last reviewed"),
-            feedback=keep(snap.feedback, anti_goals, "Anti-goals", "Feedback"),
-        ),
-    )
+
+def row_ids(plan: Plan, sheet: str) -> set[str]:
+    """The row ids a plan gives a data sheet (G1…, M1…, A1…, O1…, X1…)."""
+    rows: dict[str, Sequence[Goal | Milestone | Action | Owner | AntiGoal]] = {
+        layout.GOALS: plan.goals,
+        layout.MILESTONES: plan.milestones,
+        layout.ACTIONS: plan.actions,
+        layout.OWNERS: plan.owners,
+        layout.ANTI_GOALS: plan.anti_goals,
+    }
+    return {item.id for item in rows.get(sheet, ())}
 
 
 def _agreed_as_of(ordered: Sequence[Copy], conflicts: list[Conflict]) -> date | None:

@@ -107,8 +107,7 @@ def ensure_check_ins_readable(details: WorkbookDetails) -> None:
     hint = f' (is "{renamed[0]}" the Check-ins sheet renamed?)' if renamed else ""
     raise WorkbookReadError(
         f"{src.name}, {layout.CHECK_INS}: the check-ins cannot be read: {detail}{hint}. "
-        "Nothing can be judged or rewritten from this file until it is fixed",
-        tuple(why),
+        "Nothing can be judged or rewritten from this file until it is fixed"
     )
 
 

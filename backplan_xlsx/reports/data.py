@@ -76,6 +76,7 @@ def status_dict(
             "title": report.title,
             "version": report.version,
             "file": report.file,
+            "part": report.part,
         },
         "as_of": report.as_of.isoformat(),
         "goals": [asdict(g) for g in report.goals],

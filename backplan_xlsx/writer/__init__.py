@@ -128,6 +128,7 @@ def build(
     force: bool = False,
     spec_path: Path | None = None,
     snapshot: Snapshot | None = None,
+    always_backup: bool = False,
 ) -> BuildResult:
     """Write the plan's workbook atomically, keeping any work in the way.
 
@@ -139,6 +140,8 @@ def build(
         spec_path: the spec the plan came from; writing over it is refused.
         snapshot: what people typed, to carry into the new workbook
             (default: nothing).
+        always_backup: back up an existing workbook at ``path`` even when it
+            holds no input, and replace it (``build --keep``).
 
     Raises:
         WorkbookWriteError: a bad output path, a workbook with check-ins in
@@ -150,7 +153,7 @@ def build(
     day = as_of or today()
     snap = snapshot or Snapshot(plan)
     check_target(path, spec_path)
-    replaced = make_way(path, force)
+    replaced = make_way(path, force, always_backup=always_backup)
     atomic_write(path, lambda tmp: write_workbook(snap, tmp, day))
     return BuildResult(path, day, replaced, plan)
 

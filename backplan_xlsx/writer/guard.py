@@ -66,10 +66,12 @@ def typed_inputs(path: Path) -> tuple[str, ...] | None:
         return None
     found = {
         "check-ins": bool(snap.check_ins),
-        "Done marks": any(str(v).strip() for v in snap.done.values()),
-        "notes": any(v.strip() for v in snap.notes.values()),
-        "review dates": bool(snap.reviews),
-        "feedback": any(v.strip() for v in snap.feedback.values()),
+        **{
+            f"{col.header} cells": any(
+                v not in (None, "") and str(v).strip() for v in getattr(snap, col.field).values()
+            )
+            for _, col in layout.row_inputs()
+        },
         "a typed As-of date": snap.as_of is not None,
         "typed values that cannot be read": any(
             p.severity == "error" and p.sheet in layout.INPUT_SHEETS for p in snap.problems
@@ -101,8 +103,10 @@ def check_target(path: Path, spec_path: Path | None) -> None:
         raise WorkbookWriteError(f"{path}: exists and is not a file")
 
 
-def make_way(path: Path, force: bool) -> Replaced:
+def make_way(path: Path, force: bool, *, always_backup: bool = False) -> Replaced:
     """Decide about an existing workbook at ``path``; back it up when it must be kept.
+
+    ``always_backup`` keeps a copy of whatever is there (``build --keep``).
 
     Raises:
         WorkbookWriteError: it holds any input (or cannot be read) and ``force``
@@ -110,6 +114,8 @@ def make_way(path: Path, force: bool) -> Replaced:
     """
     if not path.exists():
         return Replaced()
+    if always_backup:
+        return Replaced(existed=True, backup=backup(path))
     kinds = typed_inputs(path)
     held = None if kinds is None else "check-ins" in kinds
     if kinds == ():
