@@ -80,6 +80,11 @@ def _without_a_row(details: WorkbookDetails, plan: Plan) -> list[str]:
             cell = _cell_of(table, item, key) if table is not None else ""
             place = f"{table.sheet if table else sheet}!{cell}" if cell else sheet
             out.append(f"{details.source.name}, {place}: {item} {header} {shown!r}")
+    for user in snap.user_columns:
+        ids = row_ids(plan, user.sheet)
+        for rid, value in user.values:
+            if rid not in ids:
+                out.append(f"{details.source.name}, {user.sheet}: {rid} {user.header} {value!r}")
     return out
 
 

@@ -19,7 +19,17 @@ from typing import Any, TypeVar
 
 from . import layout
 from .errors import BackplanError
-from .model import Action, AntiGoal, CheckIn, Goal, Milestone, Owner, Plan, Snapshot
+from .model import (
+    Action,
+    AntiGoal,
+    CheckIn,
+    Goal,
+    Milestone,
+    Owner,
+    Plan,
+    Snapshot,
+    UserColumn,
+)
 
 V = TypeVar("V")
 
@@ -162,6 +172,7 @@ def merge_all(copies: Sequence[Copy]) -> MergeResult:
         check_ins=_union_of_check_ins(ordered),
         as_of=_agreed_as_of(ordered, conflicts),
         file=current[-1].file,
+        user_columns=_union_of_user_columns(ordered, conflicts),
         **cells,
     )
     carried = tuple(c.file for c in copies if c.snapshot.plan.version != latest)
@@ -174,6 +185,36 @@ def _getter(name: str) -> Callable[[Snapshot], Mapping[str, object]]:
         return found
 
     return get
+
+
+def _union_of_user_columns(
+    ordered: Sequence[Copy], conflicts: list[Conflict]
+) -> tuple[UserColumn, ...]:
+    """Every column users inserted in any copy; per row the newest value, conflicts named."""
+    columns: dict[tuple[str, str], dict[str, object]] = {}
+    source: dict[tuple[str, str, str], str] = {}
+    for c in ordered:
+        for user in c.snapshot.user_columns:
+            values = columns.setdefault((user.sheet, user.header), {})
+            for rid, value in user.values:
+                if rid in values and values[rid] != value:
+                    conflicts.append(
+                        Conflict(
+                            user.sheet,
+                            rid,
+                            user.header,
+                            c.file,
+                            str(value),
+                            source[(user.sheet, user.header, rid)],
+                            str(values[rid]),
+                        )
+                    )
+                values[rid] = value
+                source[(user.sheet, user.header, rid)] = c.file
+    return tuple(
+        UserColumn(sheet, header, tuple(values.items()))
+        for (sheet, header), values in columns.items()
+    )
 
 
 def _union_of_check_ins(ordered: Sequence[Copy]) -> tuple[CheckIn, ...]:
@@ -205,7 +246,17 @@ def _carried_forward(copy: Copy, plan: Plan, unplaced: list[Unplaced]) -> Copy:
                 unplaced.append(
                     Unplaced(copy.file, snap.plan.version, spec.name, item, col.header, shown)
                 )
-    return replace(copy, snapshot=replace(snap, **kept))
+    users = []
+    for user in snap.user_columns:
+        ids = row_ids(plan, user.sheet) if user.sheet != layout.CHECK_INS else set()
+        here = tuple((rid, v) for rid, v in user.values if rid in ids)
+        unplaced.extend(
+            Unplaced(copy.file, snap.plan.version, user.sheet, rid, user.header, str(v))
+            for rid, v in user.values
+            if rid not in ids
+        )
+        users.append(replace(user, values=here))
+    return replace(copy, snapshot=replace(snap, user_columns=tuple(users), **kept))
 
 
 def row_ids(plan: Plan, sheet: str) -> set[str]:

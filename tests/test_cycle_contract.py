@@ -265,3 +265,61 @@ def test_older_copies_are_carried_forward(built: Path, tmp_path: Path) -> None:
     collected = run("collect", old, v2, "-o", out / "r.xlsx", "--as-of", AS_OF)
     assert collected.exit_code == 0, collected.output
     assert "Imported 2 of 2 files" in collected.stdout
+
+
+def _insert_columns(path: Path) -> None:
+    wb = openpyxl.load_workbook(path)
+    goals = wb[layout.GOALS]
+    goals.insert_cols(3)  # between Goal and Metric, as a person would
+    goals.cell(1, 3).value = "Region"
+    goals.cell(row_of(goals, "G1"), 3).value = "EMEA"
+    actions = wb[layout.ACTIONS]
+    col = actions.max_column + 1
+    actions.cell(1, col).value = "Deal link"
+    actions.cell(row_of(actions, "A1"), col).value = "https://crm.example/d/1"
+    actions.cell(row_of(actions, "A2"), col).value = 42
+    checks = wb[layout.CHECK_INS]
+    checks.cell(1, 6).value = "Source"
+    for j, v in enumerate((date(2027, 2, 1), "G1", "Ravi Patel", 50_000, "", "CRM")):
+        checks.cell(2, 1 + j).value = v
+    wb.save(path)
+
+
+def _user_values(path: Path) -> dict[tuple[str, str], dict[str, object]]:
+    snap = read_workbook(path)
+    out = {(u.sheet, u.header): dict(u.values) for u in snap.user_columns if u.values}
+    out[("Check-ins", "*")] = {f"{c.goal}@{c.date}": dict(c.extra) for c in snap.check_ins}
+    return out
+
+
+def test_columns_users_insert_survive_the_cycle(
+    built: Path, sales_spec: Path, tmp_path: Path
+) -> None:
+    _insert_columns(built)
+    want = {
+        ("Goals", "Region"): {"G1": "EMEA"},
+        ("Actions", "Deal link"): {"A1": "https://crm.example/d/1", "A2": 42.0},
+        ("Check-ins", "*"): {"G1@2027-02-01": {"Source": "CRM"}},
+    }
+    assert _user_values(built) == want
+    merged = tmp_path / "merged.xlsx"
+    assert run("merge", built, "-o", merged, "--as-of", AS_OF).exit_code == 0
+    assert _user_values(merged) == want
+    parts = tmp_path / "parts"
+    assert run("split", merged, "-o", parts, "--as-of", AS_OF).exit_code == 0
+    back = tmp_path / "back.xlsx"
+    result = run("merge", *sorted(parts.glob("*.xlsx")), "-o", back, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert _user_values(back) == want
+    v2 = tmp_path / "v2.xlsx"
+    assert run("replan", back, "-o", v2, "--as-of", AS_OF).exit_code == 0
+    got = _user_values(v2)
+    assert (
+        got[("Goals", "Region")] == {"G1": "EMEA"}
+        and got[("Check-ins", "*")] == want[("Check-ins", "*")]
+    )
+    kept = tmp_path / "kept.xlsx"
+    spec = _edited_spec(sales_spec, tmp_path / "edited.yaml")
+    result = run("build", spec, "-o", kept, "--keep", back, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert _user_values(kept) == want

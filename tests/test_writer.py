@@ -277,7 +277,7 @@ def test_meta_sheet_records_identity_and_every_row(book: Any, sales_plan: Plan) 
     goals = book[layout.GOALS]
     spec = layout.GOALS_LAYOUT
     g1 = next(r for r in rows if r[:2] == (layout.GOALS, "G1"))
-    plan_cols = [i for i, c in enumerate(spec.columns, 1) if c.role == "plan"]
+    plan_cols = [i for i, c in enumerate(spec.columns, 1) if c.role in ("id", "plan")]
     formula_cols = [i for i, c in enumerate(spec.columns, 1) if c.role == "formula"]
     values = [goals.cell(g1[2], i).value for i in plan_cols]
     assert values_fingerprint(values) == g1[3]

@@ -37,6 +37,7 @@ from .plan import (
 )
 from .source import Source, open_source
 from .tables import Table
+from .usercols import read_user_columns
 
 __all__ = ["WorkbookDetails", "read_details", "read_workbook"]
 
@@ -142,6 +143,7 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
     read_anti_goals(src, out, problems)
     out.goals = goals
     check_ins = read_check_ins(src, out, start, problems)
+    user_columns, check_ins = read_user_columns(out.tables, check_ins)
     thresholds = read_thresholds(src, problems)
     as_of = read_as_of(src, identity, problems)
     plan = Plan(
@@ -168,6 +170,7 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
         notes=out.notes,
         problems=tuple(problems),
         built_inputs=identity.inputs,
+        user_columns=user_columns,
     )
     return WorkbookDetails(src, identity, out.tables, snapshot)
 

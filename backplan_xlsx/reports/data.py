@@ -76,7 +76,6 @@ def status_dict(
             "title": report.title,
             "version": report.version,
             "file": report.file,
-            "part": report.part,
         },
         "as_of": report.as_of.isoformat(),
         "goals": [asdict(g) for g in report.goals],
@@ -86,6 +85,8 @@ def status_dict(
         "anti_goals": [asdict(x) for x in report.anti_goals],
         "problems": [problem_dict(p) for p in problems],
     }
+    if report.part:  # only on a part, so a whole plan's shape is the brief's exactly
+        data["plan"]["part"] = report.part
     if by is not None:
         data["by"] = by
         data["groups"] = [

@@ -13,7 +13,9 @@ from typing import Any
 
 from .. import layout
 from .book import Book, Sheet, absolute, display_format
-from .tables import date_validation
+from .tables import date_validation, write_user_columns
+
+_USER = layout.Column("", "user", role="input")
 
 #: Where the list of goal and anti-goal ids lives (a hidden column on Start).
 IDS_SHEET = layout.START
@@ -118,5 +120,16 @@ def write_check_ins(book: Book, owners: layout.SheetLayout) -> None:
             "error_type": "warning",
         },
     )
+    mine = [u for u in book.snapshot.user_columns if u.sheet == spec.name]
+    extra = {u.header: j for j, u in enumerate(mine)}
+
+    def placed(_values: tuple[tuple[str, object], ...]) -> list[tuple[int, object]]:
+        return []
+
+    write_user_columns(book, sheet, spec, placed)
+    for r, c in enumerate(check_ins, start=1):
+        for header, value in c.extra:
+            if header in extra:
+                sheet.value(r, len(spec.columns) + extra[header], value, styles.column(_USER))
     sheet.print_setup(book.snapshot.plan.title)
     sheet.protect(insert_rows=True, delete_rows=True, sort=True)

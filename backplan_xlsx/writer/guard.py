@@ -73,6 +73,7 @@ def typed_inputs(path: Path) -> tuple[str, ...] | None:
             for _, col in layout.row_inputs()
         },
         "a typed As-of date": snap.as_of is not None,
+        "columns someone inserted": any(u.values for u in snap.user_columns),
         "typed values that cannot be read": any(
             p.severity == "error" and p.sheet in layout.INPUT_SHEETS for p in snap.problems
         ),

@@ -9,7 +9,7 @@ recorded for ``_backplan`` so later edits can be told from the plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from .. import layout, rules
@@ -27,6 +27,8 @@ from .formulas import (
 PROGRESS = rules.PROGRESS_STATUSES
 #: Points per line of 10-point text.
 LINE_HEIGHT = 13.0
+#: Width of a column a user inserted (its own width is not read back).
+USER_COLUMN_WIDTH = 16
 #: Data validation bounds for typed dates.
 FIRST_DATE = date(2000, 1, 1)
 LAST_DATE = date(2100, 12, 31)
@@ -108,9 +110,40 @@ def finish_table(
     last = max(n_rows, 1)
     for key, statuses in status_columns.items():
         sheet.status_colours(book.styles, 1, spec.index(key), last, statuses)
-    sheet.ws.autofilter(0, 0, last, len(spec.columns) - 1)
+    rows = {rec.id: rec.row - 1 for rec in book.records if rec.sheet == spec.name}
+    added = write_user_columns(book, sheet, spec, lambda values: _by_row(values, rows))
+    sheet.ws.autofilter(0, 0, last, len(spec.columns) + added - 1)
     sheet.print_setup(book.snapshot.plan.title)
     sheet.protect()
+
+
+def _by_row(
+    values: tuple[tuple[str, object], ...], rows: Mapping[str, int]
+) -> list[tuple[int, object]]:
+    return [(rows[rid], v) for rid, v in values if rid in rows]
+
+
+def write_user_columns(
+    book: Book,
+    sheet: Sheet,
+    spec: layout.SheetLayout,
+    placed: Callable[[tuple[tuple[str, object], ...]], list[tuple[int, object]]],
+) -> int:
+    """Columns users inserted, after the contract's (whose letters formulas use); unlocked.
+
+    ``placed`` turns a column's (row id, value) pairs into (0-based row, value).
+    Returns how many columns were written.
+    """
+    mine = [u for u in book.snapshot.user_columns if u.sheet == spec.name]
+    head = book.styles.header()
+    for j, user in enumerate(mine):
+        col = len(spec.columns) + j
+        fmt = book.styles.column(layout.Column(user.header, f"user:{j}", role="input"))
+        sheet.ws.set_column(col, col, USER_COLUMN_WIDTH, fmt)
+        sheet.text(0, col, user.header, head)
+        for row, value in placed(user.values):
+            sheet.value(row, col, value, fmt)
+    return len(mine)
 
 
 def date_validation(sheet: Sheet, first: int, col: int, last: int, what: str) -> None:
