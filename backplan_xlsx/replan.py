@@ -14,7 +14,7 @@ ids, which never change.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -75,6 +75,7 @@ def replan(
     done: Mapping[str, DoneMark] | None = None,
     targets: Mapping[str, float] | None = None,
     deadlines: Mapping[str, date] | None = None,
+    typed_into: Collection[str] = (),
 ) -> tuple[Plan, list[Change]]:
     """A new version of ``plan`` whose remaining path starts from the actuals.
 
@@ -83,6 +84,8 @@ def replan(
         check_ins: every check-in (all are kept; they only set the actuals).
         as_of: the re-plan date.
         done: action id → Done cell, so done actions survive.
+        typed_into: ids of actions someone typed into (notes, their own
+            columns): kept like done ones, so nothing typed is dropped.
         targets: goal id → new target. deadlines: goal id → new deadline.
 
     Returns:
@@ -169,7 +172,8 @@ def replan(
         if m.id not in new_ids:
             changes.append(Change(m.id, f"dropped (was due {m.due})"))
 
-    actions = _replan_actions(plan, new_plan, milestones, as_of, done, changes)
+    keep = {a.id for a in plan.actions if rules.is_done(done.get(a.id))} | set(typed_into)
+    actions = _replan_actions(plan, new_plan, milestones, as_of, keep, changes)
     return replace(new_plan, milestones=tuple(milestones), actions=tuple(actions)), changes
 
 
@@ -178,16 +182,15 @@ def _replan_actions(
     new_plan: Plan,
     milestones: Sequence[Milestone],
     as_of: date,
-    done: Mapping[str, DoneMark],
+    typed_into: Collection[str],
     changes: list[Change],
 ) -> list[Action]:
     kept_ms = {m.id: m for m in milestones if m.due <= as_of}
     remaining = [m for m in milestones if m.due > as_of]
     keep: list[Action] = []
     for a in plan.actions:
-        is_done = rules.is_done(done.get(a.id))
         hand_written = a.count is None
-        if a.milestone in kept_ms or is_done or hand_written:
+        if a.milestone in kept_ms or a.id in typed_into or hand_written:
             home = a.milestone
             if home not in {m.id for m in milestones}:
                 home = next((m.id for m in remaining if m.goal == a.goal and m.due >= a.due), "")

@@ -107,6 +107,17 @@ def build(spec: Path, output: Path, as_of: date | None, force: bool, keep: Path 
     click.echo(f"Wrote {result.path} ({result.summary}).")
 
 
+def _typed_into_actions(snap: Any) -> set[str]:
+    """Actions holding a note or a value in a column someone inserted."""
+    from .. import layout
+
+    ids = {aid for aid, note in snap.notes.items() if note.strip()}
+    for user in snap.user_columns:
+        if user.sheet == layout.ACTIONS:
+            ids.update(rid for rid, _ in user.values)
+    return ids
+
+
 def _goal_values(values: tuple[str, ...], kind: str, parse: Callable[[str], Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for text in values:
@@ -174,6 +185,7 @@ def replan(
         done=snap.done,
         targets=new_targets,
         deadlines=new_deadlines,
+        typed_into=_typed_into_actions(snap),
     )
     same = output.resolve() == workbook.resolve()
     from dataclasses import replace as _replace
