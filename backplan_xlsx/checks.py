@@ -63,7 +63,7 @@ def check_workbook(
     """
     details = read_details(path, with_record=True)
     snap = details.snapshot
-    day = as_of_for(snap, as_of, today or date.today())
+    day = as_of_for(snap, as_of, today)
     found = list(snap.problems)
     rows = _id_rows(details)
     found += _record_problems(details, rows)

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BackplanError, Problem
+from .errors import BackplanError, CollectError, Problem
 from .fileio import TEMP_PREFIX, atomic_write
 from .merge import Conflict, Copy, Unplaced, merge_all
 from .model import Plan, Snapshot
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
     from .history import HistoryRow, HistoryStore
 
 SUFFIXES = (".xlsx", ".ods")
-
-
-class CollectError(BackplanError):
-    """Nothing to import, or bad arguments."""
 
 
 @dataclass(frozen=True, slots=True)

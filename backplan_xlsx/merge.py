@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import layout
-from .errors import BackplanError
+from .errors import MergeError
 from .model import (
     Action,
     AntiGoal,
@@ -32,10 +32,6 @@ from .model import (
 )
 
 V = TypeVar("V")
-
-
-class MergeError(BackplanError):
-    """Copies that cannot be merged (different plans), or inputs that would be lost."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from . import rules
-from .errors import BackplanError
+from .errors import ReplanError
 from .model import Action, CheckIn, DoneMark, Goal, Milestone, Plan
 from .planner import curve_fractions, due_dates, funnel_actions, step_target
-
-
-class ReplanError(BackplanError):
-    """A plan that cannot be re-planned as asked (goal reached, deadline passed)."""
 
 
 @dataclass(frozen=True, slots=True)

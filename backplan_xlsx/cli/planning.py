@@ -167,7 +167,7 @@ def replan(
 
     snap = read_untrusted(read_workbook, workbook)
     ensure_nothing_lost(snap)
-    day = as_of_for(snap, as_of, date.today())
+    day = as_of_for(snap, as_of)
     goal_ids = [g.id for g in snap.plan.goals]
     new_targets = _goal_values(targets, "target", float)
     new_deadlines = _goal_values(deadlines, "deadline", date.fromisoformat)
@@ -224,7 +224,7 @@ def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None
 
     snap = read_untrusted(read_workbook, workbook)
     ensure_nothing_lost(snap)
-    day = as_of_for(snap, as_of, date.today())
+    day = as_of_for(snap, as_of)
     parts = split_plan(snap)
     names = owner_file_names([o for o, _ in parts], ".xlsx")
     output.mkdir(parents=True, exist_ok=True)
@@ -275,7 +275,7 @@ def brief(
     from ..reader import as_of_for, read_workbook
 
     snap = read_untrusted(read_workbook, workbook)
-    report = evaluate(judged_on_share(snap), as_of_for(snap, as_of, date.today()))
+    report = evaluate(judged_on_share(snap), as_of_for(snap, as_of))
     people = find_owners(snap.plan.owners, owners)
     pages = [(o, render_brief(snap.plan, report, o, fmt)) for o in people]  # type: ignore[arg-type]
     if output is None:

@@ -62,7 +62,7 @@ def status(
     from ..reports import fail_reasons, render_status
 
     snap = read_untrusted(read_workbook, workbook)
-    report = evaluate(judged_on_share(snap), as_of_for(snap, as_of, date.today()))
+    report = evaluate(judged_on_share(snap), as_of_for(snap, as_of))
     color = output is None and fmt == "table" and sys.stdout.isatty()
     text = render_status(report, fmt, problems=snap.problems, by=by, color=color)  # type: ignore[arg-type]
     _emit(text, output, inputs=(workbook,))

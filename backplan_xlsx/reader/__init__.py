@@ -175,10 +175,14 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
     return WorkbookDetails(src, identity, out.tables, snapshot)
 
 
-def as_of_for(snapshot: Snapshot, given: date | None, today: date) -> date:
-    """The date to judge on: ``--as-of``, else a date typed into AsOf, else today."""
+def as_of_for(snapshot: Snapshot, given: date | None, today: date | None = None) -> date:
+    """The date to judge on: ``--as-of``, else a date typed into AsOf, else today.
+
+    The one place this rule lives: status, check, brief, split, replan, merge
+    and build all ask here. ``today`` is for tests (default: the clock).
+    """
     if given is not None:
         return given
     if snapshot.as_of is not None:
         return snapshot.as_of
-    return today
+    return today if today is not None else date.today()

@@ -135,7 +135,8 @@ def build(
     Args:
         plan: the planned plan (see :func:`backplan_xlsx.spec.load_spec`).
         path: where to write; must end in ``.xlsx``.
-        as_of: the date the cached values are computed for (default: today).
+        as_of: the date the cached values are computed for (default: a date
+            typed into the snapshot's AsOf cell, else today).
         force: replace a workbook that holds check-ins (a backup is kept).
         spec_path: the spec the plan came from; writing over it is refused.
         snapshot: what people typed, to carry into the new workbook
@@ -147,11 +148,11 @@ def build(
         WorkbookWriteError: a bad output path, a workbook with check-ins in
             the way without ``force``, or a plan Excel cannot hold.
     """
-    from ..spec import today
+    from ..reader import as_of_for
 
     path = Path(path)
-    day = as_of or today()
     snap = snapshot or Snapshot(plan)
+    day = as_of_for(snap, as_of)
     check_target(path, spec_path)
     replaced = make_way(path, force, always_backup=always_backup)
     atomic_write(path, lambda tmp: write_workbook(snap, tmp, day))
