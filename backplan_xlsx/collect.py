@@ -19,7 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BackplanError, CollectError, Problem
+from .errors import BackplanError, Problem
+from .errors import CollectError as CollectError  # re-exported: raised here
 from .fileio import TEMP_PREFIX, atomic_write
 from .merge import Conflict, Copy, Unplaced, merge_all
 from .model import Plan, Snapshot

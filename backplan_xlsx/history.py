@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine import StatusReport
-from .errors import HistoryError
+from .errors import HistoryError as HistoryError  # re-exported: raised here
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import layout
-from .errors import MergeError
+from .errors import MergeError as MergeError  # re-exported: raised here
 from .model import (
     Action,
     AntiGoal,

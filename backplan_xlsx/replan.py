@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from . import rules
-from .errors import ReplanError
+from .errors import ReplanError as ReplanError  # re-exported: raised here
 from .model import Action, CheckIn, DoneMark, Goal, Milestone, Plan
 from .planner import curve_fractions, due_dates, funnel_actions, step_target
 

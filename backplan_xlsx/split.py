@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .errors import SplitError
+from .errors import SplitError as SplitError  # re-exported: raised here
 from .model import Owner, Snapshot
 from .names import person_key
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from backplan_xlsx.cli import main
 from backplan_xlsx.engine import evaluate
@@ -41,7 +41,7 @@ def built(tmp_path: Path, sales_spec: Path) -> Path:
     return out
 
 
-def run(*args: str) -> object:
+def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -72,7 +73,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> Folder:
     inbox.mkdir()
     base = load_spec(TEMPLATES / "sales.yaml")
     rng = random.Random(2027)
-    plans, check_ins, done = {}, {}, {}
+    plans: dict[str, Plan] = {}
+    check_ins: dict[str, list[CheckIn]] = {}
+    done: dict[str, dict[str, str]] = {}
     to_resave: list[Path] = []
     for k in range(1, 6):
         plan = _variant(base, k)
@@ -172,7 +175,7 @@ def test_rollup_log_and_history(folder: Folder, tmp_path: Path) -> None:
     collect([folder.path], rollup, history=history, as_of=AS_OF + timedelta(days=30), jobs=2)
     trend = _sheet(rollup, "Trend")
     assert [r["Month"] for r in trend] == ["2027-05", "2027-06"]
-    assert all(sum(int(v) for k, v in r.items() if k != "Month") == len(summary) for r in trend)
+    assert all(sum(int(cast(float, v)) for k, v in r.items() if k != "Month") == len(summary) for r in trend)
 
 
 def test_same_against_postgres(folder: Folder, tmp_path: Path, postgres_url: str) -> None:
@@ -184,7 +187,7 @@ def test_same_against_postgres(folder: Folder, tmp_path: Path, postgres_url: str
     assert len(first) == sum(plan_goals.values())
     for r in first:
         goal = next(g for g in _expected(folder, r.plan_id, AS_OF).goals if g.id == r.item_id)  # type: ignore[attr-defined]
-        assert (r.status, r.actual) == (goal.status, pytest.approx(goal.actual))
+        assert r.status == goal.status and r.actual == pytest.approx(goal.actual)
     collect([folder.path], rollup, history=postgres_url, as_of=AS_OF, jobs=2)
     assert store.rows(kind="goal") == first
     collect([folder.path], rollup, history=postgres_url, as_of=AS_OF + timedelta(days=31), jobs=2)
@@ -196,6 +199,7 @@ KILL = """
 import sys
 from datetime import date
 from pathlib import Path
+from typing import cast
 from backplan_xlsx.collect import collect
 collect([Path(sys.argv[1])], Path(sys.argv[2]), history=sys.argv[3], as_of=date(2027, 6, 30), jobs=2)
 """

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from backplan_xlsx.merge import Copy, MergeError, merge_all, merge_copies
+from backplan_xlsx.errors import MergeError
+from backplan_xlsx.merge import Copy, merge_all, merge_copies
 from backplan_xlsx.model import CheckIn, Plan, Snapshot
 
 
