@@ -279,9 +279,9 @@ def _agreed_as_of(ordered: Sequence[Copy], conflicts: list[Conflict]) -> date | 
         if c.snapshot.as_of is not None:
             conflicts.append(
                 Conflict(
-                    "Start",
-                    "AsOf",
-                    "As-of date",
+                    layout.START,
+                    layout.AS_OF,
+                    layout.NAMED_CELL_LABELS[layout.AS_OF],
                     "",
                     "=TODAY()",
                     c.file,

@@ -311,5 +311,7 @@ def write_anti_goals(book: Book) -> None:
         cached = cached_values(spec, st)
         write_row(book, sheet, spec, row, x.id, values, anti_goal_formulas(plan, row + 1), cached)
     last = max(len(plan.anti_goals), 1)
-    date_validation(sheet, 1, spec.index("last_reviewed"), last, "Last reviewed")
+    for col in spec.inputs:
+        if col.validation == "date":
+            date_validation(sheet, 1, spec.index(col.key), last, col.header)
     finish_table(book, sheet, spec, len(plan.anti_goals), {"status": rules.ANTI_GOAL_STATUSES})
