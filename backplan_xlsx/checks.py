@@ -33,9 +33,9 @@ from .spec import MAX_ANTI_GOALS, MAX_AVOID_CHARS
 from .values import clean_text
 
 #: Data sheets whose rows the build recorded.
-RECORDED = (layout.GOALS, layout.MILESTONES, layout.ACTIONS, layout.OWNERS, layout.ANTI_GOALS)
+RECORDED = layout.RECORDED_SHEETS
 #: Sheets the build protects (without a password: against slips).
-PROTECTED = (layout.START, *RECORDED, layout.CHECK_INS)
+PROTECTED = layout.PROTECTED_SHEETS
 SHARE_TOLERANCE = 1e-6
 _ITEM = {
     layout.GOALS: "goal",

@@ -33,6 +33,10 @@ CHECK_INS = "Check-ins"
 META = "_backplan"
 #: Sheets whose cells people type into (the Start sheet's As-of aside).
 INPUT_SHEETS = (ACTIONS, ANTI_GOALS, CHECK_INS)
+#: Data sheets whose every row ``_backplan`` records (id and fingerprints).
+RECORDED_SHEETS = (GOALS, MILESTONES, ACTIONS, OWNERS, ANTI_GOALS)
+#: Sheets the build protects (no password: against slips) and ``check`` expects so.
+PROTECTED_SHEETS = (START, *RECORDED_SHEETS, CHECK_INS)
 SHEET_ORDER = (START, DASHBOARD, GOALS, MILESTONES, ACTIONS, OWNERS, ANTI_GOALS, CHECK_INS, META)
 
 #: Workbook-scope named cells, on the Start sheet.
