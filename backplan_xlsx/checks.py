@@ -26,9 +26,9 @@ from .errors import Problem
 from .layout import col_letter
 from .model import Snapshot
 from .reader import WorkbookDetails, as_of_for, read_details
+from .reader.columns import Table
 from .reader.identity import RecordRow
 from .reader.source import boundary
-from .reader.tables import Table
 from .spec import MAX_ANTI_GOALS, MAX_AVOID_CHARS
 from .values import clean_text
 

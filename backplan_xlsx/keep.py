@@ -22,7 +22,7 @@ from .model import Plan, Snapshot
 
 if TYPE_CHECKING:
     from .reader import WorkbookDetails
-    from .reader.tables import Table
+    from .reader.columns import Table
 
 
 def kept_snapshot(path: Path, plan: Plan) -> Snapshot:

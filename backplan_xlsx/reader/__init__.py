@@ -8,7 +8,7 @@ formula values are never used: statuses come from
 that does not recalculate carries stale numbers.
 
 The modules: :mod:`.source` opens the file (the one place library errors
-become :class:`~backplan_xlsx.errors.WorkbookReadError`), :mod:`.tables`
+become :class:`~backplan_xlsx.errors.WorkbookReadError`), :mod:`.columns`
 finds columns by header, :mod:`.identity` says which plan it is and reads
 the Start sheet's settings, :mod:`.plan` and :mod:`.checkins` read the
 data sheets. ``check`` uses :func:`read_details` to see the build record too.
@@ -25,6 +25,7 @@ from .. import layout
 from ..errors import Problem, WorkbookReadError
 from ..model import Plan, Snapshot
 from .checkins import read_check_ins
+from .columns import Table
 from .identity import Identity, read_as_of, read_identity, read_thresholds
 from .plan import (
     Recovered,
@@ -36,7 +37,6 @@ from .plan import (
     read_owners,
 )
 from .source import Source, open_source
-from .tables import Table
 from .usercols import read_user_columns
 
 __all__ = ["WorkbookDetails", "read_details", "read_workbook"]

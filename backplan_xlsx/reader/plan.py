@@ -17,8 +17,8 @@ from .. import layout
 from ..errors import Problem
 from ..model import Action, AntiGoal, Cadence, DoneMark, Goal, Measure, Milestone, Owner
 from .cells import RowReader, SkipRow
+from .columns import Table, find_table
 from .source import Source
-from .tables import Table, find_table
 
 _SHARE = re.compile(r"^(.+?)\s+share$", re.IGNORECASE)
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from .. import layout
 from ..model import CheckIn, UserColumn
 from ..values import clean_text
-from .tables import Table
+from .columns import Table
 
 #: The Owners sheet's per-goal columns ("G1 share", "G1 target"…) belong to the layout.
 _OWNER_PART = re.compile(

@@ -1,9 +1,9 @@
 """The workbook writer: a plan (and what people typed) in, a finished .xlsx out.
 
-One module per part of the workbook (``start``, ``dashboard``, ``tables``,
+One module per part of the workbook (``start``, ``dashboard``, ``datasheets``,
 ``checkins``, ``meta``), the formulas in :mod:`.formulas` (built only from
 the twins in :mod:`backplan_xlsx.rules`), checked cell writes and styles in
-:mod:`.book`, and what may be overwritten in :mod:`.guard`.
+:mod:`.book`, and what may be overwritten in :mod:`.overwrite`.
 
 Every formula is written with the value the Python engine computes, because
 LibreOffice (headless) and many programs never recalculate. The same plan
@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import engine, layout
 from ..fileio import atomic_write
 from ..model import Plan, Snapshot
-from .guard import Replaced, check_target, make_way
+from .overwrite import Replaced, check_target, make_way
 
 __all__ = ["BuildResult", "build", "build_workbook", "write_workbook"]
 
@@ -67,9 +67,7 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = 
     from .book import Book, Styles
     from .checkins import write_check_ins
     from .dashboard import write_dashboard
-    from .meta import write_identity, write_meta_sheet
-    from .start import write_start
-    from .tables import (
+    from .datasheets import (
         owners_layout,
         write_actions,
         write_anti_goals,
@@ -77,6 +75,8 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = 
         write_milestones,
         write_owners,
     )
+    from .meta import write_identity, write_meta_sheet
+    from .start import write_start
 
     report = engine.evaluate(snapshot, as_of)
     options = {

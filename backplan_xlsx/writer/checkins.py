@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import layout
 from .book import Book, Sheet, absolute, display_format
-from .tables import date_validation, write_user_columns
+from .datasheets import date_validation, write_user_columns
 
 _USER = layout.Column("", "user", role="input")
 
