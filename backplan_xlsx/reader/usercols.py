@@ -10,7 +10,6 @@ values by row id (on Check-ins, by reading).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from .. import layout
 from ..model import CheckIn, UserColumn
@@ -29,12 +28,11 @@ def read_user_columns(
     """Every inserted column of every table read, and the check-ins with theirs."""
     found: list[UserColumn] = []
     for name, table in tables.items():
-        extra = _inserted(table, owners=name == layout.OWNERS)
+        extra = inserted_columns(table, owners=name == layout.OWNERS)
         if not extra:
             continue
-        if name == layout.CHECK_INS:
+        if name == layout.CHECK_INS:  # the values were read with each reading
             found.extend(UserColumn(name, header) for _, header in extra)
-            check_ins = _check_in_values(table, extra, check_ins)
             continue
         for c, header in extra:
             values = []
@@ -46,7 +44,7 @@ def read_user_columns(
     return tuple(found), check_ins
 
 
-def _inserted(table: Table, *, owners: bool) -> list[tuple[int, str]]:
+def inserted_columns(table: Table, *, owners: bool = False) -> list[tuple[int, str]]:
     """(column, header) of each header cell that is not the contract's."""
     known = set(table.columns.values())
     rows = table.grid.rows
@@ -58,17 +56,3 @@ def _inserted(table: Table, *, owners: bool) -> list[tuple[int, str]]:
             continue
         out.append((c, header))
     return out
-
-
-def _check_in_values(
-    table: Table, extra: list[tuple[int, str]], check_ins: tuple[CheckIn, ...]
-) -> tuple[CheckIn, ...]:
-    out = []
-    for ci in check_ins:
-        pairs = tuple(
-            (header, raw)
-            for c, header in extra
-            if (raw := table.grid.cell(ci.row - 1, c)) not in (None, "")
-        )
-        out.append(replace(ci, extra=pairs) if pairs else ci)
-    return tuple(out)
