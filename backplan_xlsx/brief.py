@@ -54,6 +54,11 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
         f"Plan: {plan.title} (version {plan.version}), as of {as_of.isoformat()}.",
         f"For: {who}.",
     ]
+    if report.part:
+        intro.append(
+            "This workbook is your part of the plan (from backplan split): every figure below "
+            "is your share of the goal; the team's status comes from the merged plan."
+        )
     if plan.description:
         intro.append(plan.description.strip())
     status = next((o for o in report.owners if o.id == owner.id), None)
@@ -65,7 +70,10 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
     for g in plan.goals:
         share = owner.share_of(g.id)
         gs = goals[g.id]
-        line = f"{_sentence(g)} The team: {gs.status}."
+        who = "The team"
+        if report.part:  # one person's check-ins: never the team's status
+            who = "Your status on your share" if share > 0 else "Status in your part"
+        line = f"{_sentence(g)} {who}: {gs.status}."
         if g.why:
             line += f" Why it matters: {g.why}"
         part_lines.append(line)
@@ -80,8 +88,9 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
             )
         else:
             part_lines.append(f"  You are accountable for {share:.0%} of it.")
+        reach = "you reach" if report.part else "the team reaches"
         part_lines.append(
-            f"  Long-term view: at the current pace relative to the plan the team reaches "
+            f"  Long-term view: at the current pace relative to the plan {reach} "
             f"{_num(gs.projected, g.unit)} by {g.deadline}; {still_needed(gs)}."
             if g.measure == "sum"
             else f"  Latest reading {_num(gs.actual, g.unit)}; target {_num(g.target, g.unit)}; "
@@ -94,10 +103,13 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
         nxt = [m for m in report.milestones if m.goal == g.id and m.due >= as_of][:2]
         for m in nxt:
             yours = ""
-            if share > 0 and g.measure == "sum":
+            whose = "team target"
+            if report.part and share > 0 and g.measure == "sum":
+                whose = "your target"  # a part's report is already judged on the share
+            elif share > 0 and g.measure == "sum":
                 yours = f"; your part {_num(share * (m.target - g.baseline), g.unit)}"
             upcoming.append(
-                f"{m.due.isoformat()} {m.id} {m.name}: team target {_num(m.target, g.unit)}{yours} "
+                f"{m.due.isoformat()} {m.id} {m.name}: {whose} {_num(m.target, g.unit)}{yours} "
                 f"({m.status})"
             )
     sections.append(("Next milestones", upcoming or ["None left: the plan is complete."]))

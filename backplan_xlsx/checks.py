@@ -26,25 +26,16 @@ from .errors import Problem
 from .layout import col_letter
 from .model import Snapshot
 from .reader import WorkbookDetails, as_of_for, read_details
+from .reader.columns import Table
 from .reader.identity import RecordRow
 from .reader.source import boundary
-from .reader.tables import Table
 from .spec import MAX_ANTI_GOALS, MAX_AVOID_CHARS
 from .values import clean_text
 
 #: Data sheets whose rows the build recorded.
-RECORDED = (layout.GOALS, layout.MILESTONES, layout.ACTIONS, layout.OWNERS, layout.ANTI_GOALS)
+RECORDED = layout.RECORDED_SHEETS
 #: Sheets the build protects (without a password: against slips).
-PROTECTED = (layout.START, *RECORDED, layout.CHECK_INS)
-#: Input columns that carry a validation: (sheet, column key, validation type).
-VALIDATED = (
-    (layout.CHECK_INS, "date", "date"),
-    (layout.CHECK_INS, "goal", "list"),
-    (layout.CHECK_INS, "owner", "list"),
-    (layout.CHECK_INS, "value", "decimal"),
-    (layout.ACTIONS, "done", "list"),
-    (layout.ANTI_GOALS, "last_reviewed", "date"),
-)
+PROTECTED = layout.PROTECTED_SHEETS
 SHARE_TOLERANCE = 1e-6
 _ITEM = {
     layout.GOALS: "goal",
@@ -72,7 +63,7 @@ def check_workbook(
     """
     details = read_details(path, with_record=True)
     snap = details.snapshot
-    day = as_of_for(snap, as_of, today or date.today())
+    day = as_of_for(snap, as_of, today)
     found = list(snap.problems)
     rows = _id_rows(details)
     found += _record_problems(details, rows)
@@ -258,7 +249,7 @@ def _openpyxl_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]
         wb = openpyxl.load_workbook(src.path)
     out: list[Problem] = []
     out += _formula_problems(details, rows, wb)
-    for sheet, key, kind in VALIDATED:
+    for sheet, key, kind in layout.validated():
         table = details.tables.get(sheet)
         if table is None or not table.has(key) or table.sheet not in wb.sheetnames:
             continue
@@ -450,7 +441,8 @@ def _plan_problems(
 
 def _share_problems(snap: Snapshot, details: WorkbookDetails) -> Iterable[Problem]:
     owners: Table | None = details.tables.get(layout.OWNERS)
-    if owners is None:
+    if owners is None or snap.plan.part:
+        # A part holds one owner: their share alone is all it should hold.
         return []
     out = []
     for g in snap.plan.goals:

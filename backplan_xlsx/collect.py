@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BackplanError, Problem
+from .errors import CollectError as CollectError  # re-exported: raised here
 from .fileio import TEMP_PREFIX, atomic_write
-from .merge import Conflict, Copy, merge_copies
+from .merge import Conflict, Copy, Unplaced, merge_all
 from .model import Plan, Snapshot
 from .returns import ReturnedFile, ReturnRow, plan_returns
 from .rollup import ImportEntry, PlanResult, write_rollup
@@ -31,10 +32,6 @@ if TYPE_CHECKING:
     from .history import HistoryRow, HistoryStore
 
 SUFFIXES = (".xlsx", ".ods")
-
-
-class CollectError(BackplanError):
-    """Nothing to import, or bad arguments."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +54,8 @@ class CollectResult:
     plans: list[PlanResult] = field(default_factory=list)
     log: list[ImportEntry] = field(default_factory=list)
     conflicts: list[tuple[str, Conflict]] = field(default_factory=list)
+    #: Inputs of older-version copies whose row the current version no longer has.
+    unplaced: list[tuple[str, Unplaced]] = field(default_factory=list)
     history_rows: int = 0
     month: str = ""
     rollup: Path | None = None
@@ -150,7 +149,6 @@ def collect(
     Raises:
         CollectError: no workbook found, or none readable.
     """
-    from . import engine
     from .changes import compare
     from .history import HistoryStore, report_rows, status_counts
     from .workers import run_parallel
@@ -212,38 +210,11 @@ def collect(
     for outcome in run_parallel(read_whole, whole_paths, jobs=jobs):
         if outcome.result is not None and outcome.result.snapshot is not None:
             whole[outcome.item] = outcome.result.snapshot.plan
-    for (pid, version), members in sorted(groups.items()):
-        if version != latest[pid]:
-            for m in members:
-                _mark(
-                    result.log,
-                    _shown(m.path, inputs),
-                    "skipped",
-                    f"version {version} of {pid}; version {latest[pid]} is current: bring it "
-                    "up to date first",
-                )
-                result.skipped += 1
-            continue
-        newest = max(members, key=_recency)
-        team_plan = whole.get(newest.path) or next(
-            (whole[m.path] for m in members if m.path in whole and not whole[m.path].part), None
-        )
-        copies = []
-        for m in members:
-            if m.snapshot is None:
-                continue
-            full = whole.get(m.path) if m.snapshot.plan.part else team_plan
-            if full is None:
-                _mark(result.log, _shown(m.path, inputs), "skipped", "could not be read again")
-                result.skipped += 1
-                continue
-            copies.append(Copy(_shown(m.path, inputs), m.modified, replace(m.snapshot, plan=full)))
-        if not copies:
-            continue
-        merged, conflicts = merge_copies(copies)
-        result.conflicts.extend((pid, c) for c in conflicts)
-        report = engine.evaluate(merged, as_of)
-        result.plans.append(PlanResult(merged.plan, report, len(copies)))
+    by_plan: dict[str, list[FileRead]] = {}
+    for (pid, _version), members in sorted(groups.items()):
+        by_plan.setdefault(pid, []).extend(members)
+    for pid, members in sorted(by_plan.items()):
+        _merge_plan(result, pid, members, latest[pid], whole, inputs, as_of)
     merged_plans = {p.plan.id: p.plan for p in result.plans}
     returned = _returned_files(groups, latest, whole, merged_plans, inputs)
     with _locked(rollup):
@@ -376,6 +347,62 @@ def _returns(
     for pid in sorted(owners):
         rows.extend(plan_returns(pid, owners[pid], returned.get(pid, [])))
     return rows
+
+
+def _merge_plan(
+    result: CollectResult,
+    pid: str,
+    members: Sequence[FileRead],
+    latest: int,
+    whole: dict[str, Plan],
+    inputs: Sequence[Path],
+    as_of: date,
+) -> None:
+    """Merge one plan's copies (older versions carried forward by row id) and judge it."""
+    from . import engine
+
+    current = [m for m in members if m.snapshot and m.snapshot.plan.version == latest]
+    newest = max(current, key=_recency)
+    team_plan = whole.get(newest.path) or next(
+        (whole[m.path] for m in current if m.path in whole and not whole[m.path].part), None
+    )
+    copies = []
+    for m in members:
+        if m.snapshot is None:
+            continue
+        name = _shown(m.path, inputs)
+        if m.snapshot.plan.version != latest:
+            # Its plan rows are stale; only what people typed is carried forward.
+            copies.append(Copy(name, m.modified, m.snapshot))
+            continue
+        full = whole.get(m.path) if m.snapshot.plan.part else team_plan
+        if full is None:
+            _mark(result.log, name, "skipped", "could not be read again")
+            result.skipped += 1
+            continue
+        copies.append(Copy(name, m.modified, replace(m.snapshot, plan=full)))
+    if not any(c.snapshot.plan.version == latest for c in copies):
+        return
+    merged = merge_all(copies)
+    result.conflicts.extend((pid, c) for c in merged.conflicts)
+    result.unplaced.extend((pid, u) for u in merged.unplaced)
+    for name in merged.carried:
+        lost = "; ".join(str(u) for u in merged.unplaced if u.file == name)
+        _note(
+            result.log,
+            name,
+            f"carried forward into version {latest}" + (f"; {lost}" if lost else ""),
+        )
+    report = engine.evaluate(merged.snapshot, as_of)
+    result.plans.append(PlanResult(merged.snapshot.plan, report, len(copies)))
+
+
+def _note(log: list[ImportEntry], name: str, why: str) -> None:
+    for i, e in enumerate(log):
+        if e.file == name:
+            log[i] = ImportEntry(
+                e.file, e.plan_id, e.version, e.result, "; ".join(filter(None, [why, e.problems]))
+            )
 
 
 def _goal_rows(month: str, plans: Sequence[PlanResult]) -> list[HistoryRow]:

@@ -120,6 +120,8 @@ class StatusReport:
     actions: tuple[ActionStatus, ...]
     owners: tuple[OwnerStatus, ...]
     anti_goals: tuple[AntiGoalStatus, ...]
+    #: The owner whose part of the plan this is (``split``); empty for the whole plan.
+    part: str = ""
 
 
 def _goal_status(snap: Snapshot, idx: rules.CheckInIndex, goal: Goal, as_of: date) -> GoalStatus:
@@ -269,4 +271,5 @@ def evaluate(snap: Snapshot, as_of: date) -> StatusReport:
         actions,
         owners,
         anti,
+        part=plan.part,
     )

@@ -105,3 +105,27 @@ class WorkbookWriteError(BackplanError):
 
 class ExportError(BackplanError):
     """A CRM export that cannot be read or mapped onto check-ins."""
+
+
+class InputsWouldBeLostError(BackplanError):
+    """Something people typed has no place in what would be written: nothing is written."""
+
+
+class HistoryError(BackplanError):
+    """The history store cannot be opened, read or written."""
+
+
+class SplitError(BackplanError):
+    """A plan that cannot be split without losing something."""
+
+
+class ReplanError(BackplanError):
+    """A plan that cannot be re-planned as asked (goal reached, deadline passed)."""
+
+
+class MergeError(BackplanError):
+    """Copies that cannot be merged (different plans), or inputs that would be lost."""
+
+
+class CollectError(BackplanError):
+    """Nothing to import, or bad arguments."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine import StatusReport
-from .errors import BackplanError
+from .errors import HistoryError as HistoryError  # re-exported: raised here
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 2
 KINDS = ("goal", "milestone", "owner", "owner_part", "anti_goal", "action", "return")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-class HistoryError(BackplanError):
-    """The history store cannot be opened, read or written."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,13 @@
 
 Readers find columns by header text, never by position, because users
 insert and reorder columns; so a header here is a contract. Each column
-also says whether people type into it (``input``: unlocked, validated),
-whether the plan fixed it (``plan``: locked) or whether a formula fills it
-(``formula``: locked, its cached value written by the engine).
+also says its role: the row's stable ``id``; ``plan`` (fixed by the plan,
+locked); ``formula`` (locked, its cached value written by the engine); or
+``input`` (people type into it: unlocked). An input column names the
+:class:`~backplan_xlsx.model.Snapshot` field it is read into and written
+from (``field``) and its validation; ``needed`` columns are the ones
+without which a sheet's rows cannot be read. Writer, reader, ``check``,
+``merge``, ``build --keep`` and the tests derive what they do from this.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Role = Literal["plan", "input", "formula"]
+Role = Literal["id", "plan", "input", "formula"]
+#: The data validation an input column carries (``""``: none).
+Validation = Literal["", "date", "list", "decimal"]
 
 SCHEMA_VERSION = 1
 
@@ -25,6 +31,12 @@ OWNERS = "Owners"
 ANTI_GOALS = "Anti-goals"
 CHECK_INS = "Check-ins"
 META = "_backplan"
+#: Sheets whose cells people type into (the Start sheet's As-of aside).
+INPUT_SHEETS = (ACTIONS, ANTI_GOALS, CHECK_INS)
+#: Data sheets whose every row ``_backplan`` records (id and fingerprints).
+RECORDED_SHEETS = (GOALS, MILESTONES, ACTIONS, OWNERS, ANTI_GOALS)
+#: Sheets the build protects (no password: against slips) and ``check`` expects so.
+PROTECTED_SHEETS = (START, *RECORDED_SHEETS, CHECK_INS)
 SHEET_ORDER = (START, DASHBOARD, GOALS, MILESTONES, ACTIONS, OWNERS, ANTI_GOALS, CHECK_INS, META)
 
 #: Workbook-scope named cells, on the Start sheet.
@@ -83,6 +95,11 @@ class Column:
     fmt: str = ""
     role: Role = "plan"
     required: bool = False
+    #: Without it the sheet's rows cannot be read (the reader refuses the sheet).
+    needed: bool = False
+    validation: Validation = ""
+    #: For an input cell of a row with an id: the Snapshot field holding it by row id.
+    field: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +125,16 @@ class SheetLayout:
         """Headers a reader needs to find (the brief's contract)."""
         return tuple(c.header for c in self.columns if c.required)
 
+    @property
+    def needed_keys(self) -> tuple[str, ...]:
+        """Keys of the columns without which no row can be read."""
+        return tuple(c.key for c in self.columns if c.needed)
+
+    @property
+    def inputs(self) -> tuple[Column, ...]:
+        """The columns people type into."""
+        return tuple(c for c in self.columns if c.role == "input")
+
 
 def col_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
@@ -126,16 +153,16 @@ RATIO = "0%"
 GOALS_LAYOUT = SheetLayout(
     GOALS,
     (
-        Column("ID", "id", 6, required=True),
+        Column("ID", "id", 6, role="id", required=True, needed=True),
         Column("Goal", "name", 24, required=True),
         Column("Metric", "metric", 30),
         Column("Unit", "unit", 7),
         Column("Measure", "measure", 9),
         Column("Owner", "owner", 18),
         Column("Baseline", "baseline", 12, NUMBER),
-        Column("Target", "target", 13, NUMBER, required=True),
+        Column("Target", "target", 13, NUMBER, required=True, needed=True),
         Column("Start", "start", 11, DATE),
-        Column("Deadline", "deadline", 11, DATE, required=True),
+        Column("Deadline", "deadline", 11, DATE, required=True, needed=True),
         Column("Actual", "actual", 13, NUMBER, "formula", True),
         Column("Expected", "expected", 13, NUMBER, "formula", True),
         Column("Projected", "projected", 13, NUMBER, "formula", True),
@@ -149,14 +176,14 @@ GOALS_LAYOUT = SheetLayout(
 MILESTONES_LAYOUT = SheetLayout(
     MILESTONES,
     (
-        Column("ID", "id", 6, required=True),
-        Column("Goal", "goal", 6, required=True),
+        Column("ID", "id", 6, role="id", required=True, needed=True),
+        Column("Goal", "goal", 6, required=True, needed=True),
         Column("Milestone", "name", 30),
         Column("Owner", "owner", 18),
         Column("From", "start", 11, DATE),
-        Column("Due", "due", 11, DATE, required=True),
+        Column("Due", "due", 11, DATE, required=True, needed=True),
         Column("Start value", "start_value", 13, NUMBER),
-        Column("Target", "target", 13, NUMBER, required=True),
+        Column("Target", "target", 13, NUMBER, required=True, needed=True),
         Column("Actual", "actual", 13, NUMBER, "formula", True),
         Column("Expected", "expected", 13, NUMBER, "formula", True),
         Column("Status", "status", 12, "", "formula", True),
@@ -166,21 +193,21 @@ MILESTONES_LAYOUT = SheetLayout(
 ACTIONS_LAYOUT = SheetLayout(
     ACTIONS,
     (
-        Column("ID", "id", 6, required=True),
+        Column("ID", "id", 6, role="id", required=True, needed=True),
         Column("Milestone", "milestone", 10, required=True),
         Column("Goal", "goal", 6),
-        Column("Action", "action", 36, required=True),
-        Column("Owner", "owner", 18, required=True),
-        Column("Due", "due", 11, DATE, required=True),
-        Column("Done", "done", 8, "", "input", True),
+        Column("Action", "action", 36, required=True, needed=True),
+        Column("Owner", "owner", 18, required=True, needed=True),
+        Column("Due", "due", 11, DATE, required=True, needed=True),
+        Column("Done", "done", 8, "", "input", True, validation="list", field="done"),
         Column("Status", "status", 10, "", "formula", True),
-        Column("Notes", "notes", 30, "", "input"),
+        Column("Notes", "notes", 30, "", "input", field="notes"),
     ),
 )
 
 OWNERS_FIXED = (
-    Column("ID", "id", 6, required=True),
-    Column("Owner", "name", 20, required=True),
+    Column("ID", "id", 6, role="id", required=True, needed=True),
+    Column("Owner", "name", 20, required=True, needed=True),
     Column("Role", "role", 20),
     Column("Team", "team", 10),
     Column("Email", "email", 24),
@@ -208,19 +235,28 @@ def owners_layout(goal_ids: tuple[str, ...]) -> SheetLayout:
 ANTI_GOALS_LAYOUT = SheetLayout(
     ANTI_GOALS,
     (
-        Column("ID", "id", 6, required=True),
-        Column("Avoid", "avoid", 34, required=True),
-        Column("Instead", "instead", 34, required=True),
+        Column("ID", "id", 6, role="id", required=True, needed=True),
+        Column("Avoid", "avoid", 34, required=True, needed=True),
+        Column("Instead", "instead", 34, required=True, needed=True),
         Column("Rationale", "rationale", 34),
         Column("Goal", "goal", 6),
         Column("Owner", "owner", 16),
         Column("Metric", "metric", 24),
-        Column("Limit", "limit", 9, "General", required=True),
+        Column("Limit", "limit", 9, "General", required=True, needed=True),
         Column("Direction", "direction", 9),
         Column("Review every (days)", "review_every_days", 9, "0"),
         Column("Latest", "latest", 9, "General", "formula"),
-        Column("Last reviewed", "last_reviewed", 12, DATE, "input", True),
-        Column("Feedback", "feedback", 34, "", "input", True),
+        Column(
+            "Last reviewed",
+            "last_reviewed",
+            12,
+            DATE,
+            "input",
+            True,
+            validation="date",
+            field="reviews",
+        ),
+        Column("Feedback", "feedback", 34, "", "input", True, field="feedback"),
         Column("Status", "status", 14, "", "formula", True),
     ),
 )
@@ -228,10 +264,10 @@ ANTI_GOALS_LAYOUT = SheetLayout(
 CHECK_INS_LAYOUT = SheetLayout(
     CHECK_INS,
     (
-        Column("Date", "date", 12, DATE, "input", True),
-        Column("Goal", "goal", 8, "", "input", True),
-        Column("Owner", "owner", 20, "", "input", True),
-        Column("Value", "value", 14, NUMBER, "input", True),
+        Column("Date", "date", 12, DATE, "input", True, needed=True, validation="date"),
+        Column("Goal", "goal", 8, "", "input", True, needed=True, validation="list"),
+        Column("Owner", "owner", 20, "", "input", True, validation="list"),
+        Column("Value", "value", 14, NUMBER, "input", True, needed=True, validation="decimal"),
         Column("Comment", "comment", 40, "", "input", True),
         #: The source row's id (``backplan import``): a deal is imported once.
         Column("Ref", "ref", 18, "", "input"),
@@ -245,3 +281,22 @@ DATA_LAYOUTS = {
     ANTI_GOALS: ANTI_GOALS_LAYOUT,
     CHECK_INS: CHECK_INS_LAYOUT,
 }
+
+
+def row_inputs() -> tuple[tuple[SheetLayout, Column], ...]:
+    """Every input cell of a row with an id (Done, Notes, Last reviewed, Feedback…).
+
+    Each is carried by row id through merge, split, replan and
+    ``build --keep``; a new input column added here is carried everywhere.
+    """
+    return tuple((spec, col) for spec in DATA_LAYOUTS.values() for col in spec.inputs if col.field)
+
+
+def validated() -> tuple[tuple[str, str, str], ...]:
+    """(sheet, column key, validation type) of every validated input column."""
+    return tuple(
+        (spec.name, col.key, col.validation)
+        for spec in DATA_LAYOUTS.values()
+        for col in spec.columns
+        if col.validation
+    )

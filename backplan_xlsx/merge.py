@@ -3,9 +3,10 @@
 One plan is emailed to many people and comes back as many copies. Check-ins
 are rows, so they are unioned (a row identical in several copies is kept
 once). The other inputs are cells (an action's Done mark and Notes, an
-anti-goal's Last reviewed and Feedback, the AsOf date): when two copies
-hold different values for the same cell, the newest file wins and the
-conflict is reported with both files and both values.
+anti-goal's Last reviewed and Feedback): when two copies hold different
+values for the same cell, the newest file wins and the conflict is reported
+with both files and both values. A typed As-of date is kept only when every
+copy holds it. Copies of an older version are carried forward by row id.
 """
 
 from __future__ import annotations
@@ -14,16 +15,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from .errors import BackplanError
-from .model import CheckIn, Plan, Snapshot
+from . import layout
+from .errors import MergeError as MergeError  # re-exported: raised here
+from .model import (
+    Action,
+    AntiGoal,
+    CheckIn,
+    Goal,
+    Milestone,
+    Owner,
+    Plan,
+    Snapshot,
+    UserColumn,
+)
 
 V = TypeVar("V")
-
-
-class MergeError(BackplanError):
-    """Copies that cannot be merged (different plans or versions)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +45,11 @@ class Copy:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """The same input cell edited differently in two copies."""
+    """The same input cell edited differently in two copies.
+
+    ``kept_file`` is empty when no copy's value was kept (the As-of date,
+    which becomes the merged plan's only when every copy agrees).
+    """
 
     sheet: str
     item: str
@@ -48,10 +60,46 @@ class Conflict:
     other: str
 
     def __str__(self) -> str:
+        if not self.kept_file:
+            return (
+                f"{self.sheet}, {self.item} {self.column}: {self.other!r} in {self.other_file} "
+                f"but not in every copy; the merged workbook keeps {self.kept} (type the date "
+                "there, or use --as-of)"
+            )
         return (
             f"{self.sheet}, {self.item} {self.column}: {self.kept!r} in {self.kept_file} "
             f"(newer, kept) vs {self.other!r} in {self.other_file}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    """An input of an older-version copy whose row the current version no longer has."""
+
+    file: str
+    version: int
+    sheet: str
+    item: str
+    column: str
+    value: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file} (version {self.version}), {self.sheet}: {self.item} {self.column} "
+            f"{self.value!r} has no row in the current version; type it again where it "
+            "belongs now"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    """One merged snapshot, the conflicts found and what older copies could not place."""
+
+    snapshot: Snapshot
+    conflicts: tuple[Conflict, ...]
+    unplaced: tuple[Unplaced, ...] = ()
+    #: Files of an older version whose inputs were carried forward by row id.
+    carried: tuple[str, ...] = ()
 
 
 def _key(c: CheckIn) -> tuple[date, str, str, float, str, str]:
@@ -66,10 +114,26 @@ def _key(c: CheckIn) -> tuple[date, str, str, float, str, str]:
 
 
 def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
-    """Merge copies of one plan version into one snapshot.
+    """Merge copies of one plan into one snapshot (see :func:`merge_all`).
 
     Raises:
-        MergeError: no copies, or copies of different plans or versions.
+        MergeError: no copies, or copies of different plans.
+    """
+    result = merge_all(copies)
+    return result.snapshot, list(result.conflicts)
+
+
+def merge_all(copies: Sequence[Copy]) -> MergeResult:
+    """Merge copies of one plan into one snapshot, carrying older versions forward.
+
+    The newest version's copies give the plan (the parts' owners and actions
+    unioned). Copies of an older version (returned after a re-plan) give
+    their inputs by row id: every check-in, and the Done marks, notes,
+    reviews and feedback of rows the current version still has; the rest is
+    returned as :class:`Unplaced`, never dropped silently.
+
+    Raises:
+        MergeError: no copies, or copies of different plans.
     """
     if not copies:
         raise MergeError("nothing to merge")
@@ -81,13 +145,77 @@ def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
                 f"{c.file} is plan {b.id!r} but {first.file} is plan {a.id!r}; merge copies "
                 "of one plan at a time"
             )
-        if a.version != b.version:
-            raise MergeError(
-                f"{c.file} is version {b.version} of {a.id!r} but {first.file} is version "
-                f"{a.version}; bring the older copy up to date (backplan replan) before merging"
-            )
-    ordered = sorted(copies, key=lambda c: (c.modified, c.file))  # oldest first
-    newest = ordered[-1]
+    latest = max(c.snapshot.plan.version for c in copies)
+    current = sorted(
+        (c for c in copies if c.snapshot.plan.version == latest), key=lambda c: (c.modified, c.file)
+    )
+    plan = current[-1].snapshot.plan
+    if any(c.snapshot.plan.part for c in current):
+        plan = _union_of_parts(current)
+    unplaced: list[Unplaced] = []
+    ordered = [
+        c if c.snapshot.plan.version == latest else _carried_forward(c, plan, unplaced)
+        for c in sorted(copies, key=lambda c: (c.modified, c.file))  # oldest first
+    ]
+    conflicts: list[Conflict] = []
+    # Every input cell of a row with an id, as the layout declares them.
+    cells: dict[str, Any] = {
+        col.field: _cells(ordered, spec.name, col.header, _getter(col.field), conflicts)
+        for spec, col in layout.row_inputs()
+    }
+    merged = replace(
+        current[-1].snapshot,
+        plan=plan,
+        check_ins=_union_of_check_ins(ordered),
+        as_of=_agreed_as_of(ordered, conflicts),
+        file=current[-1].file,
+        user_columns=_union_of_user_columns(ordered, conflicts),
+        **cells,
+    )
+    carried = tuple(c.file for c in copies if c.snapshot.plan.version != latest)
+    return MergeResult(merged, tuple(conflicts), tuple(unplaced), carried)
+
+
+def _getter(name: str) -> Callable[[Snapshot], Mapping[str, object]]:
+    def get(snapshot: Snapshot) -> Mapping[str, object]:
+        found: Mapping[str, object] = getattr(snapshot, name)
+        return found
+
+    return get
+
+
+def _union_of_user_columns(
+    ordered: Sequence[Copy], conflicts: list[Conflict]
+) -> tuple[UserColumn, ...]:
+    """Every column users inserted in any copy; per row the newest value, conflicts named."""
+    columns: dict[tuple[str, str], dict[str, object]] = {}
+    source: dict[tuple[str, str, str], str] = {}
+    for c in ordered:
+        for user in c.snapshot.user_columns:
+            values = columns.setdefault((user.sheet, user.header), {})
+            for rid, value in user.values:
+                if rid in values and values[rid] != value:
+                    conflicts.append(
+                        Conflict(
+                            user.sheet,
+                            rid,
+                            user.header,
+                            c.file,
+                            str(value),
+                            source[(user.sheet, user.header, rid)],
+                            str(values[rid]),
+                        )
+                    )
+                values[rid] = value
+                source[(user.sheet, user.header, rid)] = c.file
+    return tuple(
+        UserColumn(sheet, header, tuple(values.items()))
+        for (sheet, header), values in columns.items()
+    )
+
+
+def _union_of_check_ins(ordered: Sequence[Copy]) -> tuple[CheckIn, ...]:
+    """Every check-in of every copy once (a row identical in several copies is one)."""
     seen: set[tuple[date, str, str, float, str, str]] = set()
     check_ins: list[CheckIn] = []
     for c in ordered:
@@ -97,30 +225,71 @@ def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
                 seen.add(k)
                 check_ins.append(ci)
     check_ins.sort(key=lambda ci: (ci.date, ci.goal, ci.owner))
-    renumbered = tuple(replace(ci, row=i + 2) for i, ci in enumerate(check_ins))
-    conflicts: list[Conflict] = []
-    done = _cells(ordered, "Actions", "Done", lambda s: s.done, conflicts)
-    notes = _cells(ordered, "Actions", "Notes", lambda s: s.notes, conflicts)
-    reviews = _cells(ordered, "Anti-goals", "Last reviewed", lambda s: s.reviews, conflicts)
-    feedback = _cells(ordered, "Anti-goals", "Feedback", lambda s: s.feedback, conflicts)
-    as_ofs = _cells(
-        ordered, "Start", "AsOf", lambda s: {"AsOf": s.as_of} if s.as_of else {}, conflicts
-    )
-    plan = newest.snapshot.plan
-    if any(c.snapshot.plan.part for c in ordered):
-        plan = _union_of_parts(ordered)
-    merged = replace(
-        newest.snapshot,
-        plan=plan,
-        check_ins=renumbered,
-        done=done,
-        notes=notes,
-        reviews=reviews,
-        feedback=feedback,
-        as_of=as_ofs.get("AsOf"),
-        file=newest.file,
-    )
-    return merged, conflicts
+    return tuple(replace(ci, row=i + 2) for i, ci in enumerate(check_ins))
+
+
+def _carried_forward(copy: Copy, plan: Plan, unplaced: list[Unplaced]) -> Copy:
+    """An older-version copy's inputs, kept where the current plan has their row."""
+    snap = copy.snapshot
+    kept: dict[str, Any] = {}
+    for spec, col in layout.row_inputs():
+        ids = row_ids(plan, spec.name)
+        out = kept.setdefault(col.field, {})
+        for item, value in getattr(snap, col.field).items():
+            if item in ids:
+                out[item] = value
+            elif value not in (None, ""):
+                shown = value.isoformat() if isinstance(value, date) else str(value)
+                unplaced.append(
+                    Unplaced(copy.file, snap.plan.version, spec.name, item, col.header, shown)
+                )
+    users = []
+    for user in snap.user_columns:
+        ids = row_ids(plan, user.sheet) if user.sheet != layout.CHECK_INS else set()
+        here = tuple((rid, v) for rid, v in user.values if rid in ids)
+        unplaced.extend(
+            Unplaced(copy.file, snap.plan.version, user.sheet, rid, user.header, str(v))
+            for rid, v in user.values
+            if rid not in ids
+        )
+        users.append(replace(user, values=here))
+    return replace(copy, snapshot=replace(snap, user_columns=tuple(users), **kept))
+
+
+def row_ids(plan: Plan, sheet: str) -> set[str]:
+    """The row ids a plan gives a data sheet (G1…, M1…, A1…, O1…, X1…)."""
+    rows: dict[str, Sequence[Goal | Milestone | Action | Owner | AntiGoal]] = {
+        layout.GOALS: plan.goals,
+        layout.MILESTONES: plan.milestones,
+        layout.ACTIONS: plan.actions,
+        layout.OWNERS: plan.owners,
+        layout.ANTI_GOALS: plan.anti_goals,
+    }
+    return {item.id for item in rows.get(sheet, ())}
+
+
+def _agreed_as_of(ordered: Sequence[Copy], conflicts: list[Conflict]) -> date | None:
+    """A typed As-of date when every copy holds it; otherwise none, and a conflict each.
+
+    One person freezing their copy at a date must not freeze the whole plan.
+    """
+    typed = {c.snapshot.as_of for c in ordered}
+    if len(typed) == 1:
+        return typed.pop()
+    for c in ordered:
+        if c.snapshot.as_of is not None:
+            conflicts.append(
+                Conflict(
+                    layout.START,
+                    layout.AS_OF,
+                    layout.NAMED_CELL_LABELS[layout.AS_OF],
+                    "",
+                    "=TODAY()",
+                    c.file,
+                    c.snapshot.as_of.isoformat(),
+                )
+            )
+    return None
 
 
 def _number(item_id: str) -> tuple[str, int]:
@@ -166,7 +335,7 @@ def _cells(
 
 #: Sheets whose cells people type into: a value there that cannot be read
 #: would be dropped if the workbook were written again.
-INPUT_SHEETS = ("Check-ins", "Actions", "Anti-goals")
+INPUT_SHEETS = layout.INPUT_SHEETS
 
 
 def ensure_nothing_lost(snapshot: Snapshot) -> None:

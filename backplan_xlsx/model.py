@@ -158,6 +158,22 @@ class CheckIn:
     comment: str = ""
     row: int = 0
     ref: str = ""
+    #: What this row holds in columns a user inserted: (header, value) pairs.
+    extra: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UserColumn:
+    """A column someone inserted into a table, kept through every rewrite.
+
+    ``values`` pairs row ids (G1, A7, X2…) with what the column holds on that
+    row; a Check-ins column keeps its values on each :class:`CheckIn` instead,
+    because check-in rows have no id.
+    """
+
+    sheet: str
+    header: str
+    values: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,3 +227,5 @@ class Snapshot:
     problems: tuple[Problem, ...] = ()
     #: The inputs' fingerprints recorded when the file was built (``returns.encode``).
     built_inputs: str = ""
+    #: Columns users inserted into the tables, in the order found.
+    user_columns: tuple[UserColumn, ...] = ()

@@ -14,18 +14,14 @@ ids, which never change.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from . import rules
-from .errors import BackplanError
+from .errors import ReplanError as ReplanError  # re-exported: raised here
 from .model import Action, CheckIn, DoneMark, Goal, Milestone, Plan
 from .planner import curve_fractions, due_dates, funnel_actions, step_target
-
-
-class ReplanError(BackplanError):
-    """A plan that cannot be re-planned as asked (goal reached, deadline passed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +71,7 @@ def replan(
     done: Mapping[str, DoneMark] | None = None,
     targets: Mapping[str, float] | None = None,
     deadlines: Mapping[str, date] | None = None,
+    typed_into: Collection[str] = (),
 ) -> tuple[Plan, list[Change]]:
     """A new version of ``plan`` whose remaining path starts from the actuals.
 
@@ -83,14 +80,25 @@ def replan(
         check_ins: every check-in (all are kept; they only set the actuals).
         as_of: the re-plan date.
         done: action id → Done cell, so done actions survive.
+        typed_into: ids of actions someone typed into (notes, their own
+            columns): kept like done ones, so nothing typed is dropped.
         targets: goal id → new target. deadlines: goal id → new deadline.
 
     Returns:
         The new plan (version + 1) and what changed, one line per change.
 
     Raises:
-        ReplanError: a goal already reached, or a deadline not after the as-of date.
+        ReplanError: a part of the plan (from ``split``: one person's actuals
+            would re-plan the team's milestones), a goal already reached, or a
+            deadline not after the as-of date.
     """
+    if plan.part:
+        raise ReplanError(
+            f"this workbook is {plan.part}'s part of plan {plan.id!r} (from backplan split): "
+            "re-planning it would set the team's milestones from one person's check-ins. "
+            "Merge the parts first (backplan merge PARTS… -o PLAN.xlsx), then replan the "
+            "merged workbook"
+        )
     done = done or {}
     targets = targets or {}
     deadlines = deadlines or {}
@@ -160,7 +168,8 @@ def replan(
         if m.id not in new_ids:
             changes.append(Change(m.id, f"dropped (was due {m.due})"))
 
-    actions = _replan_actions(plan, new_plan, milestones, as_of, done, changes)
+    keep = {a.id for a in plan.actions if rules.is_done(done.get(a.id))} | set(typed_into)
+    actions = _replan_actions(plan, new_plan, milestones, as_of, keep, changes)
     return replace(new_plan, milestones=tuple(milestones), actions=tuple(actions)), changes
 
 
@@ -169,16 +178,15 @@ def _replan_actions(
     new_plan: Plan,
     milestones: Sequence[Milestone],
     as_of: date,
-    done: Mapping[str, DoneMark],
+    typed_into: Collection[str],
     changes: list[Change],
 ) -> list[Action]:
     kept_ms = {m.id: m for m in milestones if m.due <= as_of}
     remaining = [m for m in milestones if m.due > as_of]
     keep: list[Action] = []
     for a in plan.actions:
-        is_done = rules.is_done(done.get(a.id))
         hand_written = a.count is None
-        if a.milestone in kept_ms or is_done or hand_written:
+        if a.milestone in kept_ms or a.id in typed_into or hand_written:
             home = a.milestone
             if home not in {m.id for m in milestones}:
                 home = next((m.id for m in remaining if m.goal == a.goal and m.due >= a.due), "")

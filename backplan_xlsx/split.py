@@ -11,13 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .errors import BackplanError
+from .errors import SplitError as SplitError  # re-exported: raised here
 from .model import Owner, Snapshot
 from .names import person_key
-
-
-class SplitError(BackplanError):
-    """A plan that cannot be split without losing something."""
 
 
 def split_plan(snapshot: Snapshot) -> list[tuple[Owner, Snapshot]]:

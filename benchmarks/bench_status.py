@@ -25,6 +25,7 @@ import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -67,7 +68,7 @@ def workbook(path: Path, n: int) -> Path:
     return path
 
 
-def bare_calamine(path: Path) -> list[list[list[object]]]:
+def bare_calamine(path: Path) -> list[list[list[Any]]]:
     """Open the file and read the sheets status reads, as python-calamine's users would."""
     from python_calamine import CalamineWorkbook
 

@@ -16,6 +16,7 @@ and the verdict uses the ratio of the medians.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import resource
 import statistics
@@ -377,9 +378,9 @@ def goal_checkins(ctx: Context) -> list[Figure]:
         path = grow_check_ins(seed, ctx.tmp / f"large-{rows}.xlsx", rows)
         ours_argv = [BACKPLAN, "status", str(path), "--as-of", "2027-06-30", "-f", "json"]
         bare_argv = [PYTHON, "-c", calamine_code(path, ("Check-ins",))]
-        jobs = {
-            "ours": lambda argv=ours_argv: process(argv, ctx.env),
-            "bare": lambda argv=bare_argv: process(argv, ctx.env),
+        jobs: dict[str, Callable[[], float]] = {
+            "ours": functools.partial(process, ours_argv, ctx.env),
+            "bare": functools.partial(process, bare_argv, ctx.env),
         }
         t, c = interleave(jobs, 3 if rows <= 100_000 else 1, warmup=0)
         label = f"{rows:,} check-in rows"

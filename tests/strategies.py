@@ -6,7 +6,17 @@ from datetime import date, timedelta
 
 from hypothesis import strategies as st
 
-from backplan_xlsx.model import AntiGoal, Funnel, Goal, Owner, Plan, Stage, Thresholds
+from backplan_xlsx.model import (
+    AntiGoal,
+    Cadence,
+    Funnel,
+    Goal,
+    Measure,
+    Owner,
+    Plan,
+    Stage,
+    Thresholds,
+)
 from backplan_xlsx.planner import plan_backward
 
 START = date(2027, 1, 1)
@@ -42,11 +52,11 @@ def plans(draw: st.DrawFn, max_goals: int = 3, max_owners: int = 5) -> Plan:
     n_owners = draw(st.integers(1, max_owners))
     goals = []
     for i in range(n_goals):
-        cadence = draw(st.sampled_from(["weekly", "monthly", "quarterly"]))
+        cadence: Cadence = draw(st.sampled_from(["weekly", "monthly", "quarterly"]))
         span = draw(
             st.integers(8 if cadence == "weekly" else 20, 200 if cadence == "weekly" else 800)
         )
-        measure = draw(st.sampled_from(["sum", "sum", "latest"]))
+        measure: Measure = draw(st.sampled_from(["sum", "sum", "latest"]))
         baseline = draw(st.sampled_from([0.0, 0.0, -250.0, 95.0, 1e9]) | st.floats(-1000, 1000))
         down = draw(st.booleans())
         target = baseline + draw(st.floats(0.5, 5_000_000)) * (-1 if down else 1)

@@ -10,7 +10,9 @@ import json
 import shutil
 import sqlite3
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -45,6 +47,10 @@ TYPED = {
 }
 
 
+def _fill_month(wb: Any, month: str) -> None:
+    fill(wb, _typed_by(month), done={}, reviews={})
+
+
 def _typed_by(month: str) -> list[tuple[date, str, str, float]]:
     return [c for m in MONTHS if m <= month for c in TYPED[m]]
 
@@ -58,7 +64,7 @@ def _three_months(plan: Plan, root: Path, store: str) -> dict[str, StatusReport]
         folder.mkdir()
         copy = folder / "team.xlsx"
         shutil.copy(built, copy)
-        edit(copy, lambda wb, m=month: fill(wb, _typed_by(m), done={}, reviews={}))
+        edit(copy, partial(_fill_month, month=month))
         reports[month] = evaluate(read_workbook(copy), AS_OF[month])
         collect([folder], root / f"rollup-{month}.xlsx", history=store, as_of=AS_OF[month])
     return reports
@@ -289,8 +295,8 @@ def test_a_schema_1_postgres_store_migrates_with_every_month(
         conn.execute(meta.insert(), [{"key": k, "value": v} for k, v in meta_rows])  # type: ignore[attr-defined]
         names = ("month", "plan_id", "plan_version", "imported_at", "files")
         conn.execute(imports.insert(), [dict(zip(names, r, strict=True)) for r in import_rows])  # type: ignore[attr-defined]
-        cols = ("month", "plan_id", "kind", "item_id", "plan_version", "name", "status")
-        cols += ("actual", "expected", "target")
+        cols: tuple[str, ...] = ("month", "plan_id", "kind", "item_id", "plan_version")
+        cols += ("name", "status", "actual", "expected", "target")
         conn.execute(
             items.insert(),  # type: ignore[attr-defined]
             [dict(zip(cols, (*k, *v), strict=True)) for k, v in old.items()],
@@ -345,7 +351,7 @@ def test_history_shows_changes_and_owners_parts(sales_plan: Plan, tmp_path: Path
     assert got[("2027-03", "Dana Whitfield")] == got[("2027-02", "Ravi Patel")] == "Returned"
 
 
-_finite = {"allow_nan": False, "allow_infinity": False}
+_finite: dict[str, Any] = {"allow_nan": False, "allow_infinity": False}
 
 
 @given(

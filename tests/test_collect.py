@@ -17,13 +17,14 @@ import time
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from backplan_xlsx.collect import collect
-from backplan_xlsx.engine import evaluate
+from backplan_xlsx.engine import StatusReport, evaluate
 from backplan_xlsx.history import HistoryStore
-from backplan_xlsx.model import CheckIn, Plan, Snapshot
+from backplan_xlsx.model import CheckIn, DoneMark, Plan, Snapshot
 from backplan_xlsx.writer import write_workbook
 from tests import corpus
 from tests.soffice import recalculate
@@ -37,7 +38,7 @@ class Folder:
     path: Path
     plans: dict[str, Plan]
     check_ins: dict[str, list[CheckIn]]
-    done: dict[str, dict[str, str]]
+    done: dict[str, dict[str, DoneMark]]
     broken: list[str]
 
 
@@ -57,7 +58,9 @@ def _copies(plan: Plan, rng: random.Random) -> list[Snapshot]:
                 rng.choice([5_000, 20_000, 40_000, 120_000]) if goal != "X1" else rng.random() / 2
             )
             ins.append(CheckIn(day, goal, owner.name, value, f"p{person}-{j}", row=j + 2))
-        done = {a.id: "yes" for a in plan.actions if a.owner == owner.name and rng.random() < 0.2}
+        done: dict[str, DoneMark] = {
+            a.id: "yes" for a in plan.actions if a.owner == owner.name and rng.random() < 0.2
+        }
         out.append(Snapshot(plan, check_ins=tuple(ins), done=done))
     return out
 
@@ -72,7 +75,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> Folder:
     inbox.mkdir()
     base = load_spec(TEMPLATES / "sales.yaml")
     rng = random.Random(2027)
-    plans, check_ins, done = {}, {}, {}
+    plans: dict[str, Plan] = {}
+    check_ins: dict[str, list[CheckIn]] = {}
+    done: dict[str, dict[str, DoneMark]] = {}
     to_resave: list[Path] = []
     for k in range(1, 6):
         plan = _variant(base, k)
@@ -103,7 +108,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> Folder:
     return Folder(inbox, plans, check_ins, done, broken)
 
 
-def _expected(folder: Folder, plan_id: str, as_of: date) -> object:
+def _expected(folder: Folder, plan_id: str, as_of: date) -> StatusReport:
     # Identical rows from several copies count once; here no two copies share a row.
     snap = Snapshot(
         folder.plans[plan_id], check_ins=tuple(folder.check_ins[plan_id]), done=folder.done[plan_id]
@@ -172,7 +177,10 @@ def test_rollup_log_and_history(folder: Folder, tmp_path: Path) -> None:
     collect([folder.path], rollup, history=history, as_of=AS_OF + timedelta(days=30), jobs=2)
     trend = _sheet(rollup, "Trend")
     assert [r["Month"] for r in trend] == ["2027-05", "2027-06"]
-    assert all(sum(int(v) for k, v in r.items() if k != "Month") == len(summary) for r in trend)
+    assert all(
+        sum(int(cast(float, v)) for k, v in r.items() if k != "Month") == len(summary)
+        for r in trend
+    )
 
 
 def test_same_against_postgres(folder: Folder, tmp_path: Path, postgres_url: str) -> None:
@@ -184,7 +192,7 @@ def test_same_against_postgres(folder: Folder, tmp_path: Path, postgres_url: str
     assert len(first) == sum(plan_goals.values())
     for r in first:
         goal = next(g for g in _expected(folder, r.plan_id, AS_OF).goals if g.id == r.item_id)  # type: ignore[attr-defined]
-        assert (r.status, r.actual) == (goal.status, pytest.approx(goal.actual))
+        assert r.status == goal.status and r.actual == pytest.approx(goal.actual)
     collect([folder.path], rollup, history=postgres_url, as_of=AS_OF, jobs=2)
     assert store.rows(kind="goal") == first
     collect([folder.path], rollup, history=postgres_url, as_of=AS_OF + timedelta(days=31), jobs=2)
@@ -196,6 +204,7 @@ KILL = """
 import sys
 from datetime import date
 from pathlib import Path
+from typing import cast
 from backplan_xlsx.collect import collect
 collect([Path(sys.argv[1])], Path(sys.argv[2]), history=sys.argv[3], as_of=date(2027, 6, 30), jobs=2)
 """

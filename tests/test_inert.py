@@ -129,7 +129,7 @@ def _render(markdown_text: str) -> str:
 
     md = MarkdownIt("gfm-like")
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # as lax as a chat tool
-    return md.render(markdown_text)
+    return str(md.render(markdown_text))
 
 
 SAFE_TAGS = {"h1", "h2", "h3", "p", "ul", "li", "strong", "em", "code", "pre", "br", "hr"}

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from backplan_xlsx.merge import Copy, MergeError, merge_copies
+from backplan_xlsx.errors import MergeError
+from backplan_xlsx.merge import Copy, merge_all, merge_copies
 from backplan_xlsx.model import CheckIn, Plan, Snapshot
 
 
@@ -44,11 +45,51 @@ def test_union_of_check_ins_and_newest_cell_wins(sales_plan: Plan) -> None:
     assert "a.xlsx" in str(conflict) and "b.xlsx" in str(conflict)
 
 
-def test_different_versions_or_plans_are_refused(sales_plan: Plan) -> None:
+def test_other_plans_are_refused(sales_plan: Plan) -> None:
     a = Copy("a.xlsx", 1, Snapshot(sales_plan))
-    newer = Copy("b.xlsx", 2, Snapshot(replace(sales_plan, version=2)))
     other = Copy("c.xlsx", 3, Snapshot(replace(sales_plan, id="other")))
-    with pytest.raises(MergeError, match=r"b\.xlsx is version 2 .* a\.xlsx is version 1"):
-        merge_copies([a, newer])
     with pytest.raises(MergeError, match=r"c\.xlsx is plan 'other'"):
         merge_copies([a, other])
+
+
+def test_an_older_version_is_carried_forward_by_row_id(sales_plan: Plan) -> None:
+    v2_plan = replace(sales_plan, version=2, actions=sales_plan.actions[1:])
+    gone = sales_plan.actions[0].id
+    kept = sales_plan.actions[1].id
+    reading = CheckIn(date(2027, 2, 1), "G1", "Ravi Patel", 7, row=2)
+    old = Snapshot(
+        sales_plan,
+        check_ins=(reading,),
+        done={gone: "yes", kept: "x"},
+        notes={gone: "called twice"},
+        feedback={"X1": "fine"},
+    )
+    result = merge_all([Copy("old.xlsx", 300.0, old), Copy("v2.xlsx", 100.0, Snapshot(v2_plan))])
+    merged = result.snapshot
+    assert merged.plan.version == 2 and merged.plan.actions == v2_plan.actions
+    assert [c.value for c in merged.check_ins] == [7]
+    assert merged.done == {kept: "x"} and merged.feedback == {"X1": "fine"}
+    assert result.carried == ("old.xlsx",)
+    assert sorted((u.item, u.column, u.value) for u in result.unplaced) == [
+        (gone, "Done", "yes"),
+        (gone, "Notes", "called twice"),
+    ]
+    assert all("old.xlsx (version 1)" in str(u) for u in result.unplaced)
+
+
+def test_a_typed_as_of_needs_every_copy(sales_plan: Plan) -> None:
+    day = date(2027, 5, 31)
+    typed = Copy("dana.xlsx", 200.0, Snapshot(sales_plan, as_of=day))
+    blank = Copy("ravi.xlsx", 100.0, Snapshot(sales_plan))
+    merged, conflicts = merge_copies([typed, blank])
+    assert merged.as_of is None
+    (conflict,) = conflicts
+    assert (conflict.item, conflict.other_file, conflict.other) == (
+        "AsOf",
+        "dana.xlsx",
+        "2027-05-31",
+    )
+    assert "not in every copy" in str(conflict)
+    both = Copy("ravi.xlsx", 100.0, Snapshot(sales_plan, as_of=day))
+    merged, conflicts = merge_copies([typed, both])
+    assert merged.as_of == day and conflicts == []

@@ -71,15 +71,15 @@ def test_a_built_workbook_reads_back_as_its_plan(plan: Plan, built: Path) -> Non
             want.why,
         )
     sum_goals = {g.id for g in plan.goals if g.measure == "sum"}
-    for o, want in zip(got.owners, plan.owners, strict=True):
+    for o, owner in zip(got.owners, plan.owners, strict=True):
         assert (o.id, o.name, o.role, o.team, o.email) == (
-            want.id,
-            want.name,
-            want.role,
-            want.team,
-            want.email,
+            owner.id,
+            owner.name,
+            owner.role,
+            owner.team,
+            owner.email,
         )
-        assert o.shares == tuple((gid, s) for gid, s in want.shares if gid in sum_goals)
+        assert o.shares == tuple((gid, s) for gid, s in owner.shares if gid in sum_goals)
     assert snap.as_of is None  # AsOf still holds =TODAY()
     assert snap.file == str(built)
 

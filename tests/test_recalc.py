@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from backplan_xlsx import engine, layout, rules
-from backplan_xlsx.model import CheckIn, Plan, Snapshot
+from backplan_xlsx.model import CheckIn, DoneMark, Plan, Snapshot
 from backplan_xlsx.planner import due_dates
 from backplan_xlsx.spec import load_spec, load_spec_text
 from backplan_xlsx.writer import build_workbook, write_workbook
@@ -57,7 +57,7 @@ TYPED = {
 }
 #: Owner shares that add up to 1 exactly in binary.
 SHARE_SETS = {1: (1.0,), 2: (0.5, 0.5), 3: (0.25, 0.25, 0.5), 4: (0.25, 0.25, 0.25, 0.25)}
-DONE_MARKS: tuple[object, ...] = (
+DONE_MARKS: tuple[DoneMark, ...] = (
     *("", "Yes", "No", "yes ", " x", "Done", "DONE", "nope", "y", "done.", "\u2713", "\u2714"),
     *("TRUE", True, False, 1, 0, -3, date(2027, 2, 1), "yes please", "x."),
 )
@@ -174,7 +174,9 @@ def scenarios(draw: st.DrawFn) -> tuple[Plan, Snapshot, tuple[date, date, date]]
         for k in range(draw(st.integers(0, 25)))
     )
     marks = draw(st.lists(st.sampled_from(DONE_MARKS), min_size=len(plan.actions)))
-    done = {a.id: m for a, m in zip(plan.actions, marks, strict=False) if m != ""}
+    done: dict[str, DoneMark] = {
+        a.id: m for a, m in zip(plan.actions, marks, strict=False) if m != ""
+    }
     reviews = {
         x.id: start + timedelta(days=d)
         for x in plan.anti_goals
@@ -388,7 +390,7 @@ def edge_snapshot(plan: Plan) -> Snapshot:
         CheckIn(d, g, who, v, row=k) for k, (d, g, who, v) in enumerate(rows, start=2)
     )
     due_today = next((a.id for a in plan.actions if a.due == date(2027, 1, 31)), "")
-    done = {due_today: "No"} if due_today else {}
+    done: dict[str, DoneMark] = {due_today: "No"} if due_today else {}
     reviews = {x1.id: date(2027, 1, 31) - timedelta(days=x1.review_every_days)}
     return Snapshot(plan, check_ins, done=done, reviews=reviews)
 
@@ -442,8 +444,20 @@ def sales_snapshot(plan: Plan) -> Snapshot:
         (date(2027, 8, 1), "X3", "Mei Chen", 0.95),
     ]
     check_ins = tuple(CheckIn(d, g, w, v, row=k + 2) for k, (d, g, w, v) in enumerate(rows))
-    marks = (True, "\u2713", "done.", date(2027, 2, 1), 1, "No", "nope", " x ", "Yes")
-    done = {a.id: mark for a, mark in zip(plan.actions[::7], marks * 10, strict=False)}
+    marks: tuple[DoneMark, ...] = (
+        True,
+        "\u2713",
+        "done.",
+        date(2027, 2, 1),
+        1,
+        "No",
+        "nope",
+        " x ",
+        "Yes",
+    )
+    done: dict[str, DoneMark] = {
+        a.id: mark for a, mark in zip(plan.actions[::7], marks * 10, strict=False)
+    }
     reviews = {plan.anti_goals[0].id: date(2027, 6, 1), plan.anti_goals[2].id: date(2027, 1, 20)}
     return Snapshot(plan, check_ins, done=done, reviews=reviews)
 

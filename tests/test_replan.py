@@ -19,7 +19,7 @@ def situations(draw: st.DrawFn) -> tuple[Plan, list[CheckIn], date, dict[str, st
     plan = draw(plans(max_goals=2, max_owners=3))
     last = max(g.deadline for g in plan.goals)
     as_of = plan.start + timedelta(days=draw(st.integers(0, (last - plan.start).days - 1)))
-    check_ins = []
+    check_ins: list[CheckIn] = []
     for g in plan.goals:
         span = g.target - g.baseline  # negative for a goal that moves down
         for _ in range(draw(st.integers(0, 4))):
@@ -64,9 +64,9 @@ def test_replan_keeps_the_past_and_ends_on_the_target(
         actual = rules.actual(g.measure, g.baseline, check_ins, as_of, g.id)
         assert remaining[0].start == as_of and remaining[0].start_value == actual
         way = rules.direction(g.baseline, g.target)
-        for a, b in zip(remaining, remaining[1:], strict=False):
-            assert a.due < b.due and (b.target - a.target) * way >= 0
-            assert (b.start, b.start_value) == (a.due, a.target)
+        for m1, m2 in zip(remaining, remaining[1:], strict=False):
+            assert m1.due < m2.due and (m2.target - m1.target) * way >= 0
+            assert (m2.start, m2.start_value) == (m1.due, m1.target)
     for a in new.actions:
         assert a.milestone in ms
     kept_done = {a.id for a in plan.actions if a.id in done}

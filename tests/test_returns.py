@@ -7,7 +7,9 @@ import os
 import shutil
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -36,6 +38,10 @@ FILLED = {
     "Dana Whitfield": [(date(2027, 3, 10), "G3", "Dana Whitfield", 0.22)],
     "Ravi Patel": [(date(2027, 2, 20), "G1", "Ravi Patel", 60000.0)],
 }
+
+
+def _fill_owner(wb: Any, owner: str) -> None:
+    fill(wb, FILLED.get(owner, []), done={}, reviews={})
 
 
 def four_owner_spec(folder: Path) -> Path:
@@ -81,7 +87,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Month:
         target = parts / path.name
         shutil.copy(path, target)
         # Opened and saved again by another program, with or without edits.
-        edit(target, lambda wb, o=owner: fill(wb, FILLED.get(o, []), done={}, reviews={}))
+        edit(target, partial(_fill_owner, owner=owner))
     return Month(plan, parts, files)
 
 

@@ -39,7 +39,7 @@ def _pydantic_plan(data: Any) -> Any:
 @pytest.mark.parametrize(("fast", "full"), PAIRS, ids=lambda c: c.__name__)
 def test_models_have_the_same_fields_and_defaults(fast: Any, full: Any) -> None:
     info = msgspec.inspect.type_info(fast)
-    fast_fields = {f.name: f for f in info.fields}
+    fast_fields = {f.name: f for f in info.fields}  # type: ignore[attr-defined]
     assert set(fast_fields) == set(full.model_fields)
     for name, f in full.model_fields.items():
         assert fast_fields[name].required == f.is_required(), name

@@ -79,8 +79,8 @@ def test_split_fill_merge_equals_the_whole(sales_spec: Path, tmp_path: Path) -> 
     assert a.plan.part == ""
     assert len(a.check_ins) == len(b.check_ins) == 4
     assert sum(c.value for c in a.check_ins) == sum(c.value for c in b.check_ins)
-    assert {k for k, v in a.done.items() if v.lower() == "yes"} == {
-        k for k, v in b.done.items() if v.lower() == "yes"
+    assert {k for k, v in a.done.items() if str(v).lower() == "yes"} == {
+        k for k, v in b.done.items() if str(v).lower() == "yes"
     }
     ra, rb = evaluate(a, AS_OF), evaluate(b, AS_OF)
     assert [(x.id, x.status, x.actual) for x in ra.goals] == [

@@ -16,12 +16,12 @@ from backplan_xlsx import layout, rules
 from backplan_xlsx.errors import WorkbookWriteError
 from backplan_xlsx.model import Plan
 from backplan_xlsx.writer import build, build_workbook
-from backplan_xlsx.writer.guard import holds_check_ins
 from backplan_xlsx.writer.meta import (
     formulas_fingerprint,
     normalize_formula,
     values_fingerprint,
 )
+from backplan_xlsx.writer.overwrite import holds_check_ins
 from tests.portable import ALLOWED_FUNCTIONS, engine_dependent, functions
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -278,7 +278,7 @@ def test_meta_sheet_records_identity_and_every_row(book: Any, sales_plan: Plan) 
     goals = book[layout.GOALS]
     spec = layout.GOALS_LAYOUT
     g1 = next(r for r in rows if r[:2] == (layout.GOALS, "G1"))
-    plan_cols = [i for i, c in enumerate(spec.columns, 1) if c.role == "plan"]
+    plan_cols = [i for i, c in enumerate(spec.columns, 1) if c.role in ("id", "plan")]
     formula_cols = [i for i, c in enumerate(spec.columns, 1) if c.role == "formula"]
     values = [goals.cell(g1[2], i).value for i in plan_cols]
     assert values_fingerprint(values) == g1[3]

@@ -39,20 +39,27 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
 
     Check-ins are unioned (a row found in several copies is kept once); an
     input cell edited differently in two copies is a conflict: the newest
-    file wins and both values are printed. Copies of different plans or
-    versions are refused.
+    file wins and both values are printed. A typed As-of date is kept only
+    when every copy holds it. Copies of an older version are carried
+    forward by row id (each input whose row is gone is printed); copies of
+    different plans are refused.
 
     \b
     Example:
       backplan merge returned/dana.xlsx returned/ravi.xlsx -o merged.xlsx
     """
-    from ..merge import merge_copies
+    from ..merge import merge_all
     from ..writer import build as build_plan
 
     _refuse_overwriting_inputs(output, workbooks)
-    merged, conflicts = merge_copies(_read_many(workbooks))
+    got = merge_all(_read_many(workbooks))
+    merged, conflicts = got.snapshot, got.conflicts
     for c in conflicts:
         click.echo(f"Conflict: {c}", err=True)
+    for name in got.carried:
+        click.echo(f"Carried forward: {name} into version {merged.plan.version}", err=True)
+    for u in got.unplaced:
+        click.echo(f"Not carried forward: {u}", err=True)
     result = build_plan(merged.plan, output, as_of, force=force, snapshot=merged)
     click.echo(
         f"Merged {len(workbooks)} files into {result.path}: {len(merged.check_ins)} check-ins, "
@@ -174,6 +181,8 @@ def collect(
             click.echo(f"Skipped: {entry.file}: {entry.problems}", err=True)
     for pid, c in result.conflicts:
         click.echo(f"Conflict: {pid}: {c}", err=True)
+    for pid, u in result.unplaced:
+        click.echo(f"Not carried forward: {pid}: {u}", err=True)
     from ..reports.collect import render_collect
 
     _emit(render_collect(result, fmt, store), None)  # type: ignore[arg-type]

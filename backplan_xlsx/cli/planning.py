@@ -58,18 +58,30 @@ def new(spec: Path | None, template: str | None, list_templates: bool, force: bo
 @_path_option("PLAN.xlsx", "The workbook to write.")
 @as_of_option("Compute the cached values as of this date (default: today).")
 @click.option(
-    "--force", is_flag=True, help="Replace a workbook that holds check-ins (a backup is kept)."
+    "--force", is_flag=True, help="Replace a workbook that holds any input (a backup is kept)."
 )
-def build(spec: Path, output: Path, as_of: date | None, force: bool) -> None:
+@click.option(
+    "--keep",
+    metavar="OLD.xlsx",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Carry every input of this workbook (check-ins, Done, notes, reviews, feedback, "
+    "As-of) into the new one by row id, one version up.",
+)
+def build(spec: Path, output: Path, as_of: date | None, force: bool, keep: Path | None) -> None:
     """Plan backward from the spec and write the linked workbook.
 
-    A workbook in the way is replaced only when it holds no check-ins;
-    with --force it is replaced anyway and a timestamped backup is kept.
+    A workbook in the way is replaced only when it holds no input (no
+    check-ins, Done marks, notes, reviews, feedback or typed As-of); with
+    --force it is replaced anyway and a timestamped backup is kept. With
+    --keep OLD.xlsx the rebuild carries OLD's inputs by row id, bumps the
+    version and backs up whatever it overwrites; an input whose row the
+    edited spec no longer has is printed with its cell and nothing is written.
 
     \b
     Example:
       backplan build plan.yaml -o plan.xlsx
       backplan build plan.yaml -o plan.xlsx --as-of 2027-03-31
+      backplan build plan.yaml -o plan.xlsx --keep plan.xlsx   # after editing plan.yaml
     """
     from ..spec import read_spec
     from ..writer import build as build_plan
@@ -77,8 +89,33 @@ def build(spec: Path, output: Path, as_of: date | None, force: bool) -> None:
     plan, warnings = read_spec(spec)
     for w in warnings:
         click.echo(f"Warning: {w}", err=True)
-    result = build_plan(plan, output, as_of, force=force, spec_path=spec)
+    snapshot = None
+    if keep is not None:
+        from ..keep import kept_snapshot
+
+        snapshot = read_untrusted(kept_snapshot, keep, plan)
+        plan = snapshot.plan
+    result = build_plan(
+        plan,
+        output,
+        as_of,
+        force=force,
+        spec_path=spec,
+        snapshot=snapshot,
+        always_backup=keep is not None,
+    )
     click.echo(f"Wrote {result.path} ({result.summary}).")
+
+
+def _typed_into_actions(snap: Any) -> set[str]:
+    """Actions holding a note or a value in a column someone inserted."""
+    from .. import layout
+
+    ids = {aid for aid, note in snap.notes.items() if note.strip()}
+    for user in snap.user_columns:
+        if user.sheet == layout.ACTIONS:
+            ids.update(rid for rid, _ in user.values)
+    return ids
 
 
 def _goal_values(values: tuple[str, ...], kind: str, parse: Callable[[str], Any]) -> dict[str, Any]:
@@ -130,7 +167,7 @@ def replan(
 
     snap = read_untrusted(read_workbook, workbook)
     ensure_nothing_lost(snap)
-    day = as_of_for(snap, as_of, date.today())
+    day = as_of_for(snap, as_of)
     goal_ids = [g.id for g in snap.plan.goals]
     new_targets = _goal_values(targets, "target", float)
     new_deadlines = _goal_values(deadlines, "deadline", date.fromisoformat)
@@ -148,6 +185,7 @@ def replan(
         done=snap.done,
         targets=new_targets,
         deadlines=new_deadlines,
+        typed_into=_typed_into_actions(snap),
     )
     same = output.resolve() == workbook.resolve()
     from dataclasses import replace as _replace
@@ -186,7 +224,7 @@ def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None
 
     snap = read_untrusted(read_workbook, workbook)
     ensure_nothing_lost(snap)
-    day = as_of_for(snap, as_of, date.today())
+    day = as_of_for(snap, as_of)
     parts = split_plan(snap)
     names = owner_file_names([o for o, _ in parts], ".xlsx")
     output.mkdir(parents=True, exist_ok=True)
@@ -233,10 +271,11 @@ def brief(
     from ..engine import evaluate
     from ..fileio import atomic_write_text
     from ..lookups import find_owners
+    from ..parts import judged_on_share
     from ..reader import as_of_for, read_workbook
 
     snap = read_untrusted(read_workbook, workbook)
-    report = evaluate(snap, as_of_for(snap, as_of, date.today()))
+    report = evaluate(judged_on_share(snap), as_of_for(snap, as_of))
     people = find_owners(snap.plan.owners, owners)
     pages = [(o, render_brief(snap.plan, report, o, fmt)) for o in people]  # type: ignore[arg-type]
     if output is None:

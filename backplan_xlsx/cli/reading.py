@@ -46,7 +46,8 @@ def status(
 
     Statuses are computed from the check-ins, never from the workbook's
     cached formula values. Cells that cannot be read are listed with sheet
-    and cell. .xlsx and .ods files are read.
+    and cell. .xlsx and .ods files are read. A part (from split) is judged
+    on its owner's share of each goal, and says so.
 
     \b
     Example:
@@ -56,11 +57,12 @@ def status(
       backplan status plan.xlsx --format html -o status.html
     """
     from ..engine import evaluate
+    from ..parts import judged_on_share
     from ..reader import as_of_for, read_workbook
     from ..reports import fail_reasons, render_status
 
     snap = read_untrusted(read_workbook, workbook)
-    report = evaluate(snap, as_of_for(snap, as_of, date.today()))
+    report = evaluate(judged_on_share(snap), as_of_for(snap, as_of))
     color = output is None and fmt == "table" and sys.stdout.isatty()
     text = render_status(report, fmt, problems=snap.problems, by=by, color=color)  # type: ignore[arg-type]
     _emit(text, output, inputs=(workbook,))

@@ -437,7 +437,7 @@ def save_import(path: Path, result: ImportResult, as_of: date) -> Path:
     """
     from ..fileio import atomic_write, backup
     from ..writer import write_workbook
-    from ..writer.guard import check_target
+    from ..writer.overwrite import check_target
 
     path = Path(path)
     check_target(path, None)

@@ -8,7 +8,7 @@ formula values are never used: statuses come from
 that does not recalculate carries stale numbers.
 
 The modules: :mod:`.source` opens the file (the one place library errors
-become :class:`~backplan_xlsx.errors.WorkbookReadError`), :mod:`.tables`
+become :class:`~backplan_xlsx.errors.WorkbookReadError`), :mod:`.columns`
 finds columns by header, :mod:`.identity` says which plan it is and reads
 the Start sheet's settings, :mod:`.plan` and :mod:`.checkins` read the
 data sheets. ``check`` uses :func:`read_details` to see the build record too.
@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .. import layout
 from ..errors import Problem, WorkbookReadError
 from ..model import Plan, Snapshot
 from .checkins import read_check_ins
+from .columns import Table
 from .identity import Identity, read_as_of, read_identity, read_thresholds
 from .plan import (
     Recovered,
@@ -35,7 +37,7 @@ from .plan import (
     read_owners,
 )
 from .source import Source, open_source
-from .tables import Table
+from .usercols import read_user_columns
 
 __all__ = ["WorkbookDetails", "read_details", "read_workbook"]
 
@@ -67,18 +69,47 @@ def read_workbook(path: str | Path, *, inputs_only: bool = False) -> Snapshot:
         WorkbookReadError: the file cannot be opened, or holds no readable
             goal; the message names the file.
     """
-    return read_details(path, inputs_only=inputs_only).snapshot
+    details = read_details(path, inputs_only=inputs_only)
+    ensure_check_ins_readable(details)
+    return details.snapshot
 
 
 def read_details(
     path: str | Path, *, with_record: bool = False, inputs_only: bool = False
 ) -> WorkbookDetails:
-    """Like :func:`read_workbook`, keeping the source, identity (and build record) and tables."""
+    """Like :func:`read_workbook`, keeping the source, identity (and build record) and tables.
+
+    Unlike :func:`read_workbook` it returns a workbook whose Check-ins sheet
+    cannot be read (``check`` reports that as a problem among the others).
+    """
     src = open_source(path)
     try:
         return _read(src, str(path), with_record, inputs_only)
     finally:
         src.close()
+
+
+def ensure_check_ins_readable(details: WorkbookDetails) -> None:
+    """Refuse a workbook whose Check-ins sheet or its Date, Goal or Value column is gone.
+
+    Without them every figure would be the baseline and every rewrite (merge,
+    replan, build --keep) would drop the readings people typed: so the file
+    is unreadable, never "0 check-ins".
+
+    Raises:
+        WorkbookReadError: naming the sheet (and any sheet that looks renamed).
+    """
+    if layout.CHECK_INS in details.tables:
+        return
+    src = details.source
+    why = [p for p in details.snapshot.problems if p.sheet == layout.CHECK_INS]
+    detail = "; ".join(p.message for p in why) or f'has no readable "{layout.CHECK_INS}" sheet'
+    renamed = [n for n in src.sheet_names if n != layout.CHECK_INS and "check" in n.casefold()]
+    hint = f' (is "{renamed[0]}" the Check-ins sheet renamed?)' if renamed else ""
+    raise WorkbookReadError(
+        f"{src.name}, {layout.CHECK_INS}: the check-ins cannot be read: {detail}{hint}. "
+        "Nothing can be judged or rewritten from this file until it is fixed"
+    )
 
 
 def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) -> WorkbookDetails:
@@ -112,6 +143,7 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
     read_anti_goals(src, out, problems)
     out.goals = goals
     check_ins = read_check_ins(src, out, start, problems)
+    user_columns, check_ins = read_user_columns(out.tables, check_ins)
     thresholds = read_thresholds(src, problems)
     as_of = read_as_of(src, identity, problems)
     plan = Plan(
@@ -138,14 +170,19 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
         notes=out.notes,
         problems=tuple(problems),
         built_inputs=identity.inputs,
+        user_columns=user_columns,
     )
     return WorkbookDetails(src, identity, out.tables, snapshot)
 
 
-def as_of_for(snapshot: Snapshot, given: date | None, today: date) -> date:
-    """The date to judge on: ``--as-of``, else a date typed into AsOf, else today."""
+def as_of_for(snapshot: Snapshot, given: date | None, today: date | None = None) -> date:
+    """The date to judge on: ``--as-of``, else a date typed into AsOf, else today.
+
+    The one place this rule lives: status, check, brief, split, replan, merge
+    and build all ask here. ``today`` is for tests (default: the clock).
+    """
     if given is not None:
         return given
     if snapshot.as_of is not None:
         return snapshot.as_of
-    return today
+    return today if today is not None else date.today()

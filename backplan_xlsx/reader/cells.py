@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from ..errors import Problem, Severity
 from ..values import parse_date, parse_number
-from .tables import Table, as_text, located
+from .columns import Table, as_text, located
 
 #: What each spreadsheet error says, for the message that names it.
 ERROR_MEANINGS = {

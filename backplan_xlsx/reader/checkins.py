@@ -12,6 +12,8 @@ the strict parsers of :class:`~backplan_xlsx.reader.cells.RowReader`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from .. import layout
@@ -22,6 +24,7 @@ from ..values import MAX_MAGNITUDE
 from .cells import RowReader, SkipRow
 from .plan import Recovered, open_table
 from .source import Source
+from .usercols import inserted_columns
 
 _KEYS = ("date", "goal", "owner", "value", "comment", "ref")
 _SPACE = " \t\r\n\u00a0"
@@ -47,6 +50,8 @@ def read_check_ins(
     cd, cg, co, cv, cc, cr = cols
     width = max(cols) + 1
     found: list[CheckIn] = []
+    # Columns people inserted: their values ride on each reading (the rows stream past once).
+    inserted = inserted_columns(table)
     rows = table.grid.rows
     # What check.row() would find nothing to say about, tested here without a call.
     known, sum_goals, owners = check.known, check.sum_goals, check.owners
@@ -97,9 +102,21 @@ def read_check_ins(
         )
         raw_ref = line[cr] if cr >= 0 else ""
         ref = raw_ref.strip(_SPACE) if type(raw_ref) is str else cells.text(r, "ref")
-        found.append(CheckIn(day, goal, owner, value, comment, r + 1, ref))
+        reading = CheckIn(day, goal, owner, value, comment, r + 1, ref)
+        if inserted:
+            reading = _with_inserted(reading, line, inserted)
+        found.append(reading)
     check.finish()
     return tuple(found)
+
+
+def _with_inserted(
+    reading: CheckIn, line: Sequence[object], inserted: list[tuple[int, str]]
+) -> CheckIn:
+    pairs = tuple(
+        (header, line[c]) for c, header in inserted if c < len(line) and not _blank(line[c])
+    )
+    return replace(reading, extra=pairs) if pairs else reading
 
 
 def _blank(raw: object) -> bool:

@@ -16,8 +16,8 @@ from .. import layout
 from ..errors import Problem
 from ..model import Thresholds
 from ..values import clean_text, is_blank, parse_date, parse_number
+from .columns import as_text, fold, located
 from .source import Grid, NamedCell, Source
-from .tables import as_text, fold, located
 
 #: Keys of the ``_backplan`` key/value block (columns A:B), as the writer
 #: (``writer.meta.write_meta_sheet``) puts them.

@@ -17,18 +17,9 @@ from .. import layout
 from ..errors import Problem
 from ..model import Action, AntiGoal, Cadence, DoneMark, Goal, Measure, Milestone, Owner
 from .cells import RowReader, SkipRow
+from .columns import Table, find_table
 from .source import Source
-from .tables import Table, find_table
 
-#: Columns without which a sheet's rows cannot be read.
-NEEDED = {
-    layout.GOALS: ("id", "target", "deadline"),
-    layout.MILESTONES: ("id", "goal", "due", "target"),
-    layout.ACTIONS: ("id", "action", "owner", "due"),
-    layout.OWNERS: ("id", "name"),
-    layout.ANTI_GOALS: ("id", "avoid", "instead", "limit"),
-    layout.CHECK_INS: ("date", "goal", "value"),
-}
 _SHARE = re.compile(r"^(.+?)\s+share$", re.IGNORECASE)
 
 
@@ -79,7 +70,7 @@ def open_table(
                 )
             )
         return None
-    return find_table(grid, spec, src.name, problems, NEEDED.get(spec.name, ()))
+    return find_table(grid, spec, src.name, problems, spec.needed_keys)
 
 
 def read_goals(src: Source, out: Recovered, start: date | None, problems: list[Problem]) -> None:

@@ -85,6 +85,8 @@ def status_dict(
         "anti_goals": [asdict(x) for x in report.anti_goals],
         "problems": [problem_dict(p) for p in problems],
     }
+    if report.part:  # only on a part, so a whole plan's shape is the brief's exactly
+        data["plan"]["part"] = report.part
     if by is not None:
         data["by"] = by
         data["groups"] = [

@@ -239,6 +239,7 @@ def status_html(report: StatusReport, problems: Sequence[Problem], by: By | None
     meta = f"Plan {report.plan_id}, version {report.version} · as of {report.as_of.isoformat()}"
     if report.file:
         meta += f" · {report.file}"
+    meta += sections.part_note(report)
     out = [
         f"<header><h1>{escape(report.title)}</h1><p>{escape(meta)}</p></header>",
         f'<div class="cards">{"".join(_goal_card(g) for g in report.goals)}</div>',

@@ -46,7 +46,17 @@ class Section:
 def heading(report: StatusReport) -> str:
     """``FY27 new business (fy27-new-business, version 1) as of 2027-05-10``."""
     head = f"{report.title} ({report.plan_id}, version {report.version})"
-    return f"{head} as of {common.when(report.as_of)}"
+    return f"{head} as of {common.when(report.as_of)}{part_note(report)}"
+
+
+def part_note(report: StatusReport) -> str:
+    """For a part: whose it is, and that it is judged on their share (empty otherwise)."""
+    if not report.part:
+        return ""
+    return (
+        f"; this is {report.part}'s part of the plan (from backplan split), judged on "
+        f"{report.part}'s share of each goal: merge the parts for the team's status"
+    )
 
 
 def _goal_rows(goals: Sequence[GoalStatus], paint: Paint) -> tuple[tuple[str, ...], ...]:

@@ -120,6 +120,7 @@ def status_markdown(report: StatusReport, problems: Sequence[Problem], by: By | 
     meta += str(report.as_of)
     if report.file:
         meta += f", from {markdown.code_span(report.file)}"
+    meta += _md(sections.part_note(report))
     out.extend([meta + ".", ""])
     for g in report.goals:
         out.append(f"- **{_md(g.id)} {_md(g.name)}**: {g.status}; {_md(common.long_view(g))}")

@@ -1,9 +1,9 @@
 """The workbook writer: a plan (and what people typed) in, a finished .xlsx out.
 
-One module per part of the workbook (``start``, ``dashboard``, ``tables``,
+One module per part of the workbook (``start``, ``dashboard``, ``datasheets``,
 ``checkins``, ``meta``), the formulas in :mod:`.formulas` (built only from
 the twins in :mod:`backplan_xlsx.rules`), checked cell writes and styles in
-:mod:`.book`, and what may be overwritten in :mod:`.guard`.
+:mod:`.book`, and what may be overwritten in :mod:`.overwrite`.
 
 Every formula is written with the value the Python engine computes, because
 LibreOffice (headless) and many programs never recalculate. The same plan
@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import engine, layout
 from ..fileio import atomic_write
 from ..model import Plan, Snapshot
-from .guard import Replaced, check_target, make_way
+from .overwrite import Replaced, check_target, make_way
 
 __all__ = ["BuildResult", "build", "build_workbook", "write_workbook"]
 
@@ -67,9 +67,7 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = 
     from .book import Book, Styles
     from .checkins import write_check_ins
     from .dashboard import write_dashboard
-    from .meta import write_identity, write_meta_sheet
-    from .start import write_start
-    from .tables import (
+    from .datasheets import (
         owners_layout,
         write_actions,
         write_anti_goals,
@@ -77,6 +75,8 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = 
         write_milestones,
         write_owners,
     )
+    from .meta import write_identity, write_meta_sheet
+    from .start import write_start
 
     report = engine.evaluate(snapshot, as_of)
     options = {
@@ -128,29 +128,33 @@ def build(
     force: bool = False,
     spec_path: Path | None = None,
     snapshot: Snapshot | None = None,
+    always_backup: bool = False,
 ) -> BuildResult:
     """Write the plan's workbook atomically, keeping any work in the way.
 
     Args:
         plan: the planned plan (see :func:`backplan_xlsx.spec.load_spec`).
         path: where to write; must end in ``.xlsx``.
-        as_of: the date the cached values are computed for (default: today).
+        as_of: the date the cached values are computed for (default: a date
+            typed into the snapshot's AsOf cell, else today).
         force: replace a workbook that holds check-ins (a backup is kept).
         spec_path: the spec the plan came from; writing over it is refused.
         snapshot: what people typed, to carry into the new workbook
             (default: nothing).
+        always_backup: back up an existing workbook at ``path`` even when it
+            holds no input, and replace it (``build --keep``).
 
     Raises:
         WorkbookWriteError: a bad output path, a workbook with check-ins in
             the way without ``force``, or a plan Excel cannot hold.
     """
-    from ..spec import today
+    from ..reader import as_of_for
 
     path = Path(path)
-    day = as_of or today()
     snap = snapshot or Snapshot(plan)
+    day = as_of_for(snap, as_of)
     check_target(path, spec_path)
-    replaced = make_way(path, force)
+    replaced = make_way(path, force, always_backup=always_backup)
     atomic_write(path, lambda tmp: write_workbook(snap, tmp, day))
     return BuildResult(path, day, replaced, plan)
 

@@ -13,7 +13,9 @@ from typing import Any
 
 from .. import layout
 from .book import Book, Sheet, absolute, display_format
-from .tables import date_validation
+from .datasheets import date_validation, write_user_columns
+
+_USER = layout.Column("", "user", role="input")
 
 #: Where the list of goal and anti-goal ids lives (a hidden column on Start).
 IDS_SHEET = layout.START
@@ -63,10 +65,18 @@ def write_check_ins(book: Book, owners: layout.SheetLayout) -> None:
         for i, col in enumerate(spec.columns):
             sheet.blank(r, i, styles.column(col))
     for r, c in enumerate(check_ins, start=1):
-        values = (c.date, c.goal, c.owner, c.value, c.comment, c.ref)
-        for i, (col, value) in enumerate(zip(spec.columns, values, strict=True)):
-            sheet.value(r, i, value, styles.column(col))
+        for i, col in enumerate(spec.columns):  # each column is the CheckIn field of its key
+            sheet.value(r, i, getattr(c, col.key, None), styles.column(col))
 
+    _validations(book, sheet, owners, prepared)
+    _user_columns(book, sheet)
+    sheet.print_setup(book.snapshot.plan.title)
+    sheet.protect(insert_rows=True, delete_rows=True, sort=True)
+
+
+def _validations(book: Book, sheet: Sheet, owners: layout.SheetLayout, prepared: int) -> None:
+    """A date check, the Goal and Owner dropdowns and a number check on the prepared rows."""
+    spec = layout.CHECK_INS_LAYOUT
     date_validation(sheet, 1, spec.index("date"), prepared, "Date")
     _validate(
         sheet,
@@ -118,5 +128,20 @@ def write_check_ins(book: Book, owners: layout.SheetLayout) -> None:
             "error_type": "warning",
         },
     )
-    sheet.print_setup(book.snapshot.plan.title)
-    sheet.protect(insert_rows=True, delete_rows=True, sort=True)
+
+
+def _user_columns(book: Book, sheet: Sheet) -> None:
+    """Columns people added to Check-ins, after the contract's; each reading keeps its values."""
+    spec = layout.CHECK_INS_LAYOUT
+    mine = [u for u in book.snapshot.user_columns if u.sheet == spec.name]
+    extra = {u.header: j for j, u in enumerate(mine)}
+
+    def placed(_values: tuple[tuple[str, object], ...]) -> list[tuple[int, object]]:
+        return []  # the values live on the check-ins, written below
+
+    write_user_columns(book, sheet, spec, placed)
+    fmt = book.styles.column(_USER)
+    for r, c in enumerate(book.snapshot.check_ins, start=1):
+        for header, value in c.extra:
+            if header in extra:
+                sheet.value(r, len(spec.columns) + extra[header], value, fmt)

@@ -316,7 +316,7 @@ def _settings(book: Book, sheet: Sheet, cur: _Cursor) -> None:
         },
     )
     sheet.check(rc, cur.row - 2, 1, "the ratio validation")
-    from .tables import date_validation
+    from .datasheets import date_validation
 
     date_validation(sheet, cur.row - 3, 1, cur.row - 3, "As-of date")
 

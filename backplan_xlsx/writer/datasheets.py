@@ -9,10 +9,11 @@ recorded for ``_backplan`` so later edits can be told from the plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from .. import layout, rules
+from ..model import Snapshot
 from .book import Book, Cached, RowRecord, Sheet, goal_number_format, wraps
 from .fingerprint import formulas_fingerprint, values_fingerprint
 from .formulas import (
@@ -27,6 +28,8 @@ from .formulas import (
 PROGRESS = rules.PROGRESS_STATUSES
 #: Points per line of 10-point text.
 LINE_HEIGHT = 13.0
+#: Width of a column a user inserted (its own width is not read back).
+USER_COLUMN_WIDTH = 16
 #: Data validation bounds for typed dates.
 FIRST_DATE = date(2000, 1, 1)
 LAST_DATE = date(2100, 12, 31)
@@ -91,6 +94,36 @@ def write_row(
     )
 
 
+def row_values(
+    spec: layout.SheetLayout, item: object, snapshot: Snapshot, **hooks: object
+) -> dict[str, object]:
+    """The plan and input cells of one row, as the layout declares them.
+
+    A plan (or id) column holds the model item's attribute of the same key;
+    an input column holds what the snapshot's field (``Column.field``) has
+    for the row's id. ``hooks`` give the few cells a sheet fills otherwise
+    (the Goals sheet's Start is the plan's).
+    """
+    rid = str(getattr(item, "id", ""))
+    values: dict[str, object] = {}
+    for col in spec.columns:
+        if col.role in ("id", "plan"):
+            values[col.key] = getattr(item, col.key, None)
+        elif col.role == "input" and col.field:
+            values[col.key] = getattr(snapshot, col.field).get(rid)
+    values.update(hooks)
+    return values
+
+
+def cached_values(spec: layout.SheetLayout, status: object) -> dict[str, Cached]:
+    """The engine's value for each formula column (the status item's attribute of that key)."""
+    return {
+        col.key: getattr(status, col.key)
+        for col in spec.columns
+        if col.role == "formula" and hasattr(status, col.key)
+    }
+
+
 def wrapped_lines(text: str, width: float) -> int:
     """About how many lines ``text`` takes in a wrapping column ``width`` characters wide."""
     per_line = max(width * 1.1, 1.0)
@@ -108,9 +141,40 @@ def finish_table(
     last = max(n_rows, 1)
     for key, statuses in status_columns.items():
         sheet.status_colours(book.styles, 1, spec.index(key), last, statuses)
-    sheet.ws.autofilter(0, 0, last, len(spec.columns) - 1)
+    rows = {rec.id: rec.row - 1 for rec in book.records if rec.sheet == spec.name}
+    added = write_user_columns(book, sheet, spec, lambda values: _by_row(values, rows))
+    sheet.ws.autofilter(0, 0, last, len(spec.columns) + added - 1)
     sheet.print_setup(book.snapshot.plan.title)
     sheet.protect()
+
+
+def _by_row(
+    values: tuple[tuple[str, object], ...], rows: Mapping[str, int]
+) -> list[tuple[int, object]]:
+    return [(rows[rid], v) for rid, v in values if rid in rows]
+
+
+def write_user_columns(
+    book: Book,
+    sheet: Sheet,
+    spec: layout.SheetLayout,
+    placed: Callable[[tuple[tuple[str, object], ...]], list[tuple[int, object]]],
+) -> int:
+    """Columns users inserted, after the contract's (whose letters formulas use); unlocked.
+
+    ``placed`` turns a column's (row id, value) pairs into (0-based row, value).
+    Returns how many columns were written.
+    """
+    mine = [u for u in book.snapshot.user_columns if u.sheet == spec.name]
+    head = book.styles.header()
+    for j, user in enumerate(mine):
+        col = len(spec.columns) + j
+        fmt = book.styles.column(layout.Column(user.header, f"user:{j}", role="input"))
+        sheet.ws.set_column(col, col, USER_COLUMN_WIDTH, fmt)
+        sheet.text(0, col, user.header, head)
+        for row, value in placed(user.values):
+            sheet.value(row, col, value, fmt)
+    return len(mine)
 
 
 def date_validation(sheet: Sheet, first: int, col: int, last: int, what: str) -> None:
@@ -145,27 +209,8 @@ def write_goals(book: Book) -> None:
     for k, (goal, st) in enumerate(zip(plan.goals, report.goals, strict=True)):
         row = k + 1
         book.goal_rows[goal.id] = row + 1
-        values = {
-            "id": goal.id,
-            "name": goal.name,
-            "metric": goal.metric,
-            "unit": goal.unit,
-            "measure": goal.measure,
-            "owner": goal.owner,
-            "baseline": goal.baseline,
-            "target": goal.target,
-            "start": plan.start,
-            "deadline": goal.deadline,
-            "why": goal.why,
-        }
-        cached: dict[str, Cached] = {
-            "actual": st.actual,
-            "expected": st.expected,
-            "projected": st.projected,
-            "rate_needed": st.rate_needed,
-            "periods_left": st.periods_left,
-            "status": st.status,
-        }
+        values = row_values(spec, goal, book.snapshot, start=plan.start)
+        cached = cached_values(spec, st)
         formulas = goal_formulas(goal, row + 1, paths)
         numbers = {"": goal_number_format(goal)}
         write_row(book, sheet, spec, row, goal.id, values, formulas, cached, numbers)
@@ -180,46 +225,24 @@ def write_milestones(book: Book) -> None:
     goals = {g.id: g for g in plan.goals}
     for k, (m, st) in enumerate(zip(plan.milestones, report.milestones, strict=True)):
         row = k + 1
-        values = {
-            "id": m.id,
-            "goal": m.goal,
-            "name": m.name,
-            "owner": m.owner,
-            "start": m.start,
-            "due": m.due,
-            "start_value": m.start_value,
-            "target": m.target,
-        }
+        values = row_values(spec, m, book.snapshot)
         formulas = milestone_formulas(goals[m.goal], book.goal_rows[m.goal], row + 1)
-        cached: dict[str, Cached] = {
-            "actual": st.actual,
-            "expected": st.expected,
-            "status": st.status,
-        }
+        cached = cached_values(spec, st)
         numbers = {"": goal_number_format(goals[m.goal])}
         write_row(book, sheet, spec, row, m.id, values, formulas, cached, numbers)
     finish_table(book, sheet, spec, len(plan.milestones), {"status": PROGRESS})
 
 
 def write_actions(book: Book) -> None:
-    """The Actions sheet: who does what by when; Done is the one input."""
+    """The Actions sheet: who does what by when; Done and Notes are what people type."""
     plan, report = book.snapshot.plan, book.report
     spec = layout.ACTIONS_LAYOUT
     sheet = open_table(book, spec)
-    done = book.snapshot.done
     for k, (a, st) in enumerate(zip(plan.actions, report.actions, strict=True)):
         row = k + 1
-        values = {
-            "id": a.id,
-            "milestone": a.milestone,
-            "goal": a.goal,
-            "action": a.action,
-            "owner": a.owner,
-            "due": a.due,
-            "done": done.get(a.id, ""),
-        }
+        values = row_values(spec, a, book.snapshot)
         write_row(
-            book, sheet, spec, row, a.id, values, action_formulas(row + 1), {"status": st.status}
+            book, sheet, spec, row, a.id, values, action_formulas(row + 1), cached_values(spec, st)
         )
     last = max(len(plan.actions), 1)
     col = spec.index("done")
@@ -258,14 +281,8 @@ def write_owners(book: Book) -> None:
     sheet = open_table(book, spec)
     for k, (o, st) in enumerate(zip(plan.owners, report.owners, strict=True)):
         row = k + 1
-        values: dict[str, object] = {
-            "id": o.id,
-            "name": o.name,
-            "role": o.role,
-            "team": o.team,
-            "email": o.email,
-        }
-        cached: dict[str, Cached] = {"status": st.status}
+        values = row_values(spec, o, book.snapshot)
+        cached = cached_values(spec, st)
         numbers: dict[str, str] = {}
         for part in st.parts:
             fmt = goal_number_format(plan.goal(part.goal))
@@ -290,22 +307,11 @@ def write_anti_goals(book: Book) -> None:
     sheet = open_table(book, spec)
     for k, (x, st) in enumerate(zip(plan.anti_goals, report.anti_goals, strict=True)):
         row = k + 1
-        values: dict[str, object] = {
-            "id": x.id,
-            "avoid": x.avoid,
-            "instead": x.instead,
-            "rationale": x.rationale,
-            "goal": x.goal,
-            "owner": x.owner,
-            "metric": x.metric,
-            "limit": x.limit,
-            "direction": x.direction,
-            "review_every_days": x.review_every_days,
-            "last_reviewed": snap.reviews.get(x.id),
-            "feedback": snap.feedback.get(x.id, ""),
-        }
-        cached: dict[str, Cached] = {"latest": st.latest, "status": st.status}
+        values = row_values(spec, x, snap)
+        cached = cached_values(spec, st)
         write_row(book, sheet, spec, row, x.id, values, anti_goal_formulas(plan, row + 1), cached)
     last = max(len(plan.anti_goals), 1)
-    date_validation(sheet, 1, spec.index("last_reviewed"), last, "Last reviewed")
+    for col in spec.inputs:
+        if col.validation == "date":
+            date_validation(sheet, 1, spec.index(col.key), last, col.header)
     finish_table(book, sheet, spec, len(plan.anti_goals), {"status": rules.ANTI_GOAL_STATUSES})

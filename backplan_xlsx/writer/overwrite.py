@@ -1,7 +1,8 @@
 """What may be overwritten: nothing a user typed is lost without a backup.
 
-An existing workbook is looked at before it is replaced. Without check-ins
-(a fresh build, never filled in) it is simply replaced. With check-ins, or
+An existing workbook is looked at before it is replaced. Without any input
+(a fresh build, never filled in) it is simply replaced. With any input
+(check-ins, Done marks, notes, feedback, review dates, a typed As-of), or
 when it cannot be read well enough to tell, it is kept unless ``force`` is
 given, and then a timestamped copy is kept beside it first.
 """
@@ -49,6 +50,39 @@ def holds_check_ins(path: Path) -> bool | None:
     return False
 
 
+def typed_inputs(path: Path) -> tuple[str, ...] | None:
+    """What people typed into the workbook, by kind ("check-ins", "Done marks"…).
+
+    Empty when nothing was typed; None when that cannot be told (not a
+    backplan workbook, or one whose inputs cannot be read), which callers
+    treat as holding work.
+    """
+    from ..errors import BackplanError
+    from ..reader import read_workbook
+
+    if holds_check_ins(path):  # the common case, told without reading the whole file
+        return ("check-ins",)
+    try:
+        snap = read_workbook(path, inputs_only=True)
+    except BackplanError:
+        return None
+    found = {
+        "check-ins": bool(snap.check_ins),
+        **{
+            f"{col.header} cells": any(
+                v not in (None, "") and str(v).strip() for v in getattr(snap, col.field).values()
+            )
+            for _, col in layout.row_inputs()
+        },
+        "a typed As-of date": snap.as_of is not None,
+        "columns someone inserted": any(u.values for u in snap.user_columns),
+        "typed values that cannot be read": any(
+            p.severity == "error" and p.sheet in layout.INPUT_SHEETS for p in snap.problems
+        ),
+    }
+    return tuple(k for k, v in found.items() if v)
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file (following links), even if ``a`` does not exist."""
     try:
@@ -72,22 +106,27 @@ def check_target(path: Path, spec_path: Path | None) -> None:
         raise WorkbookWriteError(f"{path}: exists and is not a file")
 
 
-def make_way(path: Path, force: bool) -> Replaced:
+def make_way(path: Path, force: bool, *, always_backup: bool = False) -> Replaced:
     """Decide about an existing workbook at ``path``; back it up when it must be kept.
 
+    ``always_backup`` keeps a copy of whatever is there (``build --keep``).
+
     Raises:
-        WorkbookWriteError: it holds check-ins (or cannot be read) and ``force``
+        WorkbookWriteError: it holds any input (or cannot be read) and ``force``
             is not given.
     """
     if not path.exists():
         return Replaced()
-    held = holds_check_ins(path)
-    if held is False:
+    if always_backup:
+        return Replaced(existed=True, backup=backup(path))
+    kinds = typed_inputs(path)
+    held = None if kinds is None else "check-ins" in kinds
+    if kinds == ():
         return Replaced(existed=True, held_check_ins=False)
     if not force:
         why = (
-            "holds check-ins"
-            if held
+            f"holds {', '.join(kinds)}"
+            if kinds
             else "cannot be read as a backplan workbook, so it may hold work"
         )
         raise WorkbookWriteError(

@@ -1,0 +1,95 @@
+"""Rebuild from an edited spec keeping what people typed (``build --keep OLD.xlsx``).
+
+A spec changes during the year (a new goal, a new owner, a changed target)
+while people keep typing into the workbook. Rows keep their ids (G1, A7,
+X2…), so every input of the old workbook is carried by row id into the new
+plan, one version up. Check-ins are rows of their own and all come along.
+An input whose row the new plan no longer has is not dropped: the rebuild
+is refused, naming each such cell and value, so the user can move it or
+clear it first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import layout
+from .errors import InputsWouldBeLostError
+from .model import Plan, Snapshot
+
+if TYPE_CHECKING:
+    from .reader import WorkbookDetails
+    from .reader.columns import Table
+
+
+def kept_snapshot(path: Path, plan: Plan) -> Snapshot:
+    """The new ``plan`` (one version up) holding every input of the workbook at ``path``.
+
+    Raises:
+        WorkbookReadError: the old workbook, or its Check-ins, cannot be read.
+        InputsWouldBeLostError: it is a part or another plan, a typed value
+            there cannot be read, or an input has no row in the new plan
+            (each named by cell and value).
+    """
+    from .merge import ensure_nothing_lost
+    from .reader import ensure_check_ins_readable, read_details
+
+    details = read_details(path)
+    ensure_check_ins_readable(details)
+    old = details.snapshot
+    name = path.name
+    if old.plan.part:
+        raise InputsWouldBeLostError(
+            f"{name} is {old.plan.part}'s part of the plan (from backplan split); merge the "
+            "parts first (backplan merge), then rebuild with --keep MERGED.xlsx"
+        )
+    if old.plan.id != plan.id:
+        raise InputsWouldBeLostError(
+            f"{name} is plan {old.plan.id!r} but the spec is plan {plan.id!r}; keep inputs of "
+            f"the same plan only (give the spec `id: {old.plan.id}` if it is the same plan "
+            "renamed)"
+        )
+    ensure_nothing_lost(old)
+    lost = _without_a_row(details, plan)
+    if lost:
+        head = (
+            f"{name}: {len(lost)} typed value(s) have no row in the new plan and would be lost; "
+            "move them to a row that stays, clear them, or keep their rows in the spec. "
+            "Nothing was written"
+        )
+        raise InputsWouldBeLostError("\n".join([head, *lost]))
+    return replace(old, plan=replace(plan, version=old.plan.version + 1), problems=())
+
+
+def _without_a_row(details: WorkbookDetails, plan: Plan) -> list[str]:
+    """``OLD.xlsx, Actions!G9: A8 Done 'yes'`` for each input whose row id is gone."""
+    from .merge import row_ids
+
+    snap = details.snapshot
+    out = []
+    for spec, col in layout.row_inputs():
+        sheet, key, header, ids = spec.name, col.key, col.header, row_ids(plan, spec.name)
+        table = details.tables.get(sheet)
+        for item, value in getattr(snap, col.field).items():
+            if item in ids or value in (None, ""):
+                continue
+            shown = value.isoformat() if isinstance(value, date) else str(value)
+            cell = _cell_of(table, item, key) if table is not None else ""
+            place = f"{table.sheet if table else sheet}!{cell}" if cell else sheet
+            out.append(f"{details.source.name}, {place}: {item} {header} {shown!r}")
+    for user in snap.user_columns:
+        ids = row_ids(plan, user.sheet)
+        for rid, value in user.values:
+            if rid not in ids:
+                out.append(f"{details.source.name}, {user.sheet}: {rid} {user.header} {value!r}")
+    return out
+
+
+def _cell_of(table: Table, item: str, key: str) -> str:
+    for r in table.data_rows(("id",)):
+        if table.text(r, "id") == item:
+            return table.ref(r, key)
+    return ""
