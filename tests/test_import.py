@@ -398,14 +398,16 @@ def test_status_after_import_equals_the_same_rows_typed_by_hand(
     before = read_workbook(plan_xlsx)
     assert run("import", plan_xlsx, _copy("hubspot-deals.csv", tmp_path)).exit_code == 0
     after = read_workbook(plan_xlsx)
-    # Every other input came through: Done marks, Feedback, Last reviewed, As-of.
-    assert (after.done, after.feedback, after.reviews, after.as_of) == (
+    # Every other input came through: Done marks, Notes, Feedback, Last reviewed, As-of.
+    assert (after.done, after.notes, after.feedback, after.reviews, after.as_of) == (
         before.done,
+        before.notes,
         before.feedback,
         before.reviews,
         before.as_of,
     )
     assert after.feedback == {"X1": "Too many cold leads in March"} and after.as_of == AS_OF
+    assert after.notes == {"A2": "Called the buyer twice"}
     (tmp_path / "by-hand").mkdir()
     by_hand = _typed_by_hand(sales_plan, tmp_path / "by-hand" / "plan.xlsx")
     imported = json.loads(run("status", plan_xlsx, "--format", "json").stdout)
