@@ -188,26 +188,15 @@ def _html(plan: Plan, owner: Owner, sections: list[tuple[str, list[str]]]) -> st
 
 
 def owner_file_name(owner: Owner, suffix: str) -> str:
-    """A safe file name for an owner's brief or part (``dana-whitfield.md``)."""
-    import re
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKD", owner.name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", plain.casefold()).strip("-") or owner.id.lower()
-    return f"{slug}{suffix}"
+    """A safe file name for one owner's brief or part (``dana-whitfield.md``)."""
+    return owner_file_names([owner], suffix)[owner.id]
 
 
 def owner_file_names(owners: Sequence[Owner], suffix: str) -> dict[str, str]:
-    """Owner id → file name, unique even when two names make the same slug."""
-    out: dict[str, str] = {}
-    seen: set[str] = set()
-    for o in owners:
-        name = owner_file_name(o, suffix)
-        if name in seen:
-            name = owner_file_name(o, f"-{o.id.lower()}{suffix}")
-        seen.add(name)
-        out[o.id] = name
-    return out
+    """Owner id → file name: Windows-safe and distinct (see :mod:`.filenames`)."""
+    from .filenames import person_file_names
+
+    return person_file_names(((o.id, o.name) for o in owners), suffix)
 
 
 def today() -> date:

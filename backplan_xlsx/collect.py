@@ -4,15 +4,21 @@ Files are read in parallel (:mod:`backplan_xlsx.workers`), each in a worker
 behind the guard, and only small results come back, so memory stays flat
 however many files there are. Copies of one plan are merged
 (:mod:`backplan_xlsx.merge`); each plan is judged by the engine as of one
-date; the roll-up is written atomically and the history gets one
-transaction. One bad file is logged and skipped, never fatal. A lock file
-beside the roll-up makes two runs at once take turns instead of racing.
+date. One bad file is logged and skipped, never fatal.
+
+The roll-up and the month in the history are one unit: the whole roll-up
+is written to a temp file (and flushed) while the history transaction is
+open, holding the store's write lock, so concurrent runs take turns and no
+lock file is left. Only then does the history commit, and the roll-up is
+renamed into place right after: a full disk or any error before the
+commit leaves both as they were. (A kill in the moment between the commit
+and the rename, about 0.2 ms, leaves the old roll-up beside the new month;
+the next run writes both.)
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -21,13 +27,15 @@ from typing import TYPE_CHECKING
 
 from .errors import BackplanError, Problem
 from .errors import CollectError as CollectError  # re-exported: raised here
-from .fileio import TEMP_PREFIX, atomic_write
+from .fileio import TEMP_PREFIX, Staged, atomic_write, check_writable, staged_write
 from .merge import Conflict, Copy, Unplaced, merge_all
 from .model import Plan, Snapshot
 from .returns import ReturnedFile, ReturnRow, plan_returns
 from .rollup import ImportEntry, PlanResult, write_rollup
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
     from .changes import Change
     from .history import HistoryRow, HistoryStore
 
@@ -76,7 +84,7 @@ def find_workbooks(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list
     Skips Office lock files (``~$…``), our own temp files and backups, and
     the paths in ``exclude`` (the roll-up being written).
     """
-    skip = {p.resolve() for p in exclude if p.exists()}
+    skip = {_resolved(p) for p in exclude}
     found: dict[Path, None] = {}
     for item in inputs:
         if item.is_dir():
@@ -91,7 +99,7 @@ def find_workbooks(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list
                 or ".bak." in name
             ):
                 continue
-            if p.resolve() in skip:
+            if _resolved(p) in skip:
                 continue
             found[p] = None
     return list(found)
@@ -150,12 +158,13 @@ def collect(
         CollectError: no workbook found, or none readable.
     """
     from .changes import compare
-    from .history import HistoryStore, report_rows, status_counts
+    from .history import HistoryStore, report_rows
     from .workers import run_parallel
 
     month = month or as_of.strftime("%Y-%m")
     if rollup.suffix.lower() != ".xlsx":
         raise CollectError(f"{rollup}: the roll-up must be an .xlsx file")
+    check_writable(rollup)  # before reading hundreds of files
     files = find_workbooks(inputs, exclude=[rollup, *expect])
     if not files:
         shown = ", ".join(str(p) for p in inputs)
@@ -217,53 +226,86 @@ def collect(
         _merge_plan(result, pid, members, latest[pid], whole, inputs, as_of)
     merged_plans = {p.plan.id: p.plan for p in result.plans}
     returned = _returned_files(groups, latest, whole, merged_plans, inputs)
-    with _locked(rollup):
-        if history is not None:
-            store = HistoryStore(history)
-            try:
-                before = _last_month_owners(store, month)
-                result.returns = _returns(result.plans, expected, before, returned)
-                result.history_rows = store.record(
-                    month, [p.report for p in result.plans], len(files), returns=result.returns
-                )
-                goal_rows = store.rows(kind="goal")
-                result.changes = _changes(store, month, {p.plan.id for p in result.plans})
-                trend_rows = goal_rows + (store.rows(kind="owner_part") if trend_owners else [])
-            finally:
-                store.close()
-        else:
-            result.returns = _returns(result.plans, expected, {}, returned)
-            goal_rows = _goal_rows(month, result.plans)
-            result.changes = compare(
-                (r for p in result.plans for r in report_rows(month, p.report)), []
-            )
-            trend_rows = goal_rows
-        trend = status_counts(goal_rows)
-        atomic_write(
-            rollup,
-            lambda tmp: write_rollup(
-                tmp,
-                month,
-                as_of,
-                result.plans,
-                result.log,
-                trend,
-                returns=result.returns,
-                changes=result.changes,
-                attainment=trend_rows,
-            ),
+    if history is None:
+        result.returns = _returns(result.plans, expected, {}, returned)
+        goal_rows = _goal_rows(month, result.plans)
+        result.changes = compare(
+            (r for p in result.plans for r in report_rows(month, p.report)), []
         )
+        atomic_write(rollup, lambda tmp: _write(tmp, result, as_of, goal_rows, goal_rows))
+        return result
+    store = HistoryStore(history)
+    try:
+        with staged_write(rollup) as stage:
+            with store.locked() as conn:
+                _file_month(store, conn, stage, result, as_of, len(files), expected, returned,
+                            trend_owners)  # fmt: skip
+            stage.put_in_place()  # right after the commit: a rename, nothing left to fail
+    finally:
+        store.close()
     return result
 
 
-def _changes(store: HistoryStore, month: str, plans: set[str]) -> list[Change]:
+def _file_month(
+    store: HistoryStore,
+    conn: Connection,
+    stage: Staged,
+    result: CollectResult,
+    as_of: date,
+    files: int,
+    expected: dict[str, list[str]],
+    returned: dict[str, list[ReturnedFile]],
+    trend_owners: bool,
+) -> None:
+    """File the month and write the roll-up aside, in the store's locked transaction.
+
+    Under the lock, what is read (last month's owners, the trend, the
+    changes) holds every other run's months and nothing half-filed.
+    """
+    month = result.month
+    before = _last_month_owners(store, month, conn)
+    result.returns = _returns(result.plans, expected, before, returned)
+    result.history_rows = store.record(
+        month, [p.report for p in result.plans], files, returns=result.returns, conn=conn
+    )
+    goal_rows = store.rows(kind="goal", conn=conn)
+    result.changes = _changes(store, month, {p.plan.id for p in result.plans}, conn)
+    owner_rows = store.rows(kind="owner_part", conn=conn) if trend_owners else []
+    stage.write(lambda tmp: _write(tmp, result, as_of, goal_rows, goal_rows + owner_rows))
+
+
+def _write(
+    tmp: Path,
+    result: CollectResult,
+    as_of: date,
+    goal_rows: list[HistoryRow],
+    trend_rows: list[HistoryRow],
+) -> None:
+    from .history import status_counts
+
+    write_rollup(
+        tmp,
+        result.month,
+        as_of,
+        result.plans,
+        result.log,
+        status_counts(goal_rows),
+        returns=result.returns,
+        changes=result.changes,
+        attainment=trend_rows,
+    )
+
+
+def _changes(
+    store: HistoryStore, month: str, plans: set[str], conn: Connection | None = None
+) -> list[Change]:
     """This month's plans against the previous month in the store."""
     from .changes import month_changes
 
     rows = [
         r
         for kind in ("goal", "owner_part")
-        for r in store.rows(kind=kind)
+        for r in store.rows(kind=kind, conn=conn)
         if r.plan_id in plans and r.month <= month
     ]
     return month_changes(rows, month)
@@ -289,14 +331,16 @@ def _expected_plans(paths: Sequence[Path], jobs: int | None) -> dict[str, list[s
     return out
 
 
-def _last_month_owners(store: HistoryStore, month: str) -> dict[str, list[str]]:
+def _last_month_owners(
+    store: HistoryStore, month: str, conn: Connection | None = None
+) -> dict[str, list[str]]:
     """Plan id → owners filed (or expected: Returns) in the history's month before ``month``."""
-    earlier = [m for m in store.months() if m < month]
+    earlier = [m for m in store.months(conn) if m < month]
     if not earlier:
         return {}
     out: dict[str, list[str]] = {}
     for kind in ("owner", "return"):
-        for r in store.rows(kind=kind, month=earlier[-1]):
+        for r in store.rows(kind=kind, month=earlier[-1], conn=conn):
             out.setdefault(r.plan_id, []).append(r.name)
     return out
 
@@ -430,16 +474,8 @@ def _shown(path: str, inputs: Sequence[Path]) -> str:
     return p.name
 
 
-@contextlib.contextmanager
-def _locked(rollup: Path) -> Iterator[None]:
-    """Hold ``ROLLUP.xlsx.lock`` exclusively: concurrent runs take turns."""
-    import fcntl
-
-    lock_path = rollup.with_name(rollup.name + ".lock")
-    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+def _resolved(path: Path) -> Path:
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop, a name too long: read (and refused) as given
+        return path

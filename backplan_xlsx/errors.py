@@ -129,3 +129,7 @@ class MergeError(BackplanError):
 
 class CollectError(BackplanError):
     """Nothing to import, or bad arguments."""
+
+
+class OutputError(WorkbookWriteError):
+    """A fault of the machine while writing: full disk, read-only folder, bad path."""

@@ -9,12 +9,23 @@ Importing a month again replaces that month's rows for the plans imported
 and touches nothing else; every import is one transaction, so a kill midway
 leaves the store as it was. The schema carries a version and is migrated in
 code (:data:`MIGRATIONS`).
+
+Any number of runs may write at once, to a new store or an old one: every
+write transaction takes the store's write lock first (``BEGIN IMMEDIATE``
+on SQLite, a transaction-scoped advisory lock on PostgreSQL), and the
+schema is created or migrated under that lock after looking again, so two
+first runs never both create a table. Nothing is left behind: the locks
+live in the database and go with the transaction, also when a run is
+killed. ``collect`` does its reads, its writes and its roll-up inside one
+such transaction (:meth:`HistoryStore.locked`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +42,10 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 2
 KINDS = ("goal", "milestone", "owner", "owner_part", "anti_goal", "action", "return")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: PostgreSQL advisory lock key of the store's write lock ("backplan" in ASCII).
+PG_LOCK_KEY = 0x6261636B706C616E
+#: How long a run waits for another's write to finish, in seconds (SQLite).
+LOCK_WAIT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +86,11 @@ def store_url(target: str | Path) -> str:
     text = str(target)
     if "://" in text:
         return text
-    return f"sqlite:///{Path(text).resolve()}"
+    try:
+        full = Path(text).resolve()
+    except (OSError, RuntimeError):  # a symlink loop: SQLite will say so when it opens it
+        full = Path(os.path.abspath(text))
+    return f"sqlite:///{full}"
 
 
 def _tables() -> tuple[Any, Any, Any]:
@@ -172,14 +191,16 @@ class HistoryStore:
     """A connection to the history store, migrated to the current schema."""
 
     def __init__(self, target: str | Path) -> None:
-        from sqlalchemy import create_engine
         from sqlalchemy.exc import SQLAlchemyError
 
         self.url = store_url(target)
         try:
-            self.engine: Engine = create_engine(self.url, future=True)
-            with self.engine.begin() as conn:
-                self._migrate(conn)
+            self.engine: Engine = _engine(self.url)
+            with self.engine.connect() as conn:
+                current = self._schema_in(conn)
+            if current != SCHEMA_VERSION:
+                with self._writing() as conn:  # look again under the lock
+                    self._migrate(conn)
         except SQLAlchemyError as exc:
             raise HistoryError(f"history store {self._shown()}: {_short(exc)}") from None
         except ModuleNotFoundError as exc:
@@ -189,7 +210,49 @@ class HistoryStore:
             ) from None
 
     def _shown(self) -> str:
+        if self.url.startswith("sqlite:///"):
+            return self.url.removeprefix("sqlite:///")
         return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", self.url)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction holding the store's write lock (see the module docstring)."""
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            conn.execution_options(backplan_write=True)
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+                yield conn
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[Connection]:
+        """One write transaction holding the store's lock: commits when the block ends.
+
+        Pass the connection to :meth:`record`, :meth:`rows` and :meth:`months`
+        to read and write as one unit while other runs wait their turn.
+
+        Raises:
+            HistoryError: the store cannot be written (or committed to).
+        """
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self._writing() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise HistoryError(f"history store {self._shown()}: {_short(exc)}") from None
+
+    def _schema_in(self, conn: Connection) -> int:
+        """The schema version seen by ``conn`` (0: a new store)."""
+        from sqlalchemy import inspect, select
+
+        _, meta, _ = _tables()
+        if not inspect(conn).has_table("backplan_meta"):
+            return 0
+        row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+        return int(row[0]) if row else 0
 
     def _migrate(self, conn: Connection) -> None:
         from sqlalchemy import inspect, select
@@ -234,12 +297,14 @@ class HistoryStore:
         files: int = 0,
         *,
         returns: Sequence[ReturnRow] = (),
+        conn: Connection | None = None,
     ) -> int:
         """Replace ``month``'s rows for these plans with these reports, in one transaction.
 
         ``returns`` (who sent their part back) are filed as ``return`` rows,
         status Returned, Untouched or Missing, so next month knows who
-        should answer.
+        should answer. ``conn``: the transaction of :meth:`locked` to write
+        in (default: one of its own).
 
         Returns:
             The number of item rows written.
@@ -253,7 +318,7 @@ class HistoryStore:
         rows += [return_row(month, r, reports) for r in returns]
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         try:
-            with self.engine.begin() as conn:
+            with contextlib.nullcontext(conn) if conn is not None else self._writing() as conn:
                 for pid in {r.plan_id for r in reports} | {r.plan for r in returns}:
                     conn.execute(
                         items.delete().where((items.c.month == month) & (items.c.plan_id == pid))
@@ -284,8 +349,9 @@ class HistoryStore:
         item: str | None = None,
         since: str | None = None,
         month: str | None = None,
+        conn: Connection | None = None,
     ) -> list[HistoryRow]:
-        """Stored rows, oldest month first, filtered."""
+        """Stored rows, oldest month first, filtered (as ``conn`` sees them, if given)."""
         from sqlalchemy import select
 
         _, _, (_, items) = _tables()
@@ -301,7 +367,7 @@ class HistoryStore:
         if month:
             query = query.where(items.c.month == month)
         query = query.order_by(items.c.month, items.c.plan_id, items.c.kind, items.c.item_id)
-        with self.engine.connect() as conn:
+        with contextlib.nullcontext(conn) if conn is not None else self.engine.connect() as conn:
             return [
                 HistoryRow(
                     r.month,
@@ -321,12 +387,12 @@ class HistoryStore:
                 for r in conn.execute(query)
             ]
 
-    def months(self) -> list[str]:
+    def months(self, conn: Connection | None = None) -> list[str]:
         """Months that hold data, oldest first."""
         from sqlalchemy import select
 
         _, _, (_, items) = _tables()
-        with self.engine.connect() as conn:
+        with contextlib.nullcontext(conn) if conn is not None else self.engine.connect() as conn:
             return [
                 r[0] for r in conn.execute(select(items.c.month).distinct().order_by(items.c.month))
             ]
@@ -364,9 +430,62 @@ def _fill_baselines(conn: Connection, items: Any, report: StatusReport) -> None:
             )
 
 
+def _engine(url: str) -> Engine:
+    """An engine whose SQLite write transactions take the write lock when they begin.
+
+    pysqlite's own transaction handling begins late and deferred, so two
+    runs could both read "no table yet" and both create it; here a write
+    transaction starts with ``BEGIN IMMEDIATE`` and waits its turn.
+    """
+    from sqlalchemy import create_engine, event
+
+    if not url.startswith("sqlite"):
+        return create_engine(url)
+    path = url.removeprefix("sqlite:///")
+    if path != url and path and ":memory:" not in path and "?" not in path:
+        _create_with_umask(path)
+    engine = create_engine(url, connect_args={"timeout": LOCK_WAIT})
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("backplan_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _create_with_umask(path: str) -> None:
+    """Create a new store file with the umask's mode (SQLite alone makes it 0644).
+
+    An empty file is an empty SQLite database; a run that loses the race to
+    create it just opens the other's. Faults are left to SQLite to report.
+    """
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+
+
+#: SQLite's words for machine faults → what to do about them.
+_ADVICE = {
+    "disk is full": "the disk is full; free some space and run again (nothing was filed)",
+    "unable to open database file": (
+        "cannot open or create it; check that its folder exists and that you may write there"
+    ),
+    "readonly database": "it is read-only here; use a store you may write to (--history)",
+    "disk I/O error": "the disk reported an error; check it and run again (nothing was filed)",
+}
+
+
 def _short(exc: Exception) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    first = text[0] if text else type(exc).__name__
+    for words, advice in _ADVICE.items():
+        if words in first:
+            return advice
+    return first
 
 
 def _as_dict(r: HistoryRow) -> dict[str, Any]:

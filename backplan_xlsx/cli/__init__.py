@@ -159,9 +159,10 @@ def _read_many(paths: tuple[Path, ...]) -> list[Any]:
 
 
 def _refuse_overwriting_inputs(output: Path, inputs: tuple[Path, ...]) -> None:
-    target = output.resolve()
+    from ..writer.overwrite import same_file
+
     for p in inputs:
-        if p.resolve() == target:
+        if same_file(p, output):
             raise click.UsageError(f"{output} is also an input; write the result to a new file")
 
 

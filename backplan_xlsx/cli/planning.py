@@ -164,6 +164,7 @@ def replan(
     from ..reader import as_of_for, read_workbook
     from ..replan import replan as replan_plan
     from ..writer import build as build_plan
+    from ..writer.overwrite import same_file
 
     snap = read_untrusted(read_workbook, workbook)
     ensure_nothing_lost(snap)
@@ -187,7 +188,7 @@ def replan(
         deadlines=new_deadlines,
         typed_into=_typed_into_actions(snap),
     )
-    same = output.resolve() == workbook.resolve()
+    same = same_file(output, workbook)
     from dataclasses import replace as _replace
 
     result = build_plan(plan, output, day, force=same, snapshot=_replace(snap, plan=plan))
@@ -220,20 +221,21 @@ def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None
     from ..merge import ensure_nothing_lost
     from ..reader import as_of_for, read_workbook
     from ..split import split_plan
-    from ..writer import build as build_plan
+    from ..writer import build_many
 
     snap = read_untrusted(read_workbook, workbook)
     ensure_nothing_lost(snap)
     day = as_of_for(snap, as_of)
     parts = split_plan(snap)
     names = owner_file_names([o for o, _ in parts], ".xlsx")
-    output.mkdir(parents=True, exist_ok=True)
-    for owner, part in parts:
-        path = output / names[owner.id]
-        build_plan(part.plan, path, day, force=force, snapshot=part)
+    written = build_many(output, {names[o.id]: part for o, part in parts}, day, force=force)
+    for result, (_, part) in zip(written, parts, strict=True):
         click.echo(
-            f"Wrote {path}: {len(part.plan.actions)} actions, {len(part.check_ins)} check-ins"
+            f"Wrote {result.path}: {len(part.plan.actions)} actions, "
+            f"{len(part.check_ins)} check-ins"
         )
+        if result.replaced.backup is not None:
+            click.echo(f"The previous part is backed up as {result.replaced.backup}.", err=True)
 
 
 @main.command()
@@ -269,7 +271,7 @@ def brief(
     """
     from ..brief import owner_file_names, render_brief
     from ..engine import evaluate
-    from ..fileio import atomic_write_text
+    from ..fileio import atomic_write_many
     from ..lookups import find_owners
     from ..parts import judged_on_share
     from ..reader import as_of_for, read_workbook
@@ -281,9 +283,11 @@ def brief(
     if output is None:
         click.echo("\n---\n\n".join(text for _, text in pages), nl=False)
         return
-    output.mkdir(parents=True, exist_ok=True)
     names = owner_file_names([o for o, _ in pages], f".{fmt}")
-    for owner, text in pages:
-        path = output / names[owner.id]
-        atomic_write_text(path, text)
+    files = {names[o.id]: _text_writer(text) for o, text in pages}
+    for path in atomic_write_many(output, files):
         click.echo(f"Wrote {path}")
+
+
+def _text_writer(text: str) -> Callable[[Path], object]:
+    return lambda p: p.write_text(text, encoding="utf-8")

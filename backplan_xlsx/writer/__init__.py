@@ -14,16 +14,17 @@ date and XlsxWriter's zip entries carry a fixed time.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from .. import engine, layout
-from ..fileio import atomic_write
+from ..fileio import atomic_write, atomic_write_many
 from ..model import Plan, Snapshot
 from .overwrite import Replaced, check_target, make_way
 
-__all__ = ["BuildResult", "build", "build_workbook", "write_workbook"]
+__all__ = ["BuildResult", "build", "build_many", "build_workbook", "write_workbook"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,39 @@ def build(
     replaced = make_way(path, force, always_backup=always_backup)
     atomic_write(path, lambda tmp: write_workbook(snap, tmp, day))
     return BuildResult(path, day, replaced, plan)
+
+
+def build_many(
+    folder: Path, workbooks: dict[str, Snapshot], as_of: date, *, force: bool = False
+) -> list[BuildResult]:
+    """Write several workbooks into ``folder`` as one unit (``split``'s parts).
+
+    Every file in the way is looked at first (and backed up with ``force``),
+    then all are written to a temp folder and moved into place only when each
+    was written: a fault midway leaves every old file as it was.
+
+    Args:
+        folder: where the workbooks go; created when missing.
+        workbooks: file name → what to write into it.
+        as_of: the date the cached values are computed for.
+        force: replace workbooks that hold check-ins (backups are kept).
+    """
+    paths = {name: Path(folder) / name for name in workbooks}
+    for path in paths.values():
+        check_target(path, None)
+    replaced = {name: make_way(path, force) for name, path in paths.items()}
+    atomic_write_many(
+        Path(folder),
+        {name: _writer_of(snap, as_of) for name, snap in workbooks.items()},
+    )
+    return [
+        BuildResult(paths[name], as_of, replaced[name], snap.plan)
+        for name, snap in workbooks.items()
+    ]
+
+
+def _writer_of(snapshot: Snapshot, as_of: date) -> Callable[[Path], None]:
+    return lambda tmp: write_workbook(snapshot, tmp, as_of)
 
 
 def build_workbook(
