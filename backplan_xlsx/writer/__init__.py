@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .. import engine, layout
-from ..fileio import atomic_write, atomic_write_many
+from ..fileio import atomic_write, atomic_write_many, writing
 from ..model import Plan, Snapshot
 from .overwrite import Replaced, check_target, make_way
 
@@ -154,8 +154,9 @@ def build(
     path = Path(path)
     snap = snapshot or Snapshot(plan)
     day = as_of_for(snap, as_of)
-    check_target(path, spec_path)
-    replaced = make_way(path, force, always_backup=always_backup)
+    with writing(path):  # a name too long or a link loop is a message, not a traceback
+        check_target(path, spec_path)
+        replaced = make_way(path, force, always_backup=always_backup)
     atomic_write(path, lambda tmp: write_workbook(snap, tmp, day))
     return BuildResult(path, day, replaced, plan)
 
@@ -176,9 +177,10 @@ def build_many(
         force: replace workbooks that hold check-ins (backups are kept).
     """
     paths = {name: Path(folder) / name for name in workbooks}
-    for path in paths.values():
-        check_target(path, None)
-    replaced = {name: make_way(path, force) for name, path in paths.items()}
+    with writing(Path(folder), is_folder=True):
+        for path in paths.values():
+            check_target(path, None)
+        replaced = {name: make_way(path, force) for name, path in paths.items()}
     atomic_write_many(
         Path(folder),
         {name: _writer_of(snap, as_of) for name, snap in workbooks.items()},
