@@ -43,6 +43,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
         main, ["build", str(root / "plan.yaml"), "-o", str(root / "plan.xlsx"), "--as-of", AS_OF]
     )
     assert result.exit_code == 0, result.output
+    shutil.copyfile(root / "plan.xlsx", root / "copy.xlsx")
     return root
 
 
@@ -255,6 +256,8 @@ def test_a_missing_output_folder(made: Path, tmp_path: Path) -> None:
         ["status", str(made / "plan.xlsx"), "-o", str(gone / "s.csv"), "-f", "csv"],
         ["check", str(made / "plan.xlsx"), "-o", str(gone / "c.json"), "-f", "json"],
         ["new", "--template", "sales", str(gone / "plan.yaml")],
+        ["replan", str(made / "plan.xlsx"), "-o", str(gone / "v2.xlsx")],
+        ["merge", str(made / "plan.xlsx"), str(made / "copy.xlsx"), "-o", str(gone / "m.xlsx")],
     ):  # fmt: skip
         result = _cli(*args)
         line = assert_message(result.exit_code, result.stderr, gone)
