@@ -213,7 +213,7 @@ def test_read_only_folder_for_split_brief_collect_build(made: Path, tmp_path: Pa
     assert _cli("split", str(made / "plan.xlsx"), "-o", str(out)).exit_code == 0
     assert _cli("brief", str(made / "plan.xlsx"), "-o", str(out)).exit_code == 0
     assert _cli("collect", str(made / "plan.xlsx"), "-o", str(out / "r.xlsx"),
-                "--history", str(tmp_path / "h.sqlite")).exit_code == 0  # fmt: skip
+                "--history", str(tmp_path / "h.sqlite"), "--as-of", AS_OF).exit_code == 0  # fmt: skip
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     with _read_only(out):
         for args in (
@@ -229,7 +229,7 @@ def test_read_only_folder_for_split_brief_collect_build(made: Path, tmp_path: Pa
             assert "read-only" in line or "permission denied" in line, line
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     store = HistoryStore(tmp_path / "h.sqlite")
-    assert store.months() == [date.today().strftime("%Y-%m")]  # July was not filed
+    assert store.months() == ["2027-05"]  # July was not filed
     store.close()
 
 
