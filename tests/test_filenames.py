@@ -93,8 +93,10 @@ def test_one_person_spelt_two_ways_is_refused_in_the_spec(tmp_path: Path) -> Non
     from tests.conftest import TEMPLATES
 
     spec = (TEMPLATES / "sales.yaml").read_text(encoding="utf-8")
-    spec = spec.replace("Ravi Patel", unicodedata.normalize("NFC", "José Núñez"), 1)
-    spec = spec.replace("Mei Chen", unicodedata.normalize("NFD", "José Núñez"), 1)
+    for owner, form in (("Ravi Patel", "NFC"), ("Mei Chen", "NFD")):
+        entry = f"- name: {owner}\n"
+        assert entry in spec
+        spec = spec.replace(entry, f"- name: {unicodedata.normalize(form, 'José Núñez')}\n")
     (tmp_path / "plan.yaml").write_text(spec, encoding="utf-8")
     result = CliRunner().invoke(
         main, ["build", str(tmp_path / "plan.yaml"), "-o", str(tmp_path / "p.xlsx")]
