@@ -241,7 +241,7 @@ def compose(letter: Letter, *, sender: str = "", reply_to: str = "") -> EmailMes
         msg["From"] = _checked(sender, "--from")
     if reply_to:
         msg["Reply-To"] = _checked(reply_to, "--reply-to")
-    msg["Subject"] = letter.subject
+    msg["Subject"] = one_line(letter.subject)
     msg["X-Backplan-Plan"] = one_line(f"{letter.plan_id} v{letter.version} {letter.month}")
     msg.set_content(letter.text)
     msg.add_alternative(letter.html, subtype="html")
