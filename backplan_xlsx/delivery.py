@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .send import Letter, Mailing, SendError, compose
 
@@ -46,7 +46,7 @@ class MailServer:
 
     def __str__(self) -> str:
         scheme = "smtps" if self.implicit_tls else "smtp"
-        user = f"{self.user}@" if self.user else ""
+        user = f"{quote(self.user, safe='')}@" if self.user else ""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{scheme}://{user}{host}:{self.port}"
 

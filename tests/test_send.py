@@ -279,3 +279,126 @@ def test_bad_server_urls(url: str) -> None:
 def test_addresses_are_parsed_strictly(text: str) -> None:
     with pytest.raises(ValueError):
         parse_address(text)
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key (made here: no files in the repository)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def tls_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Inbox, str, list[tuple[bytes, bytes]]]]:
+    """aiosmtpd requiring STARTTLS and a login; the client trusts its certificate."""
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.password == b"s3cret", handled=False)
+
+    inbox = Inbox()
+    controller = aiosmtpd.Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+    )
+    controller.start()
+    try:
+        yield inbox, f"smtp://ops%40example.com@127.0.0.1:{controller.port}", logins
+    finally:
+        controller.stop()
+
+
+def test_starttls_and_login_with_the_password_from_the_environment(
+    parts: Path,
+    tls_server: tuple[Inbox, str, list[tuple[bytes, bytes]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inbox, url, logins = tls_server
+    monkeypatch.setenv("BACKPLAN_SMTP_PASSWORD", "s3cret")
+    result = _send(str(parts), "--smtp", url)
+    assert result.exit_code == 0, result.output
+    assert logins == [(b"ops@example.com", b"s3cret")]
+    assert len(inbox.received) == 5
+    assert all(m["From"] == "ops@example.com" for _, m in inbox.received)
+
+
+def test_a_wrong_password_sends_nothing_and_a_prompt_is_asked_without_the_variable(
+    parts: Path,
+    tls_server: tuple[Inbox, str, list[tuple[bytes, bytes]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inbox, url, logins = tls_server
+    monkeypatch.delenv("BACKPLAN_SMTP_PASSWORD", raising=False)
+    result = CliRunner().invoke(main, ["send", str(parts), "--smtp", url], input="wrong\n")
+    assert result.exit_code == 2
+    assert "Password for" in result.output
+    assert "refused the login for 'ops@example.com'" in result.stderr
+    assert "nothing was sent" in result.stderr and "wrong" not in result.stderr
+    assert set(logins) == {(b"ops@example.com", b"wrong")} and not inbox.received
+    assert not (parts / "backplan-sent.json").exists()
+
+
+def test_the_password_is_never_sent_unencrypted_to_another_machine(
+    parts: Path, smtp_server: tuple[Inbox, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backplan_xlsx import delivery
+
+    inbox, url = smtp_server
+    monkeypatch.setattr(delivery, "_LOOPBACK", ())  # pretend 127.0.0.1 is far away
+    monkeypatch.setenv("BACKPLAN_SMTP_PASSWORD", "s3cret")
+    result = _send(
+        str(parts), "--smtp", url.replace("smtp://", "smtp://ops@"), "--from", "ops@example.com"
+    )
+    assert result.exit_code == 2
+    assert "offers no STARTTLS; refusing to send the password unencrypted" in result.stderr
+    assert not inbox.received
