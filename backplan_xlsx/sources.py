@@ -160,6 +160,9 @@ class _Saver:
         except (RecursionError, ValueError, LookupError, TypeError) as exc:
             self.note(source_label, f"message cannot be read ({type(exc).__name__})")
             return
+        if msg.get("X-Unsent") == "1":
+            self.note(source_label, "a draft written by backplan send, not a reply")
+            return
         # The sender's own clock, as their mail client shows it; the file's time is absolute.
         stamp, when = sent.strftime("%Y-%m-%d %H%M"), sent.timestamp()
         box = "/".join(_safe(c, 80) for c in Path(source_label).parts)

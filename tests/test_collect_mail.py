@@ -296,12 +296,15 @@ def test_oversized_messages_and_hostile_names_are_bounded(
         datetime(2027, 5, 1, tzinfo=TZ),
         [("~$.bak.xlsx", b"PK\x03\x04", XLSX), (".backplan-tmp-1-x.xlsx", b"PK", XLSX)],
     )
+    unnamed = EmailMessage()
+    unnamed.set_content(b"PK\x03\x04", maintype=XLSX[0], subtype=XLSX[1])
+    odd.attach(unnamed)
     (tmp_path / "odd.eml").write_bytes(odd.as_bytes())
     with mail_inputs([tmp_path / "big.eml", tmp_path / "odd.eml"]) as got:
         assert [e.file for e in got.log] == ["big.eml"] and "over" in got.log[0].problems
         (folder,) = got.inputs
         saved = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.xlsx"))
-        assert len(saved) == 2
+        assert len(saved) == 3 and any(Path(r).name == "attachment.xlsx" for r in saved)
         for rel in saved:
             name = Path(rel).name
             assert not name.startswith(("~$", ".")) and ".bak." not in name

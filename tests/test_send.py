@@ -165,6 +165,34 @@ def test_a_refused_recipient_is_named_and_a_rerun_sends_only_the_rest(
     assert len(inbox.received) == 5
 
 
+def test_a_connection_lost_part_way_stops_and_a_rerun_sends_the_rest(
+    parts: Path, smtp_server: tuple[Inbox, str]
+) -> None:
+    inbox, url = smtp_server
+    original = Inbox.handle_DATA
+
+    async def drop_the_third(self: Inbox, server: Any, session: Any, envelope: Any) -> str:
+        if len(self.received) == 2:
+            server.transport.close()
+            return "421 going away"
+        return await original(self, server, session, envelope)
+
+    Inbox.handle_DATA = drop_the_third  # type: ignore[method-assign]
+    try:
+        first = _send(str(parts), "--smtp", url, "--from", "ops@example.com")
+    finally:
+        Inbox.handle_DATA = original  # type: ignore[method-assign]
+    assert first.exit_code == 1, first.output
+    assert "Sent 2 of 5 messages." in first.stdout
+    got = [tos[0] for tos, _ in inbox.received]
+    assert "Got theirs: " in first.stderr and all(a in first.stderr for a in got)
+    assert first.stderr.count("Not sent:") == 3 and "the send stopped" in first.stderr
+    again = _send(str(parts), "--smtp", url, "--from", "ops@example.com")
+    assert again.exit_code == 0, again.output
+    assert "Sent 3 of 5 messages (2 sent earlier)." in again.stdout
+    assert sorted(tos[0] for tos, _ in inbox.received) == sorted(EMAILS.values())
+
+
 def test_a_part_rebuilt_next_month_is_sent_again(
     parts: Path, smtp_server: tuple[Inbox, str]
 ) -> None:
@@ -224,8 +252,29 @@ def test_dry_run_lists_who_gets_what_and_writes_nothing(parts: Path) -> None:
     assert sorted(p.suffix for p in parts.iterdir()) == [".xlsx"] * 5
 
 
-def test_send_needs_a_way_and_refuses_a_password_in_the_url(parts: Path) -> None:
-    assert _send(str(parts)).exit_code == 2
+def test_without_a_server_drafts_go_beside_the_parts_and_collect_ignores_them(
+    parts: Path, tmp_path: Path
+) -> None:
+    result = _send(str(parts), "--reply-to", "ops@example.com")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in parts.glob("*.eml")) == sorted(
+        p.with_suffix(".eml").name for p in parts.glob("*.xlsx")
+    )
+    from backplan_xlsx.collect import collect
+
+    got = collect([parts], tmp_path / "rollup.xlsx", history=None, as_of=AS_OF, jobs=1)
+    assert got.files == 5 and got.skipped == 0
+    drafts = [e for e in got.log if e.file.endswith(".eml")]
+    assert len(drafts) == 5 and all("a draft" in e.problems for e in drafts)
+
+
+def test_output_is_an_alias_of_eml_dir(parts: Path, tmp_path: Path) -> None:
+    result = _send(str(parts), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out").glob("*.eml"))) == 5
+
+
+def test_refuses_a_password_in_the_url(parts: Path) -> None:
     bad = _send(str(parts), "--smtp", "smtp://ops:secret@mail.example.com")
     assert bad.exit_code == 2 and "do not put the password in the URL" in bad.stderr
     assert "secret" not in bad.output

@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 @click.argument("source", metavar="DIR|PLAN.xlsx", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--eml-dir",
+    "-o",
+    "--output",
+    "eml_dir",
     metavar="OUT",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write one .eml draft per owner into OUT (any mail client opens them).",
+    help="Write one .eml draft per owner into OUT (any mail client opens them). "
+    "Without --smtp or --dry-run the drafts go beside the parts.",
 )
 @click.option(
     "--smtp",
@@ -53,9 +57,10 @@ def send(
     DIR is a folder of parts (backplan split); a PLAN.xlsx sends the whole
     plan to every owner. To: the owner's e-mail on the Owners sheet (owners
     without one are listed and skipped); the subject names the plan, month
-    and person. Sent messages are recorded beside the parts
-    (backplan-sent.json), so after a failure the same command sends only the
-    rest. Exit 1 when someone did not get theirs.
+    and person. Without --smtp the messages are written as .eml drafts
+    (into --eml-dir, else beside the parts). Sent messages are recorded
+    beside the parts (backplan-sent.json), so after a failure the same
+    command sends only the rest. Exit 1 when someone did not get theirs.
 
     \b
     Example:
@@ -67,8 +72,6 @@ def send(
     """
     from ..send import prepare_letters, write_drafts
 
-    if not (eml_dir or smtp_url or dry_run):
-        raise click.UsageError("say how: --eml-dir OUT, --smtp URL, or --dry-run")
     server = None
     if smtp_url:
         from ..delivery import parse_server
@@ -82,7 +85,9 @@ def send(
     if dry_run:
         _list(mailing.ready, mailing.record, resend)
         return
-    if eml_dir:
+    if eml_dir is None and server is None:
+        eml_dir = source if source.is_dir() else source.parent
+    if eml_dir is not None:
         for letter, path in write_drafts(
             mailing, eml_dir, sender=sender or reply_to or "", reply_to=reply_to or ""
         ):
@@ -132,6 +137,8 @@ def _deliver(
     click.echo(f"Sent {len(result.sent)} of {len(mailing.ready)} messages{earlier}.")
     if result.complete:
         return True
+    got = [x.recipient for x in (*result.already, *result.sent)]
+    click.echo(f"Got theirs: {', '.join(got) or 'nobody'}.", err=True)
     for letter, why in result.failed:
         click.echo(f"Not sent: {letter.recipient}: {why}", err=True)
     click.echo(
