@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ MAX_MESSAGE_BYTES = MAX_FILE_BYTES * 4 // 3 + 8 * 1024 * 1024
 MAX_PARTS = 500
 MAX_DEPTH = 12
 MAX_SAVED_BYTES = 4 * 1024**3
+MAX_LINE_BYTES = 1024 * 1024
+CHUNK = 4 * 1024 * 1024
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 
@@ -217,36 +220,95 @@ class _Saver:
 
 def _messages(source: Path, label: str, saver: _Saver) -> Iterator[tuple[bytes, float]]:
     """(bytes, fallback date) of each message in an .eml, an mbox or a Maildir."""
-    import mailbox
-
     if source.is_dir():
-        box: mailbox.Mailbox = mailbox.Maildir(source, factory=None, create=False)
+        yield from _maildir(source, label, saver)
     elif source.suffix.lower() == ".eml" or not _is_mbox(source):
         data = _capped(source, label, saver)
         if data is not None:
             yield data, _mtime(source)
-        return
     else:
-        box = mailbox.mbox(source, factory=None, create=False)
+        yield from _mbox(source, label, saver)
+
+
+def _maildir(folder: Path, label: str, saver: _Saver) -> Iterator[tuple[bytes, float]]:
+    """Every message file in ``new`` and ``cur`` (regular files only: no FIFO can hang us)."""
+    for sub in ("new", "cur"):
+        try:
+            names = sorted(n for n in os.listdir(folder / sub) if not n.startswith("."))
+        except OSError as exc:
+            saver.note(f"{label}/{sub}", f"cannot be read ({exc.strerror})")
+            continue
+        for name in names:
+            path = folder / sub / name
+            data = _capped(path, f"{label}/{sub}/{_safe(name, 80)}", saver)
+            if data is not None:
+                yield data, _mtime(path)
+
+
+def _mbox(path: Path, label: str, saver: _Saver) -> Iterator[tuple[bytes, float]]:
+    """Each message of an mbox, each read with a cap.
+
+    The standard library indexes an mbox line by line, so a hostile file
+    with one enormous line would be read into memory whole: such a file is
+    refused first (mail lines are at most 998 characters; 1 MB is generous).
+    """
+    import mailbox
+
+    if not _regular(path, label, saver):
+        return
+    if _has_long_line(path, MAX_LINE_BYTES):
+        saver.note(label, f"has a line over {MAX_LINE_BYTES // 2**20} MB: not an mbox")
+        return
     try:
-        keys = sorted(box.iterkeys(), key=str)
+        box = mailbox.mbox(path, factory=None, create=False)
+        keys = sorted(box.iterkeys())
     except (OSError, mailbox.Error) as exc:
         saver.note(label, f"cannot be read as a mailbox ({exc})")
         return
-    for key in keys:
-        try:
-            with box.get_file(key) as fh:
-                data = fh.read(MAX_MESSAGE_BYTES + 1)
-        except (OSError, KeyError, mailbox.Error) as exc:
-            saver.note(f"{label} message {key}", f"cannot be read ({exc})")
-            continue
-        if len(data) > MAX_MESSAGE_BYTES:
-            saver.note(f"{label} message {key}", _too_big())
-            continue
-        yield data, _mtime(source)
+    try:
+        for n, key in enumerate(keys, start=1):
+            try:
+                with box.get_file(key) as fh:
+                    data = fh.read(MAX_MESSAGE_BYTES + 1)
+            except (OSError, KeyError, mailbox.Error) as exc:
+                saver.note(f"{label} message {n}", f"cannot be read ({exc})")
+                continue
+            if len(data) > MAX_MESSAGE_BYTES:
+                saver.note(f"{label} message {n}", _too_big())
+                continue
+            yield data, _mtime(path)
+    finally:
+        box.close()
+
+
+def _has_long_line(path: Path, limit: int) -> bool:
+    run = 0  # the length of the line still open at the end of the last chunk
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            lines = chunk.split(b"\n")
+            run += len(lines[0])
+            if run > limit or any(len(line) > limit for line in lines[1:-1]):
+                return True
+            if len(lines) > 1:
+                run = len(lines[-1])
+    return run > limit
+
+
+def _regular(path: Path, label: str, saver: _Saver) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        saver.note(label, f"cannot be read ({exc.strerror})")
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        saver.note(label, "not a regular file (a pipe or device?)")
+        return False
+    return True
 
 
 def _capped(path: Path, label: str, saver: _Saver) -> bytes | None:
+    if not _regular(path, label, saver):
+        return None
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_MESSAGE_BYTES + 1)

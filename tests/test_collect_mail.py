@@ -311,3 +311,22 @@ def test_oversized_messages_and_hostile_names_are_bounded(
             assert "\x1b" not in rel and ".." not in Path(rel).parts
         assert oct(folder.stat().st_mode & 0o777) == "0o700"
     assert not folder.exists()
+
+
+def test_a_pipe_in_a_maildir_and_an_mbox_with_one_endless_line_cannot_hang_or_flood(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backplan_xlsx import sources
+
+    monkeypatch.setattr(sources, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(sources, "CHUNK", 256)
+    box = mailbox.Maildir(tmp_path / "Inbox", create=True)
+    box.close()
+    os.mkfifo(tmp_path / "Inbox" / "cur" / "1700000000.pipe:2,S")
+    (tmp_path / "flood.mbox").write_bytes(b"From x\n" + b"A" * 5000)
+    (tmp_path / "fine.mbox").write_bytes(b"From x\n" + (b"A" * 900 + b"\n") * 10)
+    with mail_inputs([tmp_path / "Inbox", tmp_path / "flood.mbox", tmp_path / "fine.mbox"]) as got:
+        notes = {e.file: e.problems for e in got.log}
+    assert "not a regular file" in notes["Inbox/cur/1700000000.pipe_2,S"]
+    assert "has a line over" in notes["flood.mbox"]
+    assert "fine.mbox" not in notes and got.messages == 1
