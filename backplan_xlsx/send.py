@@ -25,10 +25,14 @@ from datetime import date
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BackplanError, Problem
 from .fileio import TEMP_PREFIX
 from .model import Owner, Snapshot
+
+if TYPE_CHECKING:
+    from .engine import StatusReport
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ODS_TYPE = ("application", "vnd.oasis.opendocument.spreadsheet")
@@ -130,11 +134,9 @@ def prepare_letters(source: Path, *, as_of: date | None, today: date) -> Mailing
     if source.is_dir():
         return _from_folder(source, as_of, today)
     snap = _read(source)
-    if snap.plan.part:
-        owner = snap.plan.owners[0]
-        letters = [_letter(snap, snap, owner, source, as_of, today)]
-    else:
-        letters = [_letter(snap, snap, o, source, as_of, today) for o in snap.plan.owners]
+    judged: dict[tuple[int, date], StatusReport] = {}
+    people = snap.plan.owners[:1] if snap.plan.part else snap.plan.owners
+    letters = [_letter(snap, snap, o, source, as_of, today, judged) for o in people]
     return Mailing(tuple(letters), source.with_name(f"{source.name}.sent.json"))
 
 
@@ -183,13 +185,21 @@ def _from_folder(folder: Path, as_of: date | None, today: date) -> Mailing:
             team, _ = merge_copies([Copy(p.name, 0.0, s) for p, s in members])
         except BackplanError:
             team = None
+        judged: dict[tuple[int, date], StatusReport] = {}  # once per plan and day, not per owner
         for path, snap in members:
-            letters.append(_letter(team or snap, snap, snap.plan.owners[0], path, as_of, today))
+            owner = snap.plan.owners[0]
+            letters.append(_letter(team or snap, snap, owner, path, as_of, today, judged))
     return Mailing(tuple(letters), folder / RECORD_NAME, tuple(ignored))
 
 
 def _letter(
-    team: Snapshot, own: Snapshot, owner: Owner, path: Path, as_of: date | None, today: date
+    team: Snapshot,
+    own: Snapshot,
+    owner: Owner,
+    path: Path,
+    as_of: date | None,
+    today: date,
+    judged: dict[tuple[int, date], StatusReport] | None = None,
 ) -> Letter:
     """The letter for ``owner``: brief judged on the team's check-ins, ``path`` attached."""
     from .brief import render_brief
@@ -197,7 +207,11 @@ def _letter(
     from .reader import as_of_for
 
     day = as_of_for(own, as_of, today)
-    report = evaluate(team, day)
+    judged = {} if judged is None else judged
+    key = (id(team), day)  # the snapshots live as long as the mailing is made
+    if key not in judged:
+        judged[key] = evaluate(team, day)
+    report = judged[key]
     plan = team.plan
     person = next((o for o in plan.owners if o.id == owner.id), owner)
     md = render_brief(plan, report, person, "md")
