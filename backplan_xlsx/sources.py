@@ -86,7 +86,8 @@ def find_mail(inputs: Sequence[Path]) -> list[Path]:
     """The .eml files, mbox files and Maildir folders among or under the inputs.
 
     Given directly, a file ending in .eml or .mbox, or one that starts like
-    an mbox (``From ``), is mail; inside a folder only the suffixes count.
+    an mbox (``From ``), is mail; inside a folder only the names count
+    (.eml, .mbox, and a file named ``mbox``, as Apple Mail exports them).
     """
     return list(_labelled_mail(inputs))
 
@@ -101,7 +102,7 @@ def _labelled_mail(inputs: Sequence[Path]) -> dict[Path, str]:
             for root, dirs, files in os.walk(item):
                 here = Path(root)
                 boxes = [here / d for d in sorted(dirs) if is_maildir(here / d)]
-                mail = [here / f for f in sorted(files) if Path(f).suffix.lower() in MAIL_SUFFIXES]
+                mail = [here / f for f in sorted(files) if _mail_name(f)]
                 for p in (*boxes, *mail):
                     found.setdefault(p, str(p.relative_to(item)))
                 dirs[:] = sorted(d for d in dirs if here / d not in boxes)
@@ -110,6 +111,11 @@ def _labelled_mail(inputs: Sequence[Path]) -> dict[Path, str]:
         ):
             found[item] = item.name
     return found
+
+
+def _mail_name(name: str) -> bool:
+    """An .eml or .mbox file, or the ``mbox`` file inside an Apple Mail ``X.mbox`` export."""
+    return Path(name).suffix.lower() in MAIL_SUFFIXES or name.casefold() == "mbox"
 
 
 @contextlib.contextmanager

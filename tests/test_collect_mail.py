@@ -250,6 +250,11 @@ def test_mail_found_inside_a_folder_and_through_the_command(
     shutil.copytree(replies["mail"], folder / "mail")
     shutil.copy(replies["files"] / "dana-whitfield.xlsx", folder / "dana-saved.xlsx")
     assert sorted(p.name for p in find_mail([folder])) == ["Inbox", "dana.eml", "replies.mbox"]
+    apple = tmp_path / "Exported.mbox"
+    apple.mkdir()
+    shutil.copy(replies["mail"] / "replies.mbox", apple / "mbox")
+    (apple / "table_of_contents").write_bytes(b"\x00\x01")
+    assert find_mail([apple]) == [apple / "mbox"]
     out = tmp_path / "rollup.xlsx"
     result = CliRunner().invoke(
         main,
