@@ -207,9 +207,13 @@ class _Saver:
         stem = _safe(Path(name).stem if name else "attachment", 100)
         rel = self.unique(f"{folder}/{stem}{suffix}")
         path = self.folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        os.utime(path, (when, when))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            os.utime(path, (when, when))
+        except OSError as exc:  # a full temp disk: this attachment is not read, and says so
+            self.note(label, f"cannot be saved to read it ({exc.strerror or exc})")
+            return
         self.out.attachments += 1
 
     def unique(self, rel: str, keep_suffix: bool = True) -> str:
