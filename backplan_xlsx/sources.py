@@ -213,6 +213,8 @@ class _Saver:
             os.utime(path, (when, when))
         except OSError as exc:  # a full temp disk: this attachment is not read, and says so
             self.note(label, f"cannot be saved to read it ({exc.strerror or exc})")
+            with contextlib.suppress(OSError):
+                path.unlink()
             return
         self.out.attachments += 1
 
