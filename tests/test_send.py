@@ -451,3 +451,38 @@ def test_the_password_is_never_sent_unencrypted_to_another_machine(
     assert result.exit_code == 2
     assert "offers no STARTTLS; refusing to send the password unencrypted" in result.stderr
     assert not inbox.received
+
+
+def test_smtps_implicit_tls(parts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    inbox = Inbox()
+    controller = aiosmtpd.Controller(
+        inbox, hostname="127.0.0.1", port=_free_port(), ssl_context=context
+    )
+    controller.start()
+    try:
+        result = _send(
+            str(parts),
+            "--smtp",
+            f"smtps://127.0.0.1:{controller.port}",
+            "--from",
+            "ops@example.com",
+        )
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert len(inbox.received) == 5
+
+
+def test_one_part_given_alone_goes_to_its_owner(parts: Path) -> None:
+    result = _send(str(parts / "mei-chen.xlsx"), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout.count("\n") == 1
+        and "Mei Chen <mei@example.com>: mei-chen.xlsx" in result.stdout
+    )
