@@ -335,3 +335,26 @@ def test_a_pipe_in_a_maildir_and_an_mbox_with_one_endless_line_cannot_hang_or_fl
     assert "not a regular file" in notes["Inbox/cur/1700000000.pipe_2,S"]
     assert "has a line over" in notes["flood.mbox"]
     assert "fine.mbox" not in notes and got.messages == 1
+
+
+def test_an_ods_reply_saved_by_libreoffice_is_read_like_the_file(
+    replies: dict[str, Any], tmp_path: Path, soffice: str
+) -> None:
+    from tests.soffice import recalculate
+
+    (ods,) = recalculate(
+        [replies["files"] / "mei.xlsx"], tmp_path / "lo", convert_to="ods", binary=soffice
+    )
+    sent = datetime(2027, 5, 29, 11, 30, tzinfo=TZ)
+    os.utime(ods, (sent.timestamp(), sent.timestamp()))
+    msg = _reply(
+        "mei@example.com",
+        sent,
+        [(ods.name, ods.read_bytes(), ("application", "vnd.oasis.opendocument.spreadsheet"))],
+    )
+    (tmp_path / "mei.eml").write_bytes(msg.as_bytes())
+    from_mail = _run([tmp_path / "mei.eml"], tmp_path / "m")
+    from_file = _run([ods], tmp_path / "f")
+    assert from_mail.skipped == from_file.skipped == 0
+    assert _figures(from_mail) == _figures(from_file) and from_mail.plans
+    assert from_mail.log[0].file == "mei.eml/mei@example.com 2027-05-29 1130/mei.ods"
