@@ -154,9 +154,49 @@ def collect(
     history): each becomes a row of the Returns sheet. ``trend_owners``
     draws each owner's part on the Trend sheet's attainment chart too.
 
+    Inputs may also be mail (.eml files, mbox files, Maildir folders, given
+    or inside a folder): their workbook attachments are read like files
+    (:mod:`backplan_xlsx.sources`), labelled by sender and date in the log.
+
     Raises:
         CollectError: no workbook found, or none readable.
     """
+    from .sources import mail_inputs
+
+    with mail_inputs(inputs) as mail:
+        if mail.mail and not mail.inputs:
+            shown = ", ".join(str(p) for p in inputs)
+            raise CollectError(
+                f"no .xlsx or .ods attachments in the {mail.messages} messages in {shown}",
+                tuple(Problem("no-workbook", "warning", e.problems, file=e.file) for e in mail.log),
+            )
+        return _collect_files(
+            mail.inputs,
+            rollup,
+            history=history,
+            as_of=as_of,
+            month=month,
+            jobs=jobs,
+            progress=progress,
+            expect=expect,
+            trend_owners=trend_owners,
+            mail_log=mail.log,
+        )
+
+
+def _collect_files(
+    inputs: Sequence[Path],
+    rollup: Path,
+    *,
+    history: str | Path | None = None,
+    as_of: date,
+    month: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    expect: Sequence[Path] = (),
+    trend_owners: bool = False,
+    mail_log: Sequence[ImportEntry] = (),
+) -> CollectResult:
     from .changes import compare
     from .history import HistoryStore, report_rows
     from .workers import run_parallel
@@ -199,6 +239,7 @@ def collect(
         result.log.append(
             ImportEntry(name, plan.id, plan.version, "imported", "; ".join(errors)[:2000])
         )
+    result.log.extend(mail_log)  # attachments that were not workbooks
     if not groups:
         raise CollectError(
             f"none of the {len(files)} files could be read; see the reasons above",

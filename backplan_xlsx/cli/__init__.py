@@ -173,4 +173,4 @@ def run() -> None:  # pragma: no cover - console entry for `python -m`
 
 # The commands register themselves on ``main``; each module imports only click
 # and light modules at the top, the rest inside its commands.
-from . import crm, importing, planning, reading  # noqa: E402,F401
+from . import crm, importing, mailing, planning, reading  # noqa: E402,F401

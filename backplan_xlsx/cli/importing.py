@@ -136,7 +136,10 @@ def collect(
     Attainment) and files the month in the history store. Returns lists
     every owner as Returned, Untouched (sent back with no input changed) or
     Missing; who should answer comes from the plans found, --expect and last
-    month's plans in the history. Exit 0: all imported; 1: some files
+    month's plans in the history. Replies straight from mail count too:
+    .eml files, mbox files and Maildir folders (given, or inside a folder)
+    have every .xlsx/.ods attachment read like a file, named in the log by
+    sender and date. Exit 0: all imported; 1: some files
     skipped (see the log), or --fail-on missing and someone is missing;
     2: nothing readable.
 
@@ -144,6 +147,7 @@ def collect(
     Example:
       backplan collect returned/ -o rollup-2027-05.xlsx --as-of 2027-05-31
       backplan collect parts/ -o rollup.xlsx --expect plan.xlsx --fail-on missing
+      backplan collect ~/Mail/backplan-replies.mbox -o rollup-2027-05.xlsx
       backplan collect returned/ -o rollup.xlsx --history postgresql+psycopg://ops@db/backplan
     """
     from ..collect import collect as collect_all
