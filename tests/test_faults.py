@@ -182,7 +182,7 @@ def test_a_full_disk_at_fsync_is_a_message_and_keeps_the_file(
     def full(_fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(fileio.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     for args in (
         ["replan", str(book), "-o", str(book), "--as-of", "2027-06-30"],
         ["build", str(made / "plan.yaml"), "-o", str(tmp_path / "new.xlsx")],

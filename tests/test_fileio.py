@@ -92,7 +92,7 @@ def test_live_writers_temp_files_are_left_alone(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def umask() -> Iterator[Callable[[int], None]]:
+def umask() -> Iterator[Callable[[int], int]]:
     """Set the process umask for one test; put the old one back."""
     old = os.umask(0o022)
     os.umask(old)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import Literal
 
 from click.testing import CliRunner
 from hypothesis import given
@@ -93,7 +94,11 @@ def test_one_person_spelt_two_ways_is_refused_in_the_spec(tmp_path: Path) -> Non
     from tests.conftest import TEMPLATES
 
     spec = (TEMPLATES / "sales.yaml").read_text(encoding="utf-8")
-    for owner, form in (("Ravi Patel", "NFC"), ("Mei Chen", "NFD")):
+    forms: tuple[tuple[str, Literal["NFC", "NFD"]], ...] = (
+        ("Ravi Patel", "NFC"),
+        ("Mei Chen", "NFD"),
+    )
+    for owner, form in forms:
         entry = f"- name: {owner}\n"
         assert entry in spec
         spec = spec.replace(entry, f"- name: {unicodedata.normalize(form, 'José Núñez')}\n")
