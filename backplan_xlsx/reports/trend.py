@@ -22,6 +22,21 @@ from .common import tone
 from .data import _write_csv
 from .html import _FILL, _mark, _page, _table
 
+#: The columns of a trend row, in every format that lists rows.
+ROW_HEADERS = (
+    "Month",
+    "Plan",
+    "Kind",
+    "ID",
+    "Name",
+    "Status",
+    "Actual",
+    "Target to date",
+    "Target",
+    "Attainment",
+    "Change",
+)
+
 TrendFormat = Literal["table", "json", "csv", "html"]
 COLUMNS = (
     "month",
@@ -135,19 +150,7 @@ def render_trend(rows: Sequence[HistoryRow], fmt: TrendFormat = "table") -> str:
         ]
         for r, c in zip(rows, changes, strict=True)
     ]
-    headers = [
-        "Month",
-        "Plan",
-        "Kind",
-        "ID",
-        "Name",
-        "Status",
-        "Actual",
-        "Target to date",
-        "Target",
-        "Attainment",
-        "Change",
-    ]
+    headers = list(ROW_HEADERS)
     return tabulate(table, headers=headers, disable_numparse=True) + "\n"
 
 
@@ -235,19 +238,7 @@ def _html(rows: Sequence[HistoryRow], changes: Sequence[float | None]) -> str:
         + (f'<div class="chart">{chart}</div>' if chart else "<p>No figures to chart.</p>")
         + "<h2>Rows</h2>"
         + _table(
-            [
-                "Month",
-                "Plan",
-                "Kind",
-                "ID",
-                "Name",
-                "Status",
-                "Actual",
-                "Target to date",
-                "Target",
-                "Attainment",
-                "Change",
-            ],
+            list(ROW_HEADERS),
             [
                 [
                     r.month,
