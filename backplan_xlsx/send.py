@@ -305,19 +305,18 @@ def _bytes_writer(data: bytes) -> Callable[[Path], int]:
 def write_drafts(
     mailing: Mailing, folder: Path, *, sender: str = "", reply_to: str = ""
 ) -> list[tuple[Letter, Path]]:
-    """Write each ready letter as an .eml draft into ``folder`` (each file atomically)."""
+    """Write each ready letter as an .eml draft into ``folder``: all of them, or none."""
     from email import policy
 
-    from .fileio import atomic_write
+    from .fileio import atomic_write_many
 
-    folder.mkdir(parents=True, exist_ok=True)
     ready = mailing.ready
     names = draft_names(ready)
-    written = []
+    files: dict[str, Callable[[Path], object]] = {}
     for i, letter in enumerate(ready):
+        name = names[i]
         msg = compose(letter, sender=sender, reply_to=reply_to)
         msg["X-Unsent"] = "1"
-        path = folder / names[i]
-        atomic_write(path, _bytes_writer(msg.as_bytes(policy=policy.SMTP)))
-        written.append((letter, path))
-    return written
+        files[name] = _bytes_writer(msg.as_bytes(policy=policy.SMTP))
+    paths = atomic_write_many(folder, files)
+    return list(zip(ready, paths, strict=True))

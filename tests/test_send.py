@@ -486,3 +486,18 @@ def test_one_part_given_alone_goes_to_its_owner(parts: Path) -> None:
         result.stdout.count("\n") == 1
         and "Mei Chen <mei@example.com>: mei-chen.xlsx" in result.stdout
     )
+
+
+def test_drafts_into_a_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    """The drafts folder under a file: exit 2, the folder named, no traceback, nothing written."""
+    from backplan_xlsx.spec import load_spec
+    from backplan_xlsx.writer import build_workbook
+
+    plan = load_spec(Path(__file__).resolve().parent.parent / "templates" / "sales.yaml")
+    book = build_workbook(plan, tmp_path / "plan.xlsx", plan.start)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["send", str(book), "--eml-dir", str(blocker / "drafts")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "not-a-folder" in result.stderr
+    assert blocker.read_text() == "x"
