@@ -2,8 +2,9 @@
 
 A spec changes during the year (a new goal, a new owner, a changed target)
 while people keep typing into the workbook. Rows keep their ids (G1, A7,
-X2…), so every input of the old workbook is carried by row id into the new
-plan, one version up. Check-ins are rows of their own and all come along.
+X2…), but ids are positions, so each input follows its row (found by
+what the row is: :mod:`backplan_xlsx.rekey`) into the new plan, one
+version up. Check-ins are rows of their own and all come along.
 An input whose row the new plan no longer has is not dropped: the rebuild
 is refused, naming each such cell and value, so the user can move it or
 clear it first.
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from . import layout
 from .errors import InputsWouldBeLostError
 from .model import Plan, Snapshot
+from .rekey import follow_rows
 
 if TYPE_CHECKING:
     from .reader import WorkbookDetails
@@ -53,7 +55,9 @@ def kept_snapshot(path: Path, plan: Plan) -> Snapshot:
             "renamed)"
         )
     ensure_nothing_lost(old)
-    lost = _without_a_row(details, plan)
+    # Ids are positions: follow each row, so a Done mark stays on its action.
+    moved, gone = follow_rows(old, plan)
+    lost = _without_a_row(details, gone)
     if lost:
         head = (
             f"{name}: {len(lost)} typed value(s) have no row in the new plan and would be lost; "
@@ -61,29 +65,26 @@ def kept_snapshot(path: Path, plan: Plan) -> Snapshot:
             "Nothing was written"
         )
         raise InputsWouldBeLostError("\n".join([head, *lost]))
-    return replace(old, plan=replace(plan, version=old.plan.version + 1), problems=())
+    return replace(moved, plan=replace(plan, version=old.plan.version + 1), problems=())
 
 
-def _without_a_row(details: WorkbookDetails, plan: Plan) -> list[str]:
-    """``OLD.xlsx, Actions!G9: A8 Done 'yes'`` for each input whose row id is gone."""
-    from .merge import row_ids
-
+def _without_a_row(details: WorkbookDetails, gone: dict[str, set[str]]) -> list[str]:
+    """``OLD.xlsx, Actions!G9: A8 Done 'yes'`` for each input whose row the new plan lacks."""
     snap = details.snapshot
     out = []
     for spec, col in layout.row_inputs():
-        sheet, key, header, ids = spec.name, col.key, col.header, row_ids(plan, spec.name)
+        sheet, key, header = spec.name, col.key, col.header
         table = details.tables.get(sheet)
         for item, value in getattr(snap, col.field).items():
-            if item in ids or value in (None, ""):
+            if item not in gone.get(sheet, set()) or value in (None, ""):
                 continue
             shown = value.isoformat() if isinstance(value, date) else str(value)
             cell = _cell_of(table, item, key) if table is not None else ""
             place = f"{table.sheet if table else sheet}!{cell}" if cell else sheet
             out.append(f"{details.source.name}, {place}: {item} {header} {shown!r}")
     for user in snap.user_columns:
-        ids = row_ids(plan, user.sheet)
         for rid, value in user.values:
-            if rid not in ids:
+            if rid in gone.get(user.sheet, set()):
                 out.append(f"{details.source.name}, {user.sheet}: {rid} {user.header} {value!r}")
     return out
 
