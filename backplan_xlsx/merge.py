@@ -176,6 +176,39 @@ def merge_all(copies: Sequence[Copy]) -> MergeResult:
     return MergeResult(merged, tuple(conflicts), tuple(unplaced), carried)
 
 
+def merge_whole(copies: Sequence[Copy]) -> MergeResult:
+    """:func:`merge_all`, refusing a merge of parts that leaves someone out.
+
+    ``collect`` may roll up a month with a part missing (Returns says who);
+    a merged workbook, though, becomes the plan people replan and send out
+    again, and one built from four of five parts has lost a person, their
+    actions and their share of every goal.
+
+    Raises:
+        MergeError: as :func:`merge_all`, or the parts given do not cover
+            every owner's share (name the missing parts, or add the whole plan).
+    """
+    result = merge_all(copies)
+    plan = result.snapshot.plan
+    if not any(c.snapshot.plan.part for c in copies):
+        return result
+    short = []
+    for g in plan.goals:
+        if g.measure != "sum":  # readings are not split, so the workbook keeps no shares
+            continue
+        covered = sum(o.share_of(g.id) for o in plan.owners)
+        if covered < 1 - 1e-6:
+            short.append(f"{g.id} {covered:.0%}")
+    if short:
+        have = ", ".join(o.name for o in plan.owners)
+        raise MergeError(
+            f"the parts given cover only part of the plan's shares ({'; '.join(short)}): a "
+            f"part is missing (parts of: {have}). Merge every part, or add the whole plan "
+            "(the workbook that was split) to the files; nothing was written"
+        )
+    return result
+
+
 def _getter(name: str) -> Callable[[Snapshot], Mapping[str, object]]:
     def get(snapshot: Snapshot) -> Mapping[str, object]:
         found: Mapping[str, object] = getattr(snapshot, name)

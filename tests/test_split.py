@@ -161,3 +161,26 @@ def test_a_part_shows_the_owners_share_of_each_milestone(sales_spec: Path, tmp_p
         row = table[f"{m.id} · {m.goal}"]
         assert row[2] == pytest.approx(m.target)
         assert row[3] == pytest.approx(ravi.share_of(m.goal) * (m.target - goal.baseline))
+
+
+def test_merging_parts_with_one_missing_is_refused(sales_spec: Path, tmp_path: Path) -> None:
+    """Four of five parts would make a plan without the fifth person: refused, nothing written.
+
+    With the whole plan among the files, the missing person comes from it.
+    """
+    plan_xlsx = tmp_path / "plan.xlsx"
+    assert CliRunner().invoke(main, ["build", str(sales_spec), "-o", str(plan_xlsx)]).exit_code == 0
+    parts = tmp_path / "parts"
+    assert CliRunner().invoke(main, ["split", str(plan_xlsx), "-o", str(parts)]).exit_code == 0
+    four = sorted(p for p in parts.glob("*.xlsx") if not p.name.startswith("aisha"))
+    assert len(four) == 4
+    out = tmp_path / "merged.xlsx"
+    refused = CliRunner().invoke(main, ["merge", *map(str, four), "-o", str(out)])
+    assert refused.exit_code == 2
+    assert "a part is missing" in refused.stderr and "Traceback" not in refused.output
+    assert not out.exists()
+    whole = CliRunner().invoke(main, ["merge", str(plan_xlsx), *map(str, four), "-o", str(out)])
+    assert whole.exit_code == 0, whole.output
+    merged = read_workbook(out)
+    assert [o.name for o in merged.plan.owners][-1] == "Aisha Okafor"
+    assert len(merged.plan.actions) == len(read_workbook(plan_xlsx).plan.actions)

@@ -48,11 +48,11 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
     Example:
       backplan merge returned/dana.xlsx returned/ravi.xlsx -o merged.xlsx
     """
-    from ..merge import merge_all
+    from ..merge import merge_whole
     from ..writer import build as build_plan
 
     _refuse_overwriting_inputs(output, workbooks)
-    got = merge_all(_read_many(workbooks))
+    got = merge_whole(_read_many(workbooks))
     merged, conflicts = got.snapshot, got.conflicts
     for c in conflicts:
         click.echo(f"Conflict: {c}", err=True)
