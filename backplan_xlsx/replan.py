@@ -99,6 +99,11 @@ def replan(
             "Merge the parts first (backplan merge PARTS… -o PLAN.xlsx), then replan the "
             "merged workbook"
         )
+    if as_of < plan.start:
+        raise ReplanError(
+            f"{as_of} is before the plan starts ({plan.start}): there are no actuals to "
+            "re-plan from yet; give --as-of a date on or after the start"
+        )
     done = done or {}
     targets = targets or {}
     deadlines = deadlines or {}

@@ -130,3 +130,16 @@ def test_a_goal_that_moves_down_reads_like_the_others(built: Path) -> None:
     text = run("status", str(built), "--as-of", "2028-01-15").stdout
     assert "deadline passed, 15 days short of the target" in text
     assert "0 quarters left" not in text
+
+
+def test_a_done_date_stays_a_date_through_a_rewrite(built: Path, tmp_path: Path) -> None:
+    """The day an action was done, typed in Done, comes back as that date, not a serial."""
+    import openpyxl
+
+    wbk.edit(built, lambda wb: wbk.fill(wb, [], done={"A3": date(2027, 1, 28)}, reviews={}))
+    out = tmp_path / "merged.xlsx"
+    assert run("merge", str(built), "-o", str(out)).exit_code == 0
+    ws = openpyxl.load_workbook(out)[layout.ACTIONS]
+    cell = ws.cell(wbk.row_of(ws, "A3"), wbk.header_col(ws, "Done"))
+    assert cell.is_date and cell.value.date() == date(2027, 1, 28)
+    assert status_json(out, "2027-02-01")["actions"][2]["status"] == "Done"

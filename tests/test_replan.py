@@ -101,3 +101,9 @@ def test_goal_reached_or_deadline_passed_is_a_message(sales_plan: Plan) -> None:
         replan(sales_plan, [], date(2028, 1, 15))
     with pytest.raises(ReplanError, match="G9 is not a goal"):
         replan(sales_plan, [], date(2027, 4, 15), targets={"G9": 5})
+
+
+def test_a_replan_before_the_start_is_a_message(sales_plan: Plan) -> None:
+    """Nothing has happened before the start: no milestones due before it, no new version."""
+    with pytest.raises(ReplanError, match="before the plan starts"):
+        replan(sales_plan, [], date(2026, 12, 2))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 
 from .. import layout, rules
@@ -74,6 +75,9 @@ def write_row(
             written.append((col.key, formulas[col.key]))
             continue
         value = values.get(col.key)
+        if isinstance(value, date) and col.fmt != layout.DATE:
+            # A date typed into a text input (Done: the day it was done) stays a date.
+            fmt = book.styles.column(replace(col, fmt=layout.DATE))
         sheet.value(row, i, value, fmt)
         if col.role != "input":
             plan_values.append(value)
