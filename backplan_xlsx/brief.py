@@ -112,7 +112,8 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
                 f"{m.due.isoformat()} {m.id} {m.name}: {whose} {_num(m.target, g.unit)}{yours} "
                 f"({m.status})"
             )
-    sections.append(("Next milestones", upcoming or ["None left: the plan is complete."]))
+    # Each line starts with its ISO due date: sorted, they read in date order across goals.
+    sections.append(("Next milestones", sorted(upcoming) or ["None left: the plan is complete."]))
     mine = [a for a in report.actions if same_person(a.owner, owner.name)]
     late = sorted((a for a in mine if a.status == "Overdue"), key=lambda a: (a.due, a.id))
     open_ = sorted((a for a in mine if a.status == "Open"), key=lambda a: (a.due, a.id))
