@@ -256,7 +256,7 @@ def test_a_missing_output_folder(made: Path, tmp_path: Path) -> None:
         ["status", str(made / "plan.xlsx"), "-o", str(gone / "s.csv"), "-f", "csv"],
         ["check", str(made / "plan.xlsx"), "-o", str(gone / "c.json"), "-f", "json"],
         ["new", "--template", "sales", str(gone / "plan.yaml")],
-        ["replan", str(made / "plan.xlsx"), "-o", str(gone / "v2.xlsx")],
+        ["replan", str(made / "plan.xlsx"), "-o", str(gone / "v2.xlsx"), "--as-of", "2027-06-30"],
         ["merge", str(made / "plan.xlsx"), str(made / "copy.xlsx"), "-o", str(gone / "m.xlsx")],
     ):  # fmt: skip
         result = _cli(*args)
@@ -302,7 +302,7 @@ def test_a_symlink_loop_as_the_output(made: Path, tmp_path: Path) -> None:
         ["build", str(made / "plan.yaml"), "-o", str(tmp_path / "loop.xlsx")],
         ["collect", str(made / "plan.xlsx"), "-o", str(tmp_path / "loop.xlsx"),
          "--history", str(tmp_path / "h.sqlite")],
-        ["replan", str(made / "plan.xlsx"), "-o", str(tmp_path / "loop.xlsx")],
+        ["replan", str(made / "plan.xlsx"), "-o", str(tmp_path / "loop.xlsx"), "--as-of", "2027-06-30"],
         ["status", str(made / "plan.xlsx"), "-o", str(tmp_path / "loop.csv"), "-f", "csv"],
         ["split", str(made / "plan.xlsx"), "-o", str(tmp_path / "dir")],
         ["brief", str(made / "plan.xlsx"), "-o", str(tmp_path / "dir")],
