@@ -73,7 +73,7 @@ def fill(
     check_ins: Sequence[tuple[object, object, object, object]] = CHECK_INS,
     *,
     first_row: int = 2,
-    done: dict[str, str] | None = None,
+    done: dict[str, Any] | None = None,
     reviews: dict[str, date] | None = None,
 ) -> None:
     """Type check-ins (from ``first_row``), Done marks and review dates."""
