@@ -18,8 +18,7 @@ the next run writes both.)
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -27,7 +26,10 @@ from typing import TYPE_CHECKING
 
 from .errors import BackplanError, Problem
 from .errors import CollectError as CollectError  # re-exported: raised here
-from .fileio import TEMP_PREFIX, Staged, atomic_write, check_writable, staged_write
+from .fileio import Staged, atomic_write, check_writable, staged_write
+from .finding import SUFFIXES as SUFFIXES
+from .finding import find_workbooks as find_workbooks
+from .finding import shown_name
 from .merge import Conflict, Copy, Unplaced, merge_all
 from .model import Plan, Snapshot
 from .returns import ReturnedFile, ReturnRow, plan_returns
@@ -38,8 +40,6 @@ if TYPE_CHECKING:
 
     from .changes import Change
     from .history import HistoryRow, HistoryStore
-
-SUFFIXES = (".xlsx", ".ods")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,33 +76,6 @@ class CollectResult:
         from .returns import MISSING
 
         return [r for r in self.returns if r.state == MISSING]
-
-
-def find_workbooks(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> list[Path]:
-    """Every .xlsx/.ods under the inputs, recursively, sorted.
-
-    Skips Office lock files (``~$…``), our own temp files and backups, and
-    the paths in ``exclude`` (the roll-up being written).
-    """
-    skip = {_resolved(p) for p in exclude}
-    found: dict[Path, None] = {}
-    for item in inputs:
-        if item.is_dir():
-            candidates: Iterator[Path] = (p for p in sorted(item.rglob("*")) if p.is_file())
-        else:
-            candidates = iter([item])
-        for p in candidates:
-            name = p.name
-            if item.is_dir() and (
-                p.suffix.lower() not in SUFFIXES
-                or name.startswith(("~$", ".~lock", TEMP_PREFIX))
-                or ".bak." in name
-            ):
-                continue
-            if _resolved(p) in skip:
-                continue
-            found[p] = None
-    return list(found)
 
 
 def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
@@ -228,7 +201,7 @@ def _collect_files(
     reads.sort(key=lambda r: r.path)
     groups: dict[tuple[str, int], list[FileRead]] = {}
     for r in reads:
-        name = _shown(r.path, inputs)
+        name = shown_name(r.path, inputs)
         if r.snapshot is None:
             result.skipped += 1
             result.log.append(ImportEntry(name, "", None, "skipped", r.error))
@@ -407,7 +380,9 @@ def _returned_files(
                 continue
             full = whole.get(m.path) if m.snapshot.plan.part else merged.get(pid)
             snap = replace(m.snapshot, plan=full) if full is not None else m.snapshot
-            out.setdefault(pid, []).append(ReturnedFile(_shown(m.path, inputs), m.modified, snap))
+            out.setdefault(pid, []).append(
+                ReturnedFile(shown_name(m.path, inputs), m.modified, snap)
+            )
     return out
 
 
@@ -455,7 +430,7 @@ def _merge_plan(
     for m in members:
         if m.snapshot is None:
             continue
-        name = _shown(m.path, inputs)
+        name = shown_name(m.path, inputs)
         if m.snapshot.plan.version != latest:
             # Its plan rows are stale; only what people typed is carried forward.
             copies.append(Copy(name, m.modified, m.snapshot))
@@ -504,19 +479,3 @@ def _mark(log: list[ImportEntry], name: str, result: str, why: str) -> None:
     for i, e in enumerate(log):
         if e.file == name:
             log[i] = ImportEntry(e.file, e.plan_id, e.version, result, why)
-
-
-def _shown(path: str, inputs: Sequence[Path]) -> str:
-    p = Path(path)
-    for base in inputs:
-        if base.is_dir():
-            with contextlib.suppress(ValueError):
-                return str(p.relative_to(base))
-    return p.name
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a link loop, a name too long: read (and refused) as given
-        return path
