@@ -12,36 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .. import layout
+from .. import layout, layout_meta
 from ..errors import Problem
+from ..layout_meta import RowRecord
 from ..model import Thresholds
 from ..values import clean_text, is_blank, parse_date, parse_number
 from .columns import as_text, fold, located
 from .source import Grid, NamedCell, Source
 
-#: Keys of the ``_backplan`` key/value block (columns A:B), as the writer
-#: (``writer.meta.write_meta_sheet``) puts them.
-KEY_PLAN_ID = layout.META_PLAN_ID
-KEY_VERSION = layout.META_VERSION
-KEY_SCHEMA = layout.META_SCHEMA
-KEY_TITLE = layout.META_TITLE
-KEY_START = layout.META_START
-KEY_BUILT_AS_OF = layout.META_BUILT_AS_OF
-KEY_PART = layout.META_PART
-#: Headers of the per-row record, from column D.
-RECORD_HEADERS = ("sheet", "id", "row", "values", "formulas", "formula columns")
-
-
-@dataclass(frozen=True, slots=True)
-class RecordRow:
-    """One row as built: where it was, and fingerprints of its plan values and formulas."""
-
-    sheet: str
-    id: str
-    row: int
-    values: str
-    formulas: str
-    formula_keys: tuple[str, ...]
+#: One line per built row, as ``layout_meta`` declares it (an alias kept for ``check``).
+RecordRow = RowRecord
+#: How a declared ``_backplan`` value is read back (see ``layout_meta.MetaKind``).
+MetaValue = str | int | date | tuple[str, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,52 +37,106 @@ class Identity:
     built_as_of: date | None
     schema_version: int | None
     found_in: str
-    record: tuple[RecordRow, ...] = ()
+    record: tuple[RowRecord, ...] = ()
     has_record: bool = False
     part: str = ""
     inputs: str = ""
+    generator: str = ""
 
 
 def read_identity(src: Source, problems: list[Problem], *, with_record: bool = False) -> Identity:
     """The plan id, version, title and start; the as-built record too when asked.
 
     Only ``check`` needs the record (one line per built row), so ``status``
-    does not pay for it.
+    does not pay for it. The steps: the ``_backplan`` key/value block, the
+    defined names and document properties beside it, the schema, then the
+    title and dates.
     """
-    keys: dict[str, object] = {}
-    record: tuple[RecordRow, ...] = ()
     meta = src.grid(layout.META)
+    if meta is None:
+        problems.append(_no_record(src))
+    keys = _meta_values(src, meta)
+    plan_id, version, found_in = _plan_identity(src, keys, problems)
+    schema = _schema(src, keys, problems)
+    title = _text(keys, "title")
+    if not title:
+        start_sheet = src.grid(layout.START)
+        title = clean_text(start_sheet.cell(0, 0)) if start_sheet is not None else ""
+    start, built = keys.get("start"), keys.get("built_as_of")
+    return Identity(
+        plan_id=plan_id,
+        version=version if version is not None else 1,
+        title=title or src.path.stem,
+        start=start if isinstance(start, date) else None,
+        built_as_of=built if isinstance(built, date) else None,
+        schema_version=schema,
+        found_in=found_in,
+        record=_record(meta) if meta is not None and with_record else (),
+        has_record=meta is not None,
+        part=_text(keys, "part") or clean_text(src.constants.get(layout.PART_NAME)),
+        inputs=_text(keys, "inputs"),
+        generator=_text(keys, "generator"),
+    )
+
+
+def _no_record(src: Source) -> Problem:
+    return Problem(
+        "no-record",
+        "warning",
+        f"has no {layout.META} sheet (a copy pasted into a new file, or an export "
+        "that drops hidden sheets?); it is read from its visible sheets, but edited, "
+        "deleted or overwritten rows cannot be detected. Work in the workbook "
+        "backplan built",
+        file=src.name,
+    )
+
+
+def _meta_values(src: Source, meta: Grid | None) -> dict[str, MetaValue]:
+    """Every declared key of the key/value block, read by its kind (by ``MetaField.field``)."""
+    raw: dict[str, object] = {}
     if meta is not None:
         for r in range(1, len(meta.rows)):
             key = clean_text(meta.cell(r, 0))
             if key:
-                keys[key] = meta.cell(r, 1)
-        record = _record(meta) if with_record else ()
-    else:
-        problems.append(
-            Problem(
-                "no-record",
-                "warning",
-                f"has no {layout.META} sheet (a copy pasted into a new file, or an export "
-                "that drops hidden sheets?); it is read from its visible sheets, but edited, "
-                "deleted or overwritten rows cannot be detected. Work in the workbook "
-                "backplan built",
-                file=src.name,
-            )
-        )
-    plan_id = clean_text(keys.get(KEY_PLAN_ID))
-    version = _int(keys.get(KEY_VERSION))
+                raw[key] = meta.cell(r, 1)
+    return {
+        f.field: _read_kind(f.kind, raw.get(f.key), src.date1904) for f in layout_meta.META_FIELDS
+    }
+
+
+def _read_kind(kind: layout_meta.MetaKind, raw: object, date1904: bool) -> MetaValue:
+    """A stored ``_backplan`` value back: text, whole number, date or list; None if unreadable."""
+    if kind == "int":
+        return _int(raw)
+    if kind == "date":
+        got = parse_date(raw, date1904=date1904)
+        return got if isinstance(got, date) else None
+    if kind == "list":
+        return tuple(k for k in clean_text(raw).split(",") if k)
+    return clean_text(raw)
+
+
+def _text(keys: dict[str, MetaValue], name: str) -> str:
+    value = keys.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _plan_identity(
+    src: Source, keys: dict[str, MetaValue], problems: list[Problem]
+) -> tuple[str, int | None, str]:
+    """Plan id, version and where they were found: ``_backplan``, else names or properties."""
+    plan_id = _text(keys, "plan_id")
+    version = keys.get("version")
     found_in = layout.META if plan_id else ""
     named_id = src.constants.get(layout.PLAN_ID_NAME) or src.properties.get(
         layout.PLAN_ID_PROPERTY, ""
     )
-    named_version = _int(
-        src.constants.get(layout.VERSION_NAME) or src.properties.get(layout.VERSION_PROPERTY)
-    )
     if not plan_id and named_id:
         plan_id, found_in = named_id, "defined names or document properties"
-    if version is None:
-        version = named_version
+    if not isinstance(version, int):
+        version = _int(
+            src.constants.get(layout.VERSION_NAME) or src.properties.get(layout.VERSION_PROPERTY)
+        )
     if plan_id and named_id and named_id != plan_id:
         problems.append(
             Problem(
@@ -123,8 +159,15 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
             )
         )
         plan_id = src.path.stem
-    schema = _int(keys.get(KEY_SCHEMA))
-    if schema is not None and schema > layout.SCHEMA_VERSION:
+    return plan_id, version, found_in or "file name"
+
+
+def _schema(src: Source, keys: dict[str, MetaValue], problems: list[Problem]) -> int | None:
+    """The workbook schema it was built with; a warning when it is newer than ours."""
+    schema = keys.get("schema_version")
+    if not isinstance(schema, int):
+        return None
+    if schema > layout.SCHEMA_VERSION:
         problems.append(
             Problem(
                 "newer-schema",
@@ -134,25 +177,7 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
                 file=src.name,
             )
         )
-    title = clean_text(keys.get(KEY_TITLE))
-    if not title:
-        start_sheet = src.grid(layout.START)
-        title = clean_text(start_sheet.cell(0, 0)) if start_sheet is not None else ""
-    start = parse_date(keys.get(KEY_START), date1904=src.date1904)
-    built = parse_date(keys.get(KEY_BUILT_AS_OF), date1904=src.date1904)
-    return Identity(
-        plan_id=plan_id,
-        version=version if version is not None else 1,
-        title=title or src.path.stem,
-        start=start if isinstance(start, date) else None,
-        built_as_of=built if isinstance(built, date) else None,
-        schema_version=schema,
-        found_in=found_in or "file name",
-        record=record,
-        has_record=meta is not None,
-        part=clean_text(keys.get(KEY_PART)) or clean_text(src.constants.get(layout.PART_NAME)),
-        inputs=clean_text(keys.get(layout.META_INPUTS)),
-    )
+    return schema
 
 
 def _int(raw: object) -> int | None:
@@ -162,34 +187,21 @@ def _int(raw: object) -> int | None:
     return None
 
 
-def _record(meta: Grid) -> tuple[RecordRow, ...]:
+def _record(meta: Grid) -> tuple[RowRecord, ...]:
+    """The per-row record, its columns found by their declared headers (none if one is gone)."""
     if not meta.rows:
         return ()
     header = [fold(v) for v in meta.rows[0]]
-    cols = {}
-    for name in RECORD_HEADERS:
-        if name in header:
-            cols[name] = header.index(name)
-    if len(cols) != len(RECORD_HEADERS):
+    declared = layout_meta.RECORD_COLUMNS
+    cols = {c.field: header.index(fold(c.header)) for c in declared if fold(c.header) in header}
+    if len(cols) != len(declared):
         return ()
     out = []
     for r in range(1, len(meta.rows)):
-        rid = clean_text(meta.cell(r, cols["id"]))
-        sheet = clean_text(meta.cell(r, cols["sheet"]))
-        row = _int(meta.cell(r, cols["row"]))
-        if not rid or not sheet or row is None:
+        values = {c.field: _read_kind(c.kind, meta.cell(r, cols[c.field]), False) for c in declared}
+        if any(not values[c.field] and values[c.field] != 0 for c in declared if c.needed):
             continue
-        keys = clean_text(meta.cell(r, cols["formula columns"]))
-        out.append(
-            RecordRow(
-                sheet,
-                rid,
-                row,
-                clean_text(meta.cell(r, cols["values"])),
-                clean_text(meta.cell(r, cols["formulas"])),
-                tuple(k for k in keys.split(",") if k),
-            )
-        )
+        out.append(RowRecord(**values))  # type: ignore[arg-type]
     return tuple(out)
 
 
@@ -204,7 +216,7 @@ def named_cell(src: Source, name: str) -> NamedCell | None:
     start = src.grid(layout.START)
     if start is None:
         return None
-    label = fold(layout.NAMED_CELL_LABELS[name])
+    label = fold(layout_meta.start_input(name).label)
     for r, line in enumerate(start.rows):
         for c, raw in enumerate(line[:4]):
             if isinstance(raw, str) and fold(raw) == label:
@@ -252,61 +264,69 @@ def read_as_of(src: Source, identity: Identity, problems: list[Problem]) -> date
 
 
 def read_thresholds(src: Source, problems: list[Problem]) -> Thresholds:
-    """The OnTrackRatio and AtRiskRatio cells, checked; the defaults where unreadable."""
+    """The ratios Start declares (OnTrackRatio, AtRiskRatio), checked; defaults if unreadable."""
     default = Thresholds()
-    found = {}
-    for name, fallback in (
-        (layout.ON_TRACK_RATIO, default.on_track),
-        (layout.AT_RISK_RATIO, default.at_risk),
-    ):
-        cell = named_cell(src, name)
-        value: float = fallback
-        if cell is None:
-            problems.append(
-                Problem(
-                    "missing-named-cell",
-                    "warning",
-                    f"the {name} cell is gone; the default {fallback:.0%} is used. Restore the "
-                    "Start sheet from the original workbook",
-                    file=src.name,
-                    sheet=layout.START,
-                )
-            )
-        else:
-            grid = src.grid(cell.sheet)
-            raw = grid.cell(cell.row, cell.col) if grid is not None else None
-            got = parse_number(raw)
-            if isinstance(got, float) and 0 < got <= 1:
-                value = got
-                if isinstance(raw, str):
-                    problems.append(
-                        as_text(src.name, cell.sheet, cell.ref, raw, "number", f"{got:g}")
-                    )
-            else:
-                why = got.message if not isinstance(got, float | None) else "is not a ratio"
-                problems.append(
-                    Problem(
-                        "bad-ratio",
-                        "error",
-                        f"{name}: {why}; type a share between 1% and 100% (e.g. 95%). "
-                        f"The default {fallback:.0%} is used",
-                        file=src.name,
-                        sheet=cell.sheet,
-                        cell=cell.ref,
-                    )
-                )
-        found[name] = value
-    on_track, at_risk = found[layout.ON_TRACK_RATIO], found[layout.AT_RISK_RATIO]
-    if at_risk > on_track:
+    found = {
+        cell.field: _read_ratio(src, cell, getattr(default, cell.field), problems)
+        for cell in layout_meta.START_INPUTS
+        if cell.validation == "decimal"
+    }
+    got = Thresholds(**found)
+    if got.at_risk > got.on_track:
         problems.append(
             Problem(
                 "bad-ratio",
                 "error",
-                f"the at-risk ratio ({at_risk:.0%}) is above the on-track ratio "
-                f"({on_track:.0%}); make it lower. The defaults are used",
+                f"the at-risk ratio ({got.at_risk:.0%}) is above the on-track ratio "
+                f"({got.on_track:.0%}); make it lower. The defaults are used",
                 file=src.name,
                 sheet=layout.START,
             )
         )
         return default
-    return Thresholds(on_track=on_track, at_risk=at_risk)
+    return got
+
+
+def _read_ratio(
+    src: Source, declared: layout_meta.NamedInput, fallback: float, problems: list[Problem]
+) -> float:
+    """One ratio setting; ``fallback`` when gone or unreadable.
+
+    Any share above 0 up to the declared maximum reads: the cell's validation
+    asks for the declared minimum, but a program that does not enforce
+    validations may have let a smaller one through, and it is still a ratio.
+    """
+    name = declared.name
+    cell = named_cell(src, name)
+    if cell is None:
+        problems.append(
+            Problem(
+                "missing-named-cell",
+                "warning",
+                f"the {name} cell is gone; the default {fallback:.0%} is used. Restore the "
+                "Start sheet from the original workbook",
+                file=src.name,
+                sheet=layout.START,
+            )
+        )
+        return fallback
+    grid = src.grid(cell.sheet)
+    raw = grid.cell(cell.row, cell.col) if grid is not None else None
+    got = parse_number(raw)
+    if isinstance(got, float) and 0 < got <= declared.maximum:
+        if isinstance(raw, str):
+            problems.append(as_text(src.name, cell.sheet, cell.ref, raw, "number", f"{got:g}"))
+        return got
+    why = got.message if not isinstance(got, float | None) else "is not a ratio"
+    problems.append(
+        Problem(
+            "bad-ratio",
+            "error",
+            f"{name}: {why}; type a share between {declared.minimum:.0%} and "
+            f"{declared.maximum:.0%} (e.g. 95%). The default {fallback:.0%} is used",
+            file=src.name,
+            sheet=cell.sheet,
+            cell=cell.ref,
+        )
+    )
+    return fallback

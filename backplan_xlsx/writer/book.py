@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import CellFormulaTuple as _FORMULA
 from .. import layout, rules
 from ..engine import StatusReport
 from ..errors import WorkbookWriteError
+from ..layout_meta import RowRecord as RowRecord  # re-exported: sheet modules keep one per row
 from ..model import Goal, Snapshot
 
 #: Excel's longest formula, in characters.
@@ -336,22 +337,6 @@ class Sheet:
         opts = {"format_columns": True, "format_rows": True, "autofilter": True}
         opts.update(options)
         self.ws.protect("", opts)
-
-
-@dataclass(frozen=True, slots=True)
-class RowRecord:
-    """What ``_backplan`` keeps about one built row: fingerprints, not the values.
-
-    Fingerprinting as rows are written keeps memory flat: a big plan's
-    formulas are held once (by XlsxWriter), not twice.
-    """
-
-    sheet: str
-    id: str
-    row: int
-    values: str
-    formulas: str
-    formula_keys: tuple[str, ...]
 
 
 @dataclass(slots=True)

@@ -16,9 +16,12 @@ spelling, does not look like an edit.
 
 from __future__ import annotations
 
-from .. import layout
+from datetime import date
+from typing import Any
+
+from .. import layout, layout_meta
 from ..returns import encode, inputs_fingerprints
-from .book import Book
+from .book import Book, Sheet
 from .fingerprint import (
     FINGERPRINT_CHARS,
     canonical,
@@ -29,21 +32,23 @@ from .fingerprint import (
 
 __all__ = [
     "FINGERPRINT_CHARS",
+    "GENERATOR",
     "KEY_HEADERS",
     "ROWS_COLUMN",
     "ROW_HEADERS",
     "canonical",
     "formulas_fingerprint",
+    "meta_values",
     "normalize_formula",
     "values_fingerprint",
     "write_identity",
     "write_meta_sheet",
 ]
 
-#: Header of the key/value block (columns A:B) and of the row table (from column D).
-KEY_HEADERS = ("Key", "Value")
-ROW_HEADERS = ("Sheet", "ID", "Row", "Values", "Formulas", "Formula columns")
-ROWS_COLUMN = 3
+#: Kept for readers of older code and tests: the declarations live in ``layout_meta``.
+KEY_HEADERS = layout_meta.META_KEY_HEADERS
+ROW_HEADERS = tuple(c.header for c in layout_meta.RECORD_COLUMNS)
+ROWS_COLUMN = layout_meta.RECORD_FIRST_COLUMN
 GENERATOR = "backplan-xlsx"
 
 
@@ -66,43 +71,70 @@ def write_identity(book: Book) -> None:
     wb.set_custom_property(layout.VERSION_PROPERTY, plan.version, "number_int")
 
 
-def write_meta_sheet(book: Book) -> None:
-    """The very hidden ``_backplan`` sheet: identity, then one line per built row."""
+def meta_values(book: Book) -> dict[str, str | int | date]:
+    """What each declared ``_backplan`` key holds for this build (by ``MetaField.field``)."""
     plan = book.snapshot.plan
+    return {
+        "plan_id": plan.id,
+        "version": plan.version,
+        "schema_version": layout.SCHEMA_VERSION,
+        "title": plan.title,
+        "start": plan.start,
+        "built_as_of": book.as_of,
+        "generator": GENERATOR,
+        "part": plan.part,
+        "inputs": encode(inputs_fingerprints(book.snapshot)),
+    }
+
+
+def _stored(kind: layout_meta.MetaKind, value: object) -> str | int:
+    """A value as ``_backplan`` stores it: dates as ISO text, lists comma-joined."""
+    if kind == "int":
+        assert isinstance(value, int)
+        return value
+    if kind == "date":
+        assert isinstance(value, date)
+        return value.isoformat()
+    if kind == "list":
+        assert isinstance(value, tuple)
+        return ",".join(value)
+    return str(value)
+
+
+def _cell(sheet: Sheet, row: int, col: int, value: str | int, fmt: Any) -> None:
+    if isinstance(value, int):
+        sheet.number(row, col, value, fmt)
+    else:
+        sheet.text(row, col, value, fmt)
+
+
+def write_meta_sheet(book: Book) -> None:
+    """The very hidden ``_backplan`` sheet: identity, then one line per built row.
+
+    Both blocks are one loop over their declaration in ``layout_meta``.
+    """
     sheet = book.add_sheet(layout.META)
     head = book.styles.header()
     plain = book.styles.get()
-    pairs: list[tuple[str, str | int]] = [
-        (layout.META_PLAN_ID, plan.id),
-        (layout.META_VERSION, plan.version),
-        (layout.META_SCHEMA, layout.SCHEMA_VERSION),
-        (layout.META_TITLE, plan.title),
-        (layout.META_START, plan.start.isoformat()),
-        (layout.META_BUILT_AS_OF, book.as_of.isoformat()),
-        (layout.META_GENERATOR, GENERATOR),
-    ]
-    if plan.part:
-        pairs.append((layout.META_PART, plan.part))
-    pairs.append((layout.META_INPUTS, encode(inputs_fingerprints(book.snapshot))))
-    for i, text in enumerate(KEY_HEADERS):
+    values = meta_values(book)
+    for i, text in enumerate(layout_meta.META_KEY_HEADERS):
         sheet.text(0, i, text, head)
-    for r, (key, value) in enumerate(pairs, start=1):
-        sheet.text(r, 0, key, plain)
-        if isinstance(value, int):
-            sheet.number(r, 1, value, plain)
-        else:
-            sheet.text(r, 1, value, plain)
-    for i, text in enumerate(ROW_HEADERS):
-        sheet.text(0, ROWS_COLUMN + i, text, head)
+    r = 1
+    for key in layout_meta.META_FIELDS:
+        value = values[key.field]
+        if key.optional and not value:
+            continue
+        sheet.text(r, 0, key.key, plain)
+        _cell(sheet, r, 1, _stored(key.kind, value), plain)
+        r += 1
+    first = layout_meta.RECORD_FIRST_COLUMN
+    columns = layout_meta.RECORD_COLUMNS
+    for i, col in enumerate(columns):
+        sheet.text(0, first + i, col.header, head)
     for r, rec in enumerate(book.records, start=1):
-        c = ROWS_COLUMN
-        sheet.text(r, c, rec.sheet, plain)
-        sheet.text(r, c + 1, rec.id, plain)
-        sheet.number(r, c + 2, rec.row, plain)
-        sheet.text(r, c + 3, rec.values, plain)
-        sheet.text(r, c + 4, rec.formulas, plain)
-        sheet.text(r, c + 5, ",".join(rec.formula_keys), plain)
+        for i, col in enumerate(columns):
+            _cell(sheet, r, first + i, _stored(col.kind, getattr(rec, col.field)), plain)
     sheet.ws.set_column(0, 1, 16)
-    sheet.ws.set_column(ROWS_COLUMN, ROWS_COLUMN + len(ROW_HEADERS) - 1, 14)
+    sheet.ws.set_column(first, first + len(columns) - 1, 14)
     sheet.protect()
     sheet.ws.very_hidden()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .. import layout, rules
+from .. import layout, layout_meta, rules
 from ..model import Goal, Plan
 from .book import (
     GREY,
@@ -256,69 +256,91 @@ def _part_milestones(book: Book, sheet: Sheet, cur: _Cursor) -> None:
 
 
 def _settings(book: Book, sheet: Sheet, cur: _Cursor) -> None:
-    """The three named cells, each with what it does; the only inputs on Start."""
-    plan = book.snapshot.plan
-    styles = book.styles
+    """The named cells Start declares (``layout_meta.START_INPUTS``), each with what it does."""
     cur.heading("Settings")
-    as_of_fmt = styles.get(num_format=layout.DATE, locked=False, bg_color=INPUT_FILL, bold=True)
-    ratio_fmt = styles.get(num_format=layout.RATIO, locked=False, bg_color=INPUT_FILL, bold=True)
-    rows = (
-        (
-            layout.NAMED_CELL_LABELS[rules.AS_OF],
-            rules.AS_OF,
-            "Leave =TODAY() to judge the plan as of today, or type a date (e.g. 2027-06-30) "
-            "to see it as of that day.",
-        ),
-        (
-            layout.NAMED_CELL_LABELS[rules.ON_TRACK_RATIO],
-            rules.ON_TRACK_RATIO,
-            "At or above this share of the expected pace: On track.",
-        ),
-        (
-            layout.NAMED_CELL_LABELS[rules.AT_RISK_RATIO],
-            rules.AT_RISK_RATIO,
-            "At or above this share of the expected pace: At risk; below it: Off track.",
-        ),
-    )
-    for label, name, note in rows:
-        r = cur.row
-        sheet.text(r, 0, label, cur.label)
-        if name == rules.AS_OF:
-            snap_as_of = book.snapshot.as_of
-            if snap_as_of is None:
-                sheet.formula(r, 1, "TODAY()", as_of_fmt, rules.serial(book.as_of))
-            else:
-                sheet.date(r, 1, snap_as_of, as_of_fmt)
+    fmt = {
+        f: book.styles.get(num_format=f, locked=False, bg_color=INPUT_FILL, bold=True)
+        for f in (layout.DATE, layout.RATIO)
+    }
+    rows: dict[str, int] = {}
+    for cell in layout_meta.START_INPUTS:
+        r = rows[cell.name] = cur.row
+        sheet.text(r, layout_meta.START_LABEL_COLUMN, cell.label, cur.label)
+        _setting_value(book, sheet, cell, r, fmt[cell.fmt])
+        column = layout.col_letter(layout_meta.START_VALUE_COLUMN)
+        book.define_name(cell.name, "=" + absolute(layout.START, column, r + 1))
+        cur.block(cell.note, cur.text, first=layout_meta.START_NOTE_COLUMN)
+    # Adjacent settings that share a validation share one range. Written last
+    # first, as the reference workbook has always held them (order carries no
+    # meaning in the file; keeping it keeps tests/golden byte for byte).
+    for run in reversed(_runs(rows)):
+        (cell, first), last = run[0], run[-1][1]
+        _setting_validation(sheet, cell, first, last, layout_meta.START_VALUE_COLUMN)
+
+
+def _setting_value(
+    book: Book, sheet: Sheet, cell: layout_meta.NamedInput, row: int, fmt: Any
+) -> None:
+    """The value a setting starts with: =TODAY() or a typed As-of date; the plan's ratios."""
+    col = layout_meta.START_VALUE_COLUMN
+    if cell.field == "as_of":
+        typed = book.snapshot.as_of
+        if typed is None:
+            sheet.formula(row, col, "TODAY()", fmt, rules.serial(book.as_of))
         else:
-            ratio = (
-                plan.thresholds.on_track
-                if name == rules.ON_TRACK_RATIO
-                else plan.thresholds.at_risk
-            )
-            sheet.number(r, 1, ratio, ratio_fmt)
-        book.define_name(name, "=" + absolute(layout.START, "B", r + 1))
-        cur.block(note, cur.text, first=2)
+            sheet.date(row, col, typed, fmt)
+    else:
+        sheet.number(row, col, getattr(book.snapshot.plan.thresholds, cell.field), fmt)
+
+
+Run = list[tuple[layout_meta.NamedInput, int]]
+
+
+def _runs(rows: dict[str, int]) -> list[Run]:
+    """Runs of adjacent settings (setting, row) that share the same validation."""
+    runs: list[Run] = []
+    for cell in layout_meta.START_INPUTS:
+        here = (cell, rows[cell.name])
+        if runs and _same_rule(runs[-1][-1][0], cell) and runs[-1][-1][1] + 1 == here[1]:
+            runs[-1].append(here)
+        else:
+            runs.append([here])
+    return runs
+
+
+def _same_rule(a: layout_meta.NamedInput, b: layout_meta.NamedInput) -> bool:
+    return (a.validation, a.minimum, a.maximum) == (b.validation, b.minimum, b.maximum)
+
+
+def _setting_validation(
+    sheet: Sheet, cell: layout_meta.NamedInput, first_row: int, last_row: int, col: int
+) -> None:
+    """The declared validation over a run of settings: a date, or a share within bounds."""
+    if cell.validation == "date":
+        from .datasheets import date_validation
+
+        date_validation(sheet, first_row, col, last_row, cell.label)
+        return
     rc = sheet.ws.data_validation(
-        cur.row - 2,
-        1,
-        cur.row - 1,
-        1,
+        first_row,
+        col,
+        last_row,
+        col,
         {
             "validate": "decimal",
             "criteria": "between",
-            "minimum": 0.01,
-            "maximum": 1,
+            "minimum": cell.minimum,
+            "maximum": cell.maximum,
             "input_title": "Ratio",
-            "input_message": "A share of the expected pace, between 1% and 100%.",
+            "input_message": f"A share of the expected pace, between {cell.minimum:.0%} and "
+            f"{cell.maximum:.0%}.",
             "error_title": "Not a ratio",
-            "error_message": "Type a ratio between 0.01 and 1 (1% to 100%).",
+            "error_message": f"Type a ratio between {cell.minimum:g} and {cell.maximum:g} "
+            f"({cell.minimum:.0%} to {cell.maximum:.0%}).",
             "error_type": "stop",
         },
     )
-    sheet.check(rc, cur.row - 2, 1, "the ratio validation")
-    from .datasheets import date_validation
-
-    date_validation(sheet, cur.row - 3, 1, cur.row - 3, "As-of date")
+    sheet.check(rc, first_row, col, "the ratio validation")
 
 
 def _ids_column(book: Book, sheet: Sheet) -> None:
