@@ -69,6 +69,8 @@ class CollectResult:
     rollup: Path | None = None
     returns: list[ReturnRow] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    #: Roll-up cells whose text was too long for a cell and was cut to fit (with a mark).
+    cut: list[str] = field(default_factory=list)
 
     @property
     def missing(self) -> list[ReturnRow]:
@@ -297,16 +299,18 @@ def _write(
 ) -> None:
     from .history import status_counts
 
-    write_rollup(
-        tmp,
-        result.month,
-        as_of,
-        result.plans,
-        result.log,
-        status_counts(goal_rows),
-        returns=result.returns,
-        changes=result.changes,
-        attainment=trend_rows,
+    result.cut = list(
+        write_rollup(
+            tmp,
+            result.month,
+            as_of,
+            result.plans,
+            result.log,
+            status_counts(goal_rows),
+            returns=result.returns,
+            changes=result.changes,
+            attainment=trend_rows,
+        )
     )
 
 

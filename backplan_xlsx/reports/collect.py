@@ -48,6 +48,11 @@ def render_collect(result: CollectResult, fmt: CollectFormat, store: str) -> str
             if r.state == state:
                 where = f" ({r.file})" if r.file else ""
                 lines.append(f"  {state}: {r.plan}: {r.owner}{where}")
+    if result.cut:
+        lines.append(
+            "Cut to fit a cell in the roll-up (a cell holds 32,767 characters; the whole text "
+            "is in the file it came from): " + "; ".join(result.cut)
+        )
     worse = [c for c in result.changes if c.worsened]
     if worse:
         lines.append(f"Worse since {worse[0].previous_month}: {len(worse)}")
@@ -106,6 +111,7 @@ def collect_json(result: CollectResult, store: str) -> dict[str, object]:
         ],
         "returns_count": count_states(result.returns),
         "changes": [change_json(c) for c in result.changes],
+        "cut": list(result.cut),
         "coverage": [
             {
                 "plan": c.plan,

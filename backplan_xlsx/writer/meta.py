@@ -117,6 +117,8 @@ def write_meta_sheet(book: Book) -> None:
     head = book.styles.header()
     plain = book.styles.get()
     values = meta_values(book)
+    if values.keys() != {f.field for f in layout_meta.META_FIELDS}:
+        raise ValueError(f"_backplan values {sorted(values)} are not layout_meta.META_FIELDS")
     for i, text in enumerate(layout_meta.META_KEY_HEADERS):
         sheet.text(0, i, text, head)
     r = 1
