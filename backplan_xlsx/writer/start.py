@@ -194,29 +194,9 @@ def write_start(book: Book, sheet: Sheet) -> None:
         _part_milestones(book, sheet, cur)
 
     if plan.anti_goals:
-        cur.heading("Anti-goals: what we avoid, and what we do instead")
-        for c, text in enumerate(("ID · owner", "Avoid", "", "Instead", "Why")):
-            sheet.text(cur.row, c, text, cur.head)
-        sheet.merge(cur.row, 1, cur.row, 2, "Avoid", cur.head)
-        cur.row += 1
-        for x in plan.anti_goals:
-            who = f"{x.id} · {x.owner}" if x.owner else x.id
-            sheet.text(cur.row, 0, who, cur.label)
-            sheet.merge(cur.row, 1, cur.row, 2, x.avoid, cur.text)
-            sheet.text(cur.row, 3, x.instead, cur.text)
-            sheet.text(cur.row, 4, x.rationale, cur.text)
-            tallest = max(
-                _height(t, w) for t, w in ((x.avoid, 54), (x.instead, 40), (x.rationale, 40))
-            )
-            sheet.ws.set_row(cur.row, tallest)
-            cur.row += 1
+        _anti_goals(book, sheet, cur)
 
-    cur.heading("Status colours")
-    styles = book.styles
-    for status, meaning in LEGEND:
-        fill, font = STATUS_COLOURS[status]
-        sheet.text(cur.row, 0, status, styles.get(bg_color=fill, font_color=font, bold=True))
-        cur.block(meaning, cur.text, first=1, height=15)
+    _legend(book, sheet, cur)
 
     _ids_column(book, sheet)
     sheet.ws.print_area(0, 0, cur.row, LAST_COL)
@@ -224,6 +204,34 @@ def write_start(book: Book, sheet: Sheet) -> None:
     sheet.ws.hide_gridlines(2)
     sheet.protect(autofilter=False)
     sheet.ws.activate()
+
+
+def _anti_goals(book: Book, sheet: Sheet, cur: _Cursor) -> None:
+    """Each anti-goal: its owner, what to avoid, what to do instead and why."""
+    cur.heading("Anti-goals: what we avoid, and what we do instead")
+    for c, text in enumerate(("ID · owner", "Avoid", "", "Instead", "Why")):
+        sheet.text(cur.row, c, text, cur.head)
+    sheet.merge(cur.row, 1, cur.row, 2, "Avoid", cur.head)
+    cur.row += 1
+    for x in book.snapshot.plan.anti_goals:
+        who = f"{x.id} · {x.owner}" if x.owner else x.id
+        sheet.text(cur.row, 0, who, cur.label)
+        sheet.merge(cur.row, 1, cur.row, 2, x.avoid, cur.text)
+        sheet.text(cur.row, 3, x.instead, cur.text)
+        sheet.text(cur.row, 4, x.rationale, cur.text)
+        tallest = max(_height(t, w) for t, w in ((x.avoid, 54), (x.instead, 40), (x.rationale, 40)))
+        sheet.ws.set_row(cur.row, tallest)
+        cur.row += 1
+
+
+def _legend(book: Book, sheet: Sheet, cur: _Cursor) -> None:
+    """The status words in the colours the status columns show them in."""
+    cur.heading("Status colours")
+    styles = book.styles
+    for status, meaning in LEGEND:
+        fill, font = STATUS_COLOURS[status]
+        sheet.text(cur.row, 0, status, styles.get(bg_color=fill, font_color=font, bold=True))
+        cur.block(meaning, cur.text, first=1, height=15)
 
 
 def _part_milestones(book: Book, sheet: Sheet, cur: _Cursor) -> None:
