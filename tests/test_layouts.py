@@ -145,6 +145,7 @@ def test_a_ratio_setting_found_by_its_declared_label_when_the_name_is_gone(built
                 row[1].value = 0.9
 
     edit(built, drop_name)
+    assert declared.name not in openpyxl.load_workbook(built).defined_names
     snap = read_workbook(built)
     assert snap.plan.thresholds.on_track == pytest.approx(0.9)
 
