@@ -73,7 +73,7 @@ class ReportSheet(Sheet):
         self.cut = cut
 
     def text(self, row: int, col: int, value: str, fmt: Any = None) -> None:
-        """Text as text; over Excel's limit, its start and a mark saying how much was cut."""
+        """Text as text; over Excel's limit, its start and a mark saying how long it was."""
         if len(value) > MAX_TEXT_CHARS:
             self.cut.append(f"{self.name}!{cell_name(row, col)} ({len(value):,} characters)")
             value = cut_to_fit(value)
