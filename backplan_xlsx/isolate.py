@@ -111,6 +111,29 @@ def run_isolated(
         finally:
             os._exit(code)
     os.close(write_fd)
+    chunks, status, timed_out = _wait_for(pid, read_fd, timeout)
+    if timed_out:
+        raise WorkbookReadError(
+            f"{file}: reading took longer than {timeout:.0f} s and was stopped; "
+            "the file is probably damaged or far too large"
+        )
+    if not chunks:
+        if os.WIFSIGNALED(status):
+            how = f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+        else:
+            how = f"exit {os.WEXITSTATUS(status)}"
+        raise WorkbookReadError(
+            f"{file}: the reader crashed on this file ({how}); it is probably damaged: "
+            "get a fresh copy or save it again as .xlsx"
+        )
+    return _result(pickle.loads(b"".join(chunks)), file, memory)  # type: ignore[no-any-return]
+
+
+def _wait_for(pid: int, read_fd: int, timeout: float) -> tuple[list[bytes], int, bool]:
+    """The child's pickled answer in chunks, its exit status, and whether it timed out.
+
+    A child past ``timeout`` is killed; either way it is reaped, and the pipe closed.
+    """
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout
     timed_out = False
@@ -132,23 +155,14 @@ def run_isolated(
         if timed_out:
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
-    if timed_out:
-        raise WorkbookReadError(
-            f"{file}: reading took longer than {timeout:.0f} s and was stopped; "
-            "the file is probably damaged or far too large"
-        )
-    if not chunks:
-        if os.WIFSIGNALED(status):
-            how = f"signal {signal.Signals(os.WTERMSIG(status)).name}"
-        else:
-            how = f"exit {os.WEXITSTATUS(status)}"
-        raise WorkbookReadError(
-            f"{file}: the reader crashed on this file ({how}); it is probably damaged: "
-            "get a fresh copy or save it again as .xlsx"
-        )
-    kind, payload = pickle.loads(b"".join(chunks))
+    return chunks, status, timed_out
+
+
+def _result(answer: tuple[str, Any], file: str, memory: int) -> Any:
+    """The child's result, or its error raised again here."""
+    kind, payload = answer
     if kind == "ok":
-        return payload  # type: ignore[no-any-return]
+        return payload
     if kind == "error":
         name, message, problems = payload
         from . import errors

@@ -35,9 +35,7 @@ class Outcome(Generic[T]):
     error: str = ""
 
 
-def _worker(
-    conn: Connection, fn: Callable[[str], Any], memory: int, timeout: float, parent: int
-) -> None:
+def _worker(conn: Connection, memory: int, timeout: float, parent: int) -> None:
     import faulthandler
 
     faulthandler.disable()  # a crash is reported by the parent, not dumped here
@@ -55,11 +53,12 @@ def _worker(
             while not conn.poll(1.0):
                 if os.getppid() != parent:
                     return
-            item = conn.recv()
+            task = conn.recv()
         except (EOFError, OSError):
             return
-        if item is None:
+        if task is None:
             return
+        fn, item = task
         # A worker whose parent died mid-read must not run on for ever.
         signal.alarm(int(timeout) + 5)
         try:
@@ -85,85 +84,119 @@ class _Slot:
     started: float = 0.0
 
 
-def run_parallel(
-    fn: Callable[[str], T],
-    items: Sequence[str],
-    *,
-    jobs: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    memory: int = DEFAULT_MEMORY,
-) -> Iterator[Outcome[T]]:
-    """Yield ``fn(item)`` for every item, in completion order, on ``jobs`` workers.
+class WorkerPool:
+    """Long-lived forked workers that take many files each, over one or more maps.
 
-    ``fn`` should catch the errors it expects and return them as data; an
-    exception escaping it, a crash or a time-out becomes an :class:`Outcome`
-    with ``error`` set. With ``jobs == 1`` or no fork, items run in-process
-    (still one at a time), which is what tests and debuggers want.
+    The workers are forked on the first :meth:`map` and kept until the pool
+    closes, so an import that reads every file and then a few of them again
+    whole forks ``jobs`` workers once. Each task carries its function (a
+    module-level one: it is sent by name), so one pool serves both passes.
+    With ``jobs == 1`` or no fork, tasks run in-process (still one at a
+    time), which is what tests and debuggers want.
     """
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for one in items:
-            yield Outcome(one, fn(one))
-        return
-    ctx = multiprocessing.get_context("fork")
-    queue = list(reversed(items))
-    slots: list[_Slot] = []
 
-    def spawn() -> _Slot:
+    def __init__(
+        self,
+        jobs: int | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        memory: int = DEFAULT_MEMORY,
+    ) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.timeout = timeout
+        self.memory = memory
+        self.in_process = self.jobs == 1 or "fork" not in multiprocessing.get_all_start_methods()
+        self._slots: list[_Slot] = []
+        self._queue: list[tuple[Callable[[str], Any], str]] = []
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def map(self, fn: Callable[[str], T], items: Sequence[str]) -> Iterator[Outcome[T]]:
+        """Yield ``fn(item)`` for every item, in completion order.
+
+        ``fn`` should catch the errors it expects and return them as data; an
+        exception escaping it, a crash or a time-out becomes an
+        :class:`Outcome` with ``error`` set, and a crashed or stuck worker is
+        replaced: only its file is lost.
+        """
+        if self.in_process:
+            for one in items:
+                yield Outcome(one, fn(one))
+            return
+        self._queue = [(fn, one) for one in reversed(items)]
+        while len(self._slots) < min(self.jobs, len(items)):
+            self._slots.append(self._spawn())
+        try:
+            for slot in self._slots:
+                self._feed(slot)
+            while any(s.item is not None for s in self._slots):
+                yield from self._collect_ready()
+        finally:
+            if any(s.item is not None for s in self._slots):
+                self.close()  # abandoned mid-way: answers still on their way would be misread
+
+    def _collect_ready(self) -> Iterator[Outcome[Any]]:
+        """Wait up to a second for answers; yield them, and time-outs, and refill."""
+        busy = [s for s in self._slots if s.item is not None]
+        ready = wait([s.conn for s in busy], timeout=1.0)
+        now = time.monotonic()
+        for slot in busy:
+            item = slot.item
+            assert item is not None
+            if slot.conn in ready:
+                try:
+                    kind, payload = slot.conn.recv()
+                except (EOFError, OSError):
+                    yield Outcome(item, None, f"the reader crashed on it ({self._exit(slot)})")
+                    self._replace(slot)
+                    continue
+                yield Outcome(item, payload) if kind == "ok" else Outcome(item, None, str(payload))
+                self._feed(slot)
+            elif now - slot.started > self.timeout:
+                slot.proc.kill()
+                slot.proc.join()
+                yield Outcome(item, None, f"reading took longer than {self.timeout:.0f} s")
+                self._replace(slot)
+
+    def _spawn(self) -> _Slot:
+        ctx = multiprocessing.get_context("fork")
         parent, child = ctx.Pipe(duplex=True)
         proc = ctx.Process(
-            target=_worker, args=(child, fn, memory, timeout, os.getpid()), daemon=True
+            target=_worker, args=(child, self.memory, self.timeout, os.getpid()), daemon=True
         )
         proc.start()
         child.close()
         return _Slot(proc, parent)
 
-    def feed(slot: _Slot) -> None:
-        if queue:
-            slot.item = queue.pop()
+    def _feed(self, slot: _Slot) -> None:
+        if self._queue:
+            fn, slot.item = self._queue.pop()
             slot.started = time.monotonic()
-            slot.conn.send(slot.item)
+            slot.conn.send((fn, slot.item))
         else:
             slot.item = None
 
-    try:
-        for _ in range(min(jobs, len(items))):
-            slot = spawn()
-            slots.append(slot)
-            feed(slot)
-        while any(s.item is not None for s in slots):
-            busy = [s for s in slots if s.item is not None]
-            ready = wait([s.conn for s in busy], timeout=1.0)
-            now = time.monotonic()
-            for slot in busy:
-                current = slot.item
-                assert current is not None
-                item = current
-                if slot.conn in ready:
-                    try:
-                        kind, payload = slot.conn.recv()
-                    except (EOFError, OSError):
-                        slot.proc.join(5)
-                        code = slot.proc.exitcode
-                        how = (
-                            f"signal {signal.Signals(-code).name}"
-                            if code is not None and code < 0
-                            else f"exit {code}"
-                        )
-                        yield Outcome(item, None, f"the reader crashed on it ({how})")
-                        _replace(slots, slot, spawn, feed)
-                        continue
-                    if kind == "ok":
-                        yield Outcome(item, payload)
-                    else:
-                        yield Outcome(item, None, str(payload))
-                    feed(slot)
-                elif now - slot.started > timeout:
-                    slot.proc.kill()
-                    slot.proc.join()
-                    yield Outcome(item, None, f"reading took longer than {timeout:.0f} s")
-                    _replace(slots, slot, spawn, feed)
-    finally:
+    @staticmethod
+    def _exit(slot: _Slot) -> str:
+        slot.proc.join(5)
+        code = slot.proc.exitcode
+        if code is not None and code < 0:
+            return f"signal {signal.Signals(-code).name}"
+        return f"exit {code}"
+
+    def _replace(self, dead: _Slot) -> None:
+        dead.conn.close()
+        fresh = self._spawn()
+        self._slots[self._slots.index(dead)] = fresh
+        self._feed(fresh)
+
+    def close(self) -> None:
+        """Stop every worker (a worker still busy is killed)."""
+        slots, self._slots = self._slots, []
         for slot in slots:
             with contextlib.suppress(OSError, ValueError):
                 slot.conn.send(None)
@@ -175,14 +208,18 @@ def run_parallel(
                 slot.proc.join()
 
 
-def _replace(
-    slots: list[_Slot],
-    dead: _Slot,
-    spawn: Callable[[], _Slot],
-    feed: Callable[[_Slot], None],
-) -> None:
-    dead.conn.close()
-    index = slots.index(dead)
-    fresh = spawn()
-    slots[index] = fresh
-    feed(fresh)
+def run_parallel(
+    fn: Callable[[str], T],
+    items: Sequence[str],
+    *,
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory: int = DEFAULT_MEMORY,
+) -> Iterator[Outcome[T]]:
+    """Yield ``fn(item)`` for every item, in completion order, on ``jobs`` workers.
+
+    A pool of its own for one map (see :class:`WorkerPool`), closed when
+    the iteration ends or is abandoned.
+    """
+    with WorkerPool(jobs, timeout=timeout, memory=memory) as pool:
+        yield from pool.map(fn, items)

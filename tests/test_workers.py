@@ -73,3 +73,34 @@ def _running(pid: str) -> bool:
             return fh.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _pid(item: str) -> str:
+    if item == "abort":
+        os.abort()
+    return f"{item}:{os.getpid()}"
+
+
+def test_a_pool_keeps_its_workers_over_many_items_and_maps() -> None:
+    from backplan_xlsx.workers import WorkerPool
+
+    with WorkerPool(2, timeout=5) as pool:
+        first = [o.result for o in pool.map(_pid, [f"a{i}" for i in range(30)])]
+        second = {o.item: o for o in pool.map(_pid, ["abort", *(f"b{i}" for i in range(30))])}
+    pids = {r.split(":")[1] for r in first if r}
+    assert len(first) == 30 and len(pids) == 2  # 30 files, 2 forks
+    assert "SIGABRT" in second["abort"].error and second["abort"].result is None
+    later = {o.result.split(":")[1] for k, o in second.items() if k != "abort" and o.result}
+    assert all(second[f"b{i}"].result for i in range(30))
+    # The pool's first workers served the second map too (one replaced after the crash).
+    assert pids & later
+
+
+def test_an_abandoned_map_does_not_mix_answers_into_the_next() -> None:
+    from backplan_xlsx.workers import WorkerPool
+
+    with WorkerPool(2, timeout=5) as pool:
+        for _ in pool.map(_pid, [f"a{i}" for i in range(10)]):
+            break
+        got = {o.item: o.result for o in pool.map(_pid, ["x", "y", "z"])}
+    assert {k: v.split(":")[0] for k, v in got.items() if v} == {"x": "x", "y": "y", "z": "z"}
