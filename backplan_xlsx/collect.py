@@ -24,14 +24,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BackplanError, Problem
 from .errors import CollectError as CollectError  # re-exported: raised here
+from .errors import Problem
 from .fileio import Staged, atomic_write, check_writable, staged_write
 from .finding import SUFFIXES as SUFFIXES
 from .finding import find_workbooks as find_workbooks
 from .finding import shown_name
+from .intake import FileDecision, FileRead, SharedInputs, classify, plan_rows_wanted
+from .intake import read_one as read_one  # re-exported: the worker's task
+from .intake import read_whole as read_whole
 from .merge import Conflict, Copy, Unplaced, merge_all
-from .model import Plan, Snapshot
+from .model import Plan
 from .returns import ReturnedFile, ReturnRow, plan_returns
 from .rollup import ImportEntry, PlanResult, write_rollup
 
@@ -40,17 +43,7 @@ if TYPE_CHECKING:
 
     from .changes import Change
     from .history import HistoryRow, HistoryStore
-
-
-@dataclass(frozen=True, slots=True)
-class FileRead:
-    """What a worker sends back about one file (small: no workbook bytes)."""
-
-    path: str
-    modified: float
-    snapshot: Snapshot | None
-    problems: tuple[Problem, ...] = ()
-    error: str = ""
+    from .workers import WorkerPool
 
 
 @dataclass
@@ -78,36 +71,6 @@ class CollectResult:
         from .returns import MISSING
 
         return [r for r in self.returns if r.state == MISSING]
-
-
-def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
-    """Read one file in a worker; our own errors come back as data.
-
-    By default only what people typed is read (see ``read_workbook``'s
-    ``inputs_only``); :func:`read_whole` reads the plan rows too.
-    """
-    from .reader import read_workbook
-
-    p = Path(path)
-    try:
-        modified = p.stat().st_mtime
-    except OSError:
-        modified = 0.0
-    try:
-        snapshot = read_workbook(p, inputs_only=inputs_only)
-    except BackplanError as exc:
-        text = _one_line(str(exc))
-        return FileRead(path, modified, None, (), text.removeprefix(f"{p.name}: "))
-    return FileRead(path, modified, snapshot, snapshot.problems)
-
-
-def read_whole(path: str) -> FileRead:
-    """Read one file with its plan rows (one copy of each plan, and every part)."""
-    return read_one(path, inputs_only=False)
-
-
-def _one_line(text: str) -> str:
-    return " / ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def collect(
@@ -172,11 +135,33 @@ def _collect_files(
     trend_owners: bool = False,
     mail_log: Sequence[ImportEntry] = (),
 ) -> CollectResult:
-    from .changes import compare
-    from .history import HistoryStore, report_rows
-    from .workers import run_parallel
+    from .workers import WorkerPool
 
     month = month or as_of.strftime("%Y-%m")
+    files = _files_to_read(inputs, rollup, expect)
+    result = CollectResult(files=len(files), month=month, rollup=rollup)
+    with WorkerPool(jobs) as pool:  # forked once, for every pass
+        reads = _read_files(pool, files, progress)
+        _ensure_some_readable(reads, inputs, mail_log)
+        expected = _expected_plans(expect, pool)
+        whole = _read_plan_rows(pool, plan_rows_wanted(reads))
+    decisions = classify(reads, whole, inputs)
+    del reads, whole  # the decisions hold what is still needed
+    result.log = [_log_entry(d) for d in decisions]
+    result.log.extend(mail_log)  # attachments that were not workbooks
+    result.skipped = sum(d.action == "skip" for d in decisions)
+    _merge_plans(result, decisions, as_of)
+    returned = _returned_files(decisions, {p.plan.id: p.plan for p in result.plans})
+    _finish(result, rollup, history, as_of, len(files), expected, returned, trend_owners)
+    return result
+
+
+def _files_to_read(inputs: Sequence[Path], rollup: Path, expect: Sequence[Path]) -> list[Path]:
+    """The workbooks to import; the roll-up must be writable before hundreds are read.
+
+    Raises:
+        CollectError: the roll-up is not an .xlsx, or no workbook was found.
+    """
     if rollup.suffix.lower() != ".xlsx":
         raise CollectError(f"{rollup}: the roll-up must be an .xlsx file")
     check_writable(rollup)  # before reading hundreds of files
@@ -184,82 +169,90 @@ def _collect_files(
     if not files:
         shown = ", ".join(str(p) for p in inputs)
         raise CollectError(f"no .xlsx or .ods workbooks found in {shown}")
-    result = CollectResult(files=len(files), month=month, rollup=rollup)
-    reads: list[FileRead] = []
-    shared: dict[tuple[str, int, str], Plan] = {}
-    outcomes = run_parallel(read_one, [str(p) for p in files], jobs=jobs)
-    for done, outcome in enumerate(outcomes):
+    return files
+
+
+def _read_files(
+    pool: WorkerPool, files: Sequence[Path], progress: Callable[[int, int], None] | None
+) -> list[FileRead]:
+    """Every file read for its inputs; equal parts of copies kept once, as they arrive."""
+    from . import reader  # noqa: F401 - imported before the fork: no worker imports it again
+
+    shared = SharedInputs()
+    reads = []
+    for done, outcome in enumerate(pool.map(read_one, [str(p) for p in files])):
         got = outcome.result or FileRead(outcome.item, 0.0, None, (), outcome.error)
-        if got.snapshot is not None:
-            # Copies of one plan hold equal plan rows: keep one, so memory stays flat.
-            plan = got.snapshot.plan
-            key = (plan.id, plan.version, plan.part)
-            first = shared.setdefault(key, plan)
-            if first is not plan and first == plan:
-                got = replace(got, snapshot=replace(got.snapshot, plan=first))
-        reads.append(got)
+        reads.append(shared.keep(got))
         if progress is not None:
             progress(done + 1, len(files))
-    reads.sort(key=lambda r: r.path)
-    groups: dict[tuple[str, int], list[FileRead]] = {}
-    for r in reads:
-        name = shown_name(r.path, inputs)
-        if r.snapshot is None:
-            result.skipped += 1
-            result.log.append(ImportEntry(name, "", None, "skipped", r.error))
-            continue
-        plan = r.snapshot.plan
-        groups.setdefault((plan.id, plan.version), []).append(r)
-        errors = [str(p) for p in r.problems if p.severity == "error"]
-        result.log.append(
-            ImportEntry(name, plan.id, plan.version, "imported", "; ".join(errors)[:2000])
-        )
-    result.log.extend(mail_log)  # attachments that were not workbooks
-    if not groups:
-        raise CollectError(
-            f"none of the {len(files)} files could be read; see the reasons above",
-            tuple(Problem("unreadable", "error", e.problems, file=e.file) for e in result.log),
-        )
-    expected = _expected_plans(expect, jobs)
-    latest: dict[str, int] = {}
-    for pid, version in groups:
-        latest[pid] = max(latest.get(pid, 0), version)
-    # The plan rows (actions) are read whole once per plan, and once per part.
-    wanted: set[str] = set()
-    for (pid, version), members in groups.items():
-        if version == latest[pid]:
-            wanted.add(max(members, key=_recency).path)
-            wanted.update(m.path for m in members if m.snapshot and m.snapshot.plan.part)
-    whole_paths = sorted(wanted)
+    return reads
+
+
+def _ensure_some_readable(
+    reads: Sequence[FileRead], inputs: Sequence[Path], mail_log: Sequence[ImportEntry]
+) -> None:
+    """Raises CollectError, with every file's reason, when no file could be read."""
+    if any(r.snapshot is not None for r in reads):
+        return
+    log = [
+        ImportEntry(shown_name(r.path, inputs), "", None, "skipped", r.error)
+        for r in sorted(reads, key=lambda r: r.path)
+    ]
+    raise CollectError(
+        f"none of the {len(reads)} files could be read; see the reasons above",
+        tuple(Problem("unreadable", "error", e.problems, file=e.file) for e in [*log, *mail_log]),
+    )
+
+
+def _read_plan_rows(pool: WorkerPool, paths: Sequence[str]) -> dict[str, Plan]:
+    """Path → the plan with its rows (actions), for the files read again whole."""
     whole: dict[str, Plan] = {}
-    for outcome in run_parallel(read_whole, whole_paths, jobs=jobs):
+    for outcome in pool.map(read_whole, paths):
         if outcome.result is not None and outcome.result.snapshot is not None:
             whole[outcome.item] = outcome.result.snapshot.plan
-    by_plan: dict[str, list[FileRead]] = {}
-    for (pid, _version), members in sorted(groups.items()):
-        by_plan.setdefault(pid, []).extend(members)
-    for pid, members in sorted(by_plan.items()):
-        _merge_plan(result, pid, members, latest[pid], whole, inputs, as_of)
-    merged_plans = {p.plan.id: p.plan for p in result.plans}
-    returned = _returned_files(groups, latest, whole, merged_plans, inputs)
+    return whole
+
+
+def _log_entry(d: FileDecision) -> ImportEntry:
+    """The import log's line for one file (its errors, or why it was skipped)."""
+    if d.action == "skip":
+        return ImportEntry(d.name, d.plan_id, d.version, "skipped", d.reason)
+    assert d.read is not None
+    errors = [str(p) for p in d.read.problems if p.severity == "error"]
+    return ImportEntry(d.name, d.plan_id, d.version, "imported", "; ".join(errors)[:2000])
+
+
+def _finish(
+    result: CollectResult,
+    rollup: Path,
+    history: str | Path | None,
+    as_of: date,
+    files: int,
+    expected: dict[str, list[str]],
+    returned: dict[str, list[ReturnedFile]],
+    trend_owners: bool,
+) -> None:
+    """Write the roll-up, and file the month in the history (both or neither)."""
+    from .changes import compare
+    from .history import HistoryStore, report_rows
+
     if history is None:
         result.returns = _returns(result.plans, expected, {}, returned)
-        goal_rows = _goal_rows(month, result.plans)
+        goal_rows = _goal_rows(result.month, result.plans)
         result.changes = compare(
-            (r for p in result.plans for r in report_rows(month, p.report)), []
+            (r for p in result.plans for r in report_rows(result.month, p.report)), []
         )
         atomic_write(rollup, lambda tmp: _write(tmp, result, as_of, goal_rows, goal_rows))
-        return result
+        return
     store = HistoryStore(history)
     try:
         with staged_write(rollup) as stage:
             with store.locked() as conn:
-                _file_month(store, conn, stage, result, as_of, len(files), expected, returned,
+                _file_month(store, conn, stage, result, as_of, files, expected, returned,
                             trend_owners)  # fmt: skip
             stage.put_in_place()  # right after the commit: a rename, nothing left to fail
     finally:
         store.close()
-    return result
 
 
 def _file_month(
@@ -329,16 +322,14 @@ def _changes(
     return month_changes(rows, month)
 
 
-def _expected_plans(paths: Sequence[Path], jobs: int | None) -> dict[str, list[str]]:
+def _expected_plans(paths: Sequence[Path], pool: WorkerPool) -> dict[str, list[str]]:
     """Plan id → owner names, from the ``--expect`` workbooks.
 
     Raises:
         CollectError: an expected plan that cannot be read.
     """
-    from .workers import run_parallel
-
     out: dict[str, list[str]] = {}
-    for outcome in run_parallel(read_whole, [str(p) for p in paths], jobs=jobs):
+    for outcome in pool.map(read_whole, [str(p) for p in paths]):
         got = outcome.result
         if got is None or got.snapshot is None:
             why = got.error if got is not None else outcome.error
@@ -364,11 +355,7 @@ def _last_month_owners(
 
 
 def _returned_files(
-    groups: dict[tuple[str, int], list[FileRead]],
-    latest: dict[str, int],
-    whole: dict[str, Plan],
-    merged: dict[str, Plan],
-    inputs: Sequence[Path],
+    decisions: Sequence[FileDecision], merged: dict[str, Plan]
 ) -> dict[str, list[ReturnedFile]]:
     """Plan id → its current-version files, each with its plan rows (who owns what).
 
@@ -376,17 +363,13 @@ def _returned_files(
     judged against the merged plan (every action with its owner).
     """
     out: dict[str, list[ReturnedFile]] = {}
-    for (pid, version), members in groups.items():
-        if version != latest[pid]:
+    for d in decisions:
+        if d.read is None or d.read.snapshot is None or d.action == "carry":
             continue
-        for m in members:
-            if m.snapshot is None:
-                continue
-            full = whole.get(m.path) if m.snapshot.plan.part else merged.get(pid)
-            snap = replace(m.snapshot, plan=full) if full is not None else m.snapshot
-            out.setdefault(pid, []).append(
-                ReturnedFile(shown_name(m.path, inputs), m.modified, snap)
-            )
+        snapshot = d.read.snapshot
+        full = d.plan_rows if snapshot.plan.part else merged.get(d.plan_id)
+        snap = replace(snapshot, plan=full) if full is not None else snapshot
+        out.setdefault(d.plan_id, []).append(ReturnedFile(d.name, d.read.modified, snap))
     return out
 
 
@@ -413,43 +396,36 @@ def _returns(
     return rows
 
 
+def _merge_plans(result: CollectResult, decisions: Sequence[FileDecision], as_of: date) -> None:
+    """Merge each plan's copies, plan by plan in id order, and judge each."""
+    by_plan: dict[str, list[FileDecision]] = {}
+    for d in decisions:
+        if d.action != "skip":
+            by_plan.setdefault(d.plan_id, []).append(d)
+    for pid, members in sorted(by_plan.items()):
+        members.sort(key=lambda d: (d.version or 0, d.path))
+        _merge_plan(result, pid, members, as_of)
+
+
 def _merge_plan(
-    result: CollectResult,
-    pid: str,
-    members: Sequence[FileRead],
-    latest: int,
-    whole: dict[str, Plan],
-    inputs: Sequence[Path],
-    as_of: date,
+    result: CollectResult, pid: str, members: Sequence[FileDecision], as_of: date
 ) -> None:
     """Merge one plan's copies (older versions carried forward by row id) and judge it."""
     from . import engine
 
-    current = [m for m in members if m.snapshot and m.snapshot.plan.version == latest]
-    newest = max(current, key=_recency)
-    team_plan = whole.get(newest.path) or next(
-        (whole[m.path] for m in current if m.path in whole and not whole[m.path].part), None
-    )
-    copies = []
-    for m in members:
-        if m.snapshot is None:
-            continue
-        name = shown_name(m.path, inputs)
-        if m.snapshot.plan.version != latest:
-            # Its plan rows are stale; only what people typed is carried forward.
-            copies.append(Copy(name, m.modified, m.snapshot))
-            continue
-        full = whole.get(m.path) if m.snapshot.plan.part else team_plan
-        if full is None:
-            _mark(result.log, name, "skipped", "could not be read again")
-            result.skipped += 1
-            continue
-        copies.append(Copy(name, m.modified, replace(m.snapshot, plan=full)))
-    if not any(c.snapshot.plan.version == latest for c in copies):
+    if not any(d.action == "merge" for d in members):
         return
+    copies = []
+    for d in members:
+        assert d.read is not None and d.read.snapshot is not None
+        snap = d.read.snapshot
+        if d.plan_rows is not None:  # an older copy's plan rows are stale: its inputs count
+            snap = replace(snap, plan=d.plan_rows)
+        copies.append(Copy(d.name, d.read.modified, snap))
     merged = merge_all(copies)
     result.conflicts.extend((pid, c) for c in merged.conflicts)
     result.unplaced.extend((pid, u) for u in merged.unplaced)
+    latest = max(d.version or 0 for d in members)
     for name in merged.carried:
         lost = "; ".join(str(u) for u in merged.unplaced if u.file == name)
         _note(
@@ -473,13 +449,3 @@ def _goal_rows(month: str, plans: Sequence[PlanResult]) -> list[HistoryRow]:
     from .history import report_rows
 
     return [r for p in plans for r in report_rows(month, p.report) if r.kind == "goal"]
-
-
-def _recency(r: FileRead) -> tuple[float, str]:
-    return (r.modified, r.path)
-
-
-def _mark(log: list[ImportEntry], name: str, result: str, why: str) -> None:
-    for i, e in enumerate(log):
-        if e.file == name:
-            log[i] = ImportEntry(e.file, e.plan_id, e.version, result, why)

@@ -1,0 +1,81 @@
+"""A monthly import's files: equal parts of copies held once; one decision per file."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from backplan_xlsx.intake import FileRead, SharedInputs, classify, plan_rows_wanted, read_one
+from backplan_xlsx.model import CheckIn, Plan, Snapshot
+from backplan_xlsx.writer import write_workbook
+
+AS_OF = date(2027, 5, 31)
+
+
+def _copies(tmp_path: Path, plan: Plan, done: object) -> list[Path]:
+    ins = (CheckIn(date(2027, 2, 1), plan.goals[0].id, plan.owners[0].name, 5000.0, row=2),)
+    first = tmp_path / "a.xlsx"
+    snapshot = Snapshot(plan, check_ins=ins, done={plan.actions[0].id: done})  # type: ignore[dict-item]
+    write_workbook(snapshot, first, AS_OF)
+    second = tmp_path / "b.xlsx"
+    shutil.copyfile(first, second)
+    return [first, second]
+
+
+def test_equal_parts_of_two_copies_are_held_once(tmp_path: Path, sales_plan: Plan) -> None:
+    a, b = (read_one(str(p)) for p in _copies(tmp_path, sales_plan, "x"))
+    shared = SharedInputs()
+    first, second = shared.keep(a), shared.keep(b)
+    assert first.snapshot is not None and second.snapshot is not None
+    assert first.snapshot == a.snapshot and second.snapshot == b.snapshot
+    assert second.snapshot.check_ins is first.snapshot.check_ins
+    assert second.snapshot.done is first.snapshot.done
+    assert second.snapshot.plan is first.snapshot.plan
+
+
+def test_values_equal_in_python_but_of_other_types_are_not_shared(sales_plan: Plan) -> None:
+    def read(mark: object) -> FileRead:
+        snap = Snapshot(sales_plan, done={"A1": mark})  # type: ignore[dict-item]
+        from backplan_xlsx.intake import _keys
+
+        return FileRead(f"{mark!r}.xlsx", 0.0, snap, keys=_keys(snap))
+
+    shared = SharedInputs()
+    kept = [shared.keep(read(m)) for m in (True, 1, 1.0)]
+    marks = [k.snapshot.done["A1"] for k in kept if k.snapshot is not None]
+    assert [type(m) for m in marks] == [bool, int, float]
+
+
+def test_classify_gives_every_file_one_decision(sales_plan: Plan) -> None:
+    v1 = sales_plan
+    v2 = replace(sales_plan, version=2)
+    part = replace(v2, part=v2.owners[0].name)
+
+    def got(path: str, plan: Plan | None, modified: float = 1.0) -> FileRead:
+        snap = Snapshot(plan) if plan is not None else None
+        return FileRead(path, modified, snap, error="" if snap else "is damaged")
+
+    reads = [
+        got("/in/broken.xlsx", None),
+        got("/in/old.xlsx", v1),
+        got("/in/new-a.xlsx", v2, 5.0),
+        got("/in/new-b.xlsx", v2, 9.0),
+        got("/in/part.xlsx", part),
+    ]
+    assert plan_rows_wanted(reads) == ["/in/new-b.xlsx", "/in/part.xlsx"]
+    whole = {"/in/new-b.xlsx": v2, "/in/part.xlsx": part}
+    out = {d.name: d for d in classify(reads, whole, [Path("/in")])}
+    assert [d.name for d in classify(reads, whole, [Path("/in")])] == sorted(out)
+    assert (out["broken.xlsx"].action, out["broken.xlsx"].reason) == ("skip", "is damaged")
+    assert out["old.xlsx"].action == "carry" and out["old.xlsx"].plan_rows is None
+    assert out["new-a.xlsx"].action == "merge" and out["new-a.xlsx"].plan_rows is v2
+    assert out["part.xlsx"].plan_rows is part
+    # The newest copy's plan rows could not be read again: its whole copies are skipped.
+    again = {d.name: d for d in classify(reads, {"/in/part.xlsx": part}, [Path("/in")])}
+    assert (again["new-a.xlsx"].action, again["new-a.xlsx"].reason) == (
+        "skip",
+        "could not be read again",
+    )
+    assert again["new-a.xlsx"].version == 2 and again["part.xlsx"].action == "merge"
