@@ -30,7 +30,7 @@ from .fileio import Staged, atomic_write, check_writable, staged_write
 from .finding import SUFFIXES as SUFFIXES
 from .finding import find_workbooks as find_workbooks
 from .finding import shown_name
-from .intake import FileDecision, FileRead, SharedInputs, classify, plan_rows_wanted
+from .intake import FileDecision, FileRead, SharedInputs, classify, plan_rows_wanted, read_packed
 from .intake import read_one as read_one  # re-exported: the worker's task
 from .intake import read_whole as read_whole
 from .merge import Conflict, Copy, Unplaced, merge_all
@@ -180,9 +180,11 @@ def _read_files(
 
     shared = SharedInputs()
     reads = []
-    for done, outcome in enumerate(pool.map(read_one, [str(p) for p in files])):
-        got = outcome.result or FileRead(outcome.item, 0.0, None, (), outcome.error)
-        reads.append(shared.keep(got))
+    for done, outcome in enumerate(pool.map(read_packed, [str(p) for p in files])):
+        if outcome.result is None:
+            reads.append(FileRead(outcome.item, 0.0, None, (), outcome.error))
+        else:
+            reads.append(shared.unpack(outcome.result))
         if progress is not None:
             progress(done + 1, len(files))
     return reads

@@ -1,7 +1,7 @@
 """The files of a monthly import: each read once, held compactly, and given one decision.
 
-Every file is read in a worker (:func:`read_one`) and only a small
-:class:`FileRead` comes back. Copies of one plan hold mostly the same
+Every file is read in a worker (:func:`read_packed`) and only a small
+:class:`PackedRead` comes back. Copies of one plan hold mostly the same
 inputs (last month's check-ins, the same Done marks), so equal parts of
 the copies are kept once (:class:`SharedInputs`): memory grows with what
 people typed that differs, not with the number of copies.
@@ -13,10 +13,12 @@ an older version); the rest of ``collect`` acts on those decisions.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import pickle
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -36,23 +38,33 @@ SHARED_FIELDS = (
     "built_inputs",
     "user_columns",
 )
+SNAPSHOT_FIELDS = dataclasses.fields(Snapshot)
 
 
 @dataclass(frozen=True, slots=True)
 class FileRead:
-    """What a worker sends back about one file (small: no workbook bytes).
-
-    ``keys`` fingerprints each of :data:`SHARED_FIELDS` (the digest of its
-    pickle, so ``1``, ``1.0`` and ``True`` stay apart), computed in the
-    worker, for :class:`SharedInputs` to keep equal parts once.
-    """
+    """What a worker found in one file (small: no workbook bytes)."""
 
     path: str
     modified: float
     snapshot: Snapshot | None
     problems: tuple[Problem, ...] = ()
     error: str = ""
-    keys: tuple[bytes, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PackedRead:
+    """A :class:`FileRead` as a worker sends it: each snapshot field pickled on its own.
+
+    Pickled once, in the worker, so the parent can tell a field it holds
+    already by the digest of its bytes (``1``, ``1.0`` and ``True`` pickle
+    apart) and unpickle only what is new.
+    """
+
+    path: str
+    modified: float
+    error: str = ""
+    fields: tuple[bytes, ...] = ()
 
 
 def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
@@ -73,7 +85,7 @@ def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
     except BackplanError as exc:
         text = _one_line(str(exc))
         return FileRead(path, modified, None, (), text.removeprefix(f"{p.name}: "))
-    return FileRead(path, modified, snapshot, snapshot.problems, keys=_keys(snapshot))
+    return FileRead(path, modified, snapshot, snapshot.problems)
 
 
 def read_whole(path: str) -> FileRead:
@@ -85,12 +97,14 @@ def _one_line(text: str) -> str:
     return " / ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _keys(snapshot: Snapshot) -> tuple[bytes, ...]:
-    out = []
-    for name in SHARED_FIELDS:
-        data = pickle.dumps(getattr(snapshot, name), protocol=pickle.HIGHEST_PROTOCOL)
-        out.append(hashlib.blake2b(data, digest_size=16).digest())
-    return tuple(out)
+def read_packed(path: str) -> PackedRead:
+    """:func:`read_one`, packed for the trip back to the parent (see :class:`PackedRead`)."""
+    got = read_one(path)
+    if got.snapshot is None:
+        return PackedRead(got.path, got.modified, got.error)
+    dump = functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
+    values = (getattr(got.snapshot, f.name) for f in SNAPSHOT_FIELDS)
+    return PackedRead(got.path, got.modified, "", tuple(dump(v) for v in values))
 
 
 class SharedInputs:
@@ -104,17 +118,21 @@ class SharedInputs:
     def __init__(self) -> None:
         self._seen: dict[tuple[str, bytes], object] = {}
 
-    def keep(self, read: FileRead) -> FileRead:
-        """``read`` with each part replaced by an equal one already held, if any."""
-        snap = read.snapshot
-        if snap is None or len(read.keys) != len(SHARED_FIELDS):
-            return read
-        parts = {
-            name: self._seen.setdefault((name, key), getattr(snap, name))
-            for name, key in zip(SHARED_FIELDS, read.keys, strict=True)
-        }
-        snap = replace(snap, **parts)  # type: ignore[arg-type]
-        return replace(read, snapshot=snap, problems=snap.problems, keys=())
+    def unpack(self, packed: PackedRead) -> FileRead:
+        """The file's read, each part of it that an earlier file held too shared with it."""
+        if not packed.fields:
+            return FileRead(packed.path, packed.modified, None, (), packed.error)
+        values: dict[str, object] = {}
+        for f, data in zip(SNAPSHOT_FIELDS, packed.fields, strict=True):
+            if f.name not in SHARED_FIELDS:
+                values[f.name] = pickle.loads(data)
+                continue
+            key = (f.name, hashlib.blake2b(data, digest_size=16).digest())
+            if key not in self._seen:
+                self._seen[key] = pickle.loads(data)
+            values[f.name] = self._seen[key]
+        snapshot = Snapshot(**values)  # type: ignore[arg-type]
+        return FileRead(packed.path, packed.modified, snapshot, snapshot.problems)
 
 
 Action = Literal["skip", "merge", "carry"]

@@ -7,7 +7,14 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from backplan_xlsx.intake import FileRead, SharedInputs, classify, plan_rows_wanted, read_one
+from backplan_xlsx.intake import (
+    FileRead,
+    PackedRead,
+    SharedInputs,
+    classify,
+    plan_rows_wanted,
+    read_packed,
+)
 from backplan_xlsx.model import CheckIn, Plan, Snapshot
 from backplan_xlsx.writer import write_workbook
 
@@ -25,25 +32,31 @@ def _copies(tmp_path: Path, plan: Plan, done: object) -> list[Path]:
 
 
 def test_equal_parts_of_two_copies_are_held_once(tmp_path: Path, sales_plan: Plan) -> None:
-    a, b = (read_one(str(p)) for p in _copies(tmp_path, sales_plan, "x"))
+    from backplan_xlsx.intake import read_one
+
+    paths = _copies(tmp_path, sales_plan, "x")
     shared = SharedInputs()
-    first, second = shared.keep(a), shared.keep(b)
+    first, second = (shared.unpack(read_packed(str(p))) for p in paths)
     assert first.snapshot is not None and second.snapshot is not None
-    assert first.snapshot == a.snapshot and second.snapshot == b.snapshot
+    assert first.snapshot == read_one(str(paths[0])).snapshot
+    assert second.snapshot == read_one(str(paths[1])).snapshot
+    assert second.path == str(paths[1]) and second.snapshot.file == str(paths[1])
     assert second.snapshot.check_ins is first.snapshot.check_ins
     assert second.snapshot.done is first.snapshot.done
     assert second.snapshot.plan is first.snapshot.plan
 
 
 def test_values_equal_in_python_but_of_other_types_are_not_shared(sales_plan: Plan) -> None:
-    def read(mark: object) -> FileRead:
-        snap = Snapshot(sales_plan, done={"A1": mark})  # type: ignore[dict-item]
-        from backplan_xlsx.intake import _keys
+    import dataclasses
+    import pickle
 
-        return FileRead(f"{mark!r}.xlsx", 0.0, snap, keys=_keys(snap))
+    def packed(mark: object) -> PackedRead:
+        snap = Snapshot(sales_plan, done={"A1": mark})  # type: ignore[dict-item]
+        fields = (pickle.dumps(getattr(snap, f.name)) for f in dataclasses.fields(snap))
+        return PackedRead(f"{mark!r}.xlsx", 0.0, "", tuple(fields))
 
     shared = SharedInputs()
-    kept = [shared.keep(read(m)) for m in (True, 1, 1.0)]
+    kept = [shared.unpack(packed(m)) for m in (True, 1, 1.0)]
     marks = [k.snapshot.done["A1"] for k in kept if k.snapshot is not None]
     assert [type(m) for m in marks] == [bool, int, float]
 
