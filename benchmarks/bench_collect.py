@@ -6,9 +6,10 @@ file, so copies are fair) are imported by ``collect`` with ``--jobs 1`` and
 with every core. "Bare calamine" opens the same files and reads every
 sheet into Python lists, in one process and in a pool of as many processes,
 in the same run. Peak memory of the whole import (workers included) is
-measured for 300 and 3,000 files in fresh processes.
+measured for 300 and 3,000 files in fresh processes. ``--where`` shows where
+one file's CPU time goes, stage by stage, in this process (no workers).
 
-    .venv/bin/python benchmarks/bench_collect.py [--runs 3] [--no-memory]
+    .venv/bin/python benchmarks/bench_collect.py [--runs 3] [--no-memory] [--where]
 """
 
 from __future__ import annotations
@@ -89,6 +90,45 @@ def bare(files: list[Path], jobs: int) -> None:
         pool.map(bare_read, names, chunksize=8)
 
 
+def where_time_goes(files: list[Path]) -> None:
+    """CPU milliseconds per file of each stage of a collect read, medians of the files."""
+    import pickle
+
+    from python_calamine import CalamineWorkbook
+
+    from backplan_xlsx import guard
+    from backplan_xlsx.intake import SharedInputs, read_packed
+    from backplan_xlsx.reader import read_workbook
+
+    names = [str(p) for p in files]
+    read_workbook(names[0], inputs_only=True)  # imports and caches out of the figures
+    sheets = [*CalamineWorkbook.from_path(names[0]).sheet_names]
+    shared = SharedInputs()
+
+    def calamine(path: str) -> None:
+        wb = CalamineWorkbook.from_path(path)
+        for n in sheets:
+            wb.get_sheet_by_name(n).to_python()
+
+    def packed_trip(path: str) -> None:
+        shared.unpack(pickle.loads(pickle.dumps(read_packed(path))))
+
+    stages = {
+        "guard (every part streamed, checked)": lambda p: guard.check_file(p, keep={}),
+        "bare calamine, every sheet": calamine,
+        "read_workbook, inputs only (guard included)": lambda p: read_workbook(p, inputs_only=True),
+        "the whole worker task and the trip back": packed_trip,
+    }
+    print(f"CPU ms per file, median of {len(names)} files, in-process")
+    for label, fn in stages.items():
+        per = []
+        for path in names:
+            t = time.process_time()
+            fn(path)
+            per.append((time.process_time() - t) * 1000)
+        print(f"  {statistics.median(per):6.2f}  {label}")
+
+
 def timed(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(runs):
@@ -119,12 +159,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--where", action="store_true", help="per-file CPU by stage, then stop")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         files = make_inbox(root / "300", 10)
         inbox = files[0].parent
+        if args.where:
+            where_time_goes(files[:100])
+            return
         n = len(files)
         rollup = root / "rollup.xlsx"
         history = root / "h.sqlite"
