@@ -1,10 +1,12 @@
 """The monthly import: every returned workbook into a roll-up and the history.
 
-Files are read in parallel (:mod:`backplan_xlsx.workers`), each in a worker
-behind the guard, and only small results come back, so memory stays flat
-however many files there are. Copies of one plan are merged
-(:mod:`backplan_xlsx.merge`); each plan is judged by the engine as of one
-date. One bad file is logged and skipped, never fatal.
+Files are read on one pool of forked workers (:mod:`backplan_xlsx.workers`),
+each behind the guard; only small results come back, and what copies share
+is kept once (:mod:`backplan_xlsx.intake`), so memory grows with the plans,
+not the files. :func:`~backplan_xlsx.intake.classify` decides what becomes
+of each file; copies of one plan are merged (:mod:`backplan_xlsx.merge`);
+each plan is judged by the engine as of one date. One bad file is logged
+and skipped, never fatal.
 
 The roll-up and the month in the history are one unit: the whole roll-up
 is written to a temp file (and flushed) while the history transaction is
