@@ -6,19 +6,30 @@ also says its role: the row's stable ``id``; ``plan`` (fixed by the plan,
 locked); ``formula`` (locked, its cached value written by the engine); or
 ``input`` (people type into it: unlocked). An input column names the
 :class:`~backplan_xlsx.model.Snapshot` field it is read into and written
-from (``field``) and its validation; ``needed`` columns are the ones
-without which a sheet's rows cannot be read. Writer, reader, ``check``,
-``merge``, ``build --keep`` and the tests derive what they do from this.
+from (``field``) and its validation (with what the cell says: ``prompt``);
+``needed`` columns are the ones without which a sheet's rows cannot be
+read; ``kind`` says how the reader parses a cell and ``hint`` what to type.
+A plan column's key is the model attribute it holds. Writer, reader,
+``check``, ``merge``, ``build --keep`` and the tests derive what they do
+from this: no other module spells a header or a column key; code that must
+name a column names it here (``GOAL.deadline``, ``OWNER_PART.share``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, NamedTuple
 
-Role = Literal["id", "plan", "input", "formula"]
-#: The data validation an input column carries (``""``: none).
-Validation = Literal["", "date", "list", "decimal"]
+# The column machinery, re-exported: the rest of the package asks the layout.
+from .tablespec import Column as Column
+from .tablespec import Kind as Kind
+from .tablespec import Prompt as Prompt
+from .tablespec import Role as Role
+from .tablespec import SheetLayout as SheetLayout
+from .tablespec import Validation as Validation
+from .tablespec import col_letter as col_letter
 
 SCHEMA_VERSION = 1
 
@@ -85,194 +96,400 @@ MAX_SHEET_ROWS = 1_048_576
 MAX_ACTIONS = 50_000
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column: its header (the contract), width, format and role."""
-
-    header: str
-    key: str
-    width: float = 12
-    fmt: str = ""
-    role: Role = "plan"
-    required: bool = False
-    #: Without it the sheet's rows cannot be read (the reader refuses the sheet).
-    needed: bool = False
-    validation: Validation = ""
-    #: For an input cell of a row with an id: the Snapshot field holding it by row id.
-    field: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SheetLayout:
-    """A data sheet: one table whose first row holds the headers."""
-
-    name: str
-    columns: tuple[Column, ...]
-
-    def index(self, key: str) -> int:
-        """The 0-based position of the column with this key."""
-        for i, c in enumerate(self.columns):
-            if c.key == key:
-                return i
-        raise KeyError(key)
-
-    def letter(self, key: str) -> str:
-        """The column letter of ``key`` as built (A, B, ...)."""
-        return col_letter(self.index(key))
-
-    @property
-    def required_headers(self) -> tuple[str, ...]:
-        """Headers a reader needs to find (the brief's contract)."""
-        return tuple(c.header for c in self.columns if c.required)
-
-    @property
-    def needed_keys(self) -> tuple[str, ...]:
-        """Keys of the columns without which no row can be read."""
-        return tuple(c.key for c in self.columns if c.needed)
-
-    @property
-    def inputs(self) -> tuple[Column, ...]:
-        """The columns people type into."""
-        return tuple(c for c in self.columns if c.role == "input")
-
-
-def col_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    out = ""
-    n = index + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 DATE = "yyyy-mm-dd"
 NUMBER = "#,##0.##"
 RATIO = "0%"
-
-GOALS_LAYOUT = SheetLayout(
-    GOALS,
-    (
-        Column("ID", "id", 6, role="id", required=True, needed=True),
-        Column("Goal", "name", 24, required=True),
-        Column("Metric", "metric", 30),
-        Column("Unit", "unit", 7),
-        Column("Measure", "measure", 9),
-        Column("Owner", "owner", 18),
-        Column("Baseline", "baseline", 12, NUMBER),
-        Column("Target", "target", 13, NUMBER, required=True, needed=True),
-        Column("Start", "start", 11, DATE),
-        Column("Deadline", "deadline", 11, DATE, required=True, needed=True),
-        Column("Actual", "actual", 13, NUMBER, "formula", True),
-        Column("Expected", "expected", 13, NUMBER, "formula", True),
-        Column("Projected", "projected", 13, NUMBER, "formula", True),
-        Column("Rate needed", "rate_needed", 13, NUMBER, "formula"),
-        Column("Periods left", "periods_left", 8, "0", "formula"),
-        Column("Status", "status", 12, "", "formula", True),
-        Column("Why it matters", "why", 40),
-    ),
+#: What a blank or wrong "Review every (days)" reads as.
+REVIEW_EVERY_DAYS = 30
+#: What the Done dropdown offers (any done mark may still be typed).
+DONE_CHOICES = ("Yes", "No", "\u2713", "Done")
+#: The hint and message of every date input (its title is the column's header).
+DATE_PROMPT = Prompt(
+    "",
+    "Type a date, e.g. 2027-03-31.",
+    "Not a date",
+    "Type a date such as 2027-03-31 (year-month-day).",
+    stop=True,
 )
 
-MILESTONES_LAYOUT = SheetLayout(
-    MILESTONES,
-    (
-        Column("ID", "id", 6, role="id", required=True, needed=True),
-        Column("Goal", "goal", 6, required=True, needed=True),
-        Column("Milestone", "name", 30),
-        Column("Owner", "owner", 18),
-        Column("From", "start", 11, DATE),
-        Column("Due", "due", 11, DATE, required=True, needed=True),
-        Column("Start value", "start_value", 13, NUMBER),
-        Column("Target", "target", 13, NUMBER, required=True, needed=True),
-        Column("Actual", "actual", 13, NUMBER, "formula", True),
-        Column("Expected", "expected", 13, NUMBER, "formula", True),
-        Column("Status", "status", 12, "", "formula", True),
-    ),
-)
 
-ACTIONS_LAYOUT = SheetLayout(
-    ACTIONS,
-    (
-        Column("ID", "id", 6, role="id", required=True, needed=True),
-        Column("Milestone", "milestone", 10, required=True),
-        Column("Goal", "goal", 6),
-        Column("Action", "action", 36, required=True, needed=True),
-        Column("Owner", "owner", 18, required=True, needed=True),
-        Column("Due", "due", 11, DATE, required=True, needed=True),
-        Column("Done", "done", 8, "", "input", True, validation="list", field="done"),
-        Column("Status", "status", 10, "", "formula", True),
-        Column("Notes", "notes", 30, "", "input", field="notes"),
-    ),
-)
+def _id(hint: str) -> Column:
+    """The row's ID column: what a row is called by every other sheet."""
+    return Column("ID", "id", 6, role="id", required=True, needed=True, kind="id", hint=hint)
 
-OWNERS_FIXED = (
-    Column("ID", "id", 6, role="id", required=True, needed=True),
-    Column("Owner", "name", 20, required=True, needed=True),
+
+def _needed(header: str, key: str, width: float, fmt: str, kind: Kind, hint: str) -> Column:
+    """A plan column without which a row cannot be read."""
+    return Column(header, key, width, fmt, required=True, needed=True, kind=kind, hint=hint)
+
+
+def _formula(header: str, key: str, width: float, fmt: str = "", required: bool = False) -> Column:
+    """A formula column (locked; the reader never reads it: statuses come from the engine)."""
+    return Column(header, key, width, fmt, "formula", required, kind="")
+
+
+class GoalColumns(NamedTuple):
+    """The Goals sheet's columns, by key (each attribute is its column's key)."""
+
+    id: Column
+    name: Column
+    metric: Column
+    unit: Column
+    measure: Column
+    owner: Column
+    baseline: Column
+    target: Column
+    start: Column
+    deadline: Column
+    actual: Column
+    expected: Column
+    projected: Column
+    rate_needed: Column
+    periods_left: Column
+    status: Column
+    why: Column
+
+
+GOAL = GoalColumns(
+    _id("goal (G1, G2…)"),
+    Column("Goal", "name", 24, required=True),
+    Column("Metric", "metric", 30),
+    Column("Unit", "unit", 7),
+    Column(
+        "Measure",
+        "measure",
+        9,
+        kind="choice",
+        choices=("sum", "latest"),
+        bad='"{value}" is not a measure; type sum or latest (read as sum meanwhile)',
+    ),
+    Column("Owner", "owner", 18),
+    Column("Baseline", "baseline", 12, NUMBER, kind="number", hint="the baseline (a number)"),
+    _needed("Target", "target", 13, NUMBER, "number", "the target (a number)"),
+    Column("Start", "start", 11, DATE, kind="date", hint="the plan's start date"),
+    _needed("Deadline", "deadline", 11, DATE, "date", "the deadline (YYYY-MM-DD)"),
+    _formula("Actual", "actual", 13, NUMBER, True),
+    _formula("Expected", "expected", 13, NUMBER, True),
+    _formula("Projected", "projected", 13, NUMBER, True),
+    _formula("Rate needed", "rate_needed", 13, NUMBER),
+    _formula("Periods left", "periods_left", 8, "0"),
+    _formula("Status", "status", 12, required=True),
+    Column("Why it matters", "why", 40),
+)
+GOALS_LAYOUT = SheetLayout(GOALS, tuple(GOAL))
+
+
+class MilestoneColumns(NamedTuple):
+    """The Milestones sheet's columns, by key."""
+
+    id: Column
+    goal: Column
+    name: Column
+    owner: Column
+    start: Column
+    due: Column
+    start_value: Column
+    target: Column
+    actual: Column
+    expected: Column
+    status: Column
+
+
+MILESTONE = MilestoneColumns(
+    _id("milestone (M1, M2…)"),
+    _needed("Goal", "goal", 6, "", "text", "the goal's ID (G1…)"),
+    Column("Milestone", "name", 30),
+    Column("Owner", "owner", 18),
+    Column("From", "start", 11, DATE, kind="date", hint="the window's start date"),
+    _needed("Due", "due", 11, DATE, "date", "the due date (YYYY-MM-DD)"),
+    Column("Start value", "start_value", 13, NUMBER, kind="number", hint="the start value"),
+    _needed("Target", "target", 13, NUMBER, "number", "the cumulative target (a number)"),
+    _formula("Actual", "actual", 13, NUMBER, True),
+    _formula("Expected", "expected", 13, NUMBER, True),
+    _formula("Status", "status", 12, required=True),
+)
+MILESTONES_LAYOUT = SheetLayout(MILESTONES, tuple(MILESTONE))
+
+
+class ActionColumns(NamedTuple):
+    """The Actions sheet's columns, by key."""
+
+    id: Column
+    milestone: Column
+    goal: Column
+    action: Column
+    owner: Column
+    due: Column
+    done: Column
+    status: Column
+    notes: Column
+
+
+ACTION = ActionColumns(
+    _id("action (A1, A2…)"),
+    Column("Milestone", "milestone", 10, required=True),
+    Column("Goal", "goal", 6),
+    _needed("Action", "action", 36, "", "text", "what must be done"),
+    _needed("Owner", "owner", 18, "", "text", "the owner's name (from the Owners sheet)"),
+    _needed("Due", "due", 11, DATE, "date", "the due date (YYYY-MM-DD)"),
+    Column(
+        "Done",
+        "done",
+        8,
+        "",
+        "input",
+        True,
+        validation="list",
+        field="done",
+        kind="done",
+        prompt=Prompt(
+            "Done?",
+            "Pick Yes or \u2713 when it is done; x, done, TRUE or the date it was done count too.",
+            "Not a done mark",
+            "Yes, y, x, done, \u2713, TRUE, 1 or a date mark it done; "
+            "anything else counts as not done.",
+            choices=DONE_CHOICES,
+        ),
+    ),
+    _formula("Status", "status", 10, required=True),
+    Column("Notes", "notes", 30, "", "input", field="notes"),
+)
+ACTIONS_LAYOUT = SheetLayout(ACTIONS, tuple(ACTION))
+
+
+class OwnerColumns(NamedTuple):
+    """The Owners sheet's fixed columns, by key (the per-goal parts follow them)."""
+
+    id: Column
+    name: Column
+    role: Column
+    team: Column
+    email: Column
+    status: Column
+
+
+OWNER = OwnerColumns(
+    _id("owner (O1, O2…)"),
+    _needed("Owner", "name", 20, "", "text", "the owner's name"),
     Column("Role", "role", 20),
     Column("Team", "team", 10),
     Column("Email", "email", 24),
-    Column("Status", "status", 12, "", "formula", True),
+    _formula("Status", "status", 12, required=True),
 )
-OWNER_GOAL_PARTS = (
-    ("share", "share", RATIO, "plan"),
-    ("target", "target", NUMBER, "plan"),
-    ("actual", "actual", NUMBER, "formula"),
-    ("expected", "expected", NUMBER, "formula"),
-    ("status", "status", "", "formula"),
+OWNERS_FIXED = tuple(OWNER)
+
+
+class OwnerPart(NamedTuple):
+    """One of the five columns each ``sum`` goal gets on the Owners sheet."""
+
+    label: str
+    fmt: str
+    role: Role
+
+    def key(self, goal_id: str) -> str:
+        """The column's key for a goal: ``G1:share``."""
+        return f"{goal_id}:{self.label}"
+
+    def column(self, goal_id: str) -> Column:
+        """The column for a goal, headed ``G1 share``; only the share is read back."""
+        share = self.label == "share"
+        kind: Kind = "number" if share else ""
+        hint = "the share (e.g. 25%)" if share else ""
+        header = f"{goal_id} {self.label}"
+        return Column(header, self.key(goal_id), 11, self.fmt, self.role, kind=kind, hint=hint)
+
+
+class OwnerParts(NamedTuple):
+    """The per-goal parts, by name."""
+
+    share: OwnerPart
+    target: OwnerPart
+    actual: OwnerPart
+    expected: OwnerPart
+    status: OwnerPart
+
+
+OWNER_PART = OwnerParts(
+    OwnerPart("share", RATIO, "plan"),
+    OwnerPart("target", NUMBER, "plan"),
+    OwnerPart("actual", NUMBER, "formula"),
+    OwnerPart("expected", NUMBER, "formula"),
+    OwnerPart("status", "", "formula"),
 )
+#: The per-goal parts in sheet order (``G1 share``, ``G1 target``…), label first.
+OWNER_GOAL_PARTS = tuple(OWNER_PART)
+_SHARE = re.compile(r"^(.+?)\s+" + OWNER_PART.share.label + "$", re.IGNORECASE)
 
 
 def owners_layout(goal_ids: tuple[str, ...]) -> SheetLayout:
     """The Owners sheet: fixed columns, then five per goal split by share."""
-    cols = list(OWNERS_FIXED)
-    for gid in goal_ids:
-        for label, part, fmt, role in OWNER_GOAL_PARTS:
-            role_: Role = "formula" if role == "formula" else "plan"
-            cols.append(Column(f"{gid} {label}", f"{gid}:{part}", 11, fmt, role_))
-    return SheetLayout(OWNERS, tuple(cols))
+    cols = list(OWNERS_FIXED) + [part.column(gid) for gid in goal_ids for part in OWNER_PART]
+    return SheetLayout(OWNERS, tuple(cols), (OWNER.id.key, OWNER.name.key))
 
 
+def share_column(header: str, goal_ids: Mapping[str, str]) -> tuple[str, Column] | None:
+    """The goal and share column a header names (``g1  SHARE`` too), given ids by casefold.
+
+    A share column of any goal the sheet holds is read, even one the
+    layout would not write (a goal whose measure was changed by hand).
+    """
+    m = _SHARE.match(header)
+    gid = goal_ids.get(m.group(1).casefold()) if m else None
+    return None if gid is None else (gid, OWNER_PART.share.column(gid))
+
+
+class AntiGoalColumns(NamedTuple):
+    """The Anti-goals sheet's columns, by key."""
+
+    id: Column
+    avoid: Column
+    instead: Column
+    rationale: Column
+    goal: Column
+    owner: Column
+    metric: Column
+    limit: Column
+    direction: Column
+    review_every_days: Column
+    latest: Column
+    last_reviewed: Column
+    feedback: Column
+    status: Column
+
+
+ANTI_GOAL = AntiGoalColumns(
+    _id("anti-goal (X1, X2…)"),
+    _needed("Avoid", "avoid", 34, "", "text", "what the team avoids"),
+    _needed("Instead", "instead", 34, "", "text", "what the team does instead"),
+    Column("Rationale", "rationale", 34),
+    Column("Goal", "goal", 6),
+    Column("Owner", "owner", 16),
+    Column("Metric", "metric", 24),
+    replace(_needed("Limit", "limit", 9, "General", "number", "the limit (a number)"), blank=True),
+    Column(
+        "Direction",
+        "direction",
+        9,
+        kind="choice",
+        choices=("max", "min"),
+        bad='"{value}" is not a direction; type max (stay at or below the limit) or min '
+        "(stay at or above); read as max meanwhile",
+    ),
+    Column(
+        "Review every (days)",
+        "review_every_days",
+        9,
+        "0",
+        kind="days",
+        hint="days between reviews",
+        bad="{value:g} is not a whole number of days; type e.g. 30 (30 is used)",
+    ),
+    _formula("Latest", "latest", 9, "General"),
+    Column(
+        "Last reviewed",
+        "last_reviewed",
+        12,
+        DATE,
+        "input",
+        True,
+        validation="date",
+        field="reviews",
+        kind="date",
+        hint="the review date (YYYY-MM-DD)",
+        prompt=DATE_PROMPT,
+    ),
+    Column("Feedback", "feedback", 34, "", "input", True, field="feedback"),
+    _formula("Status", "status", 14, required=True),
+)
 ANTI_GOALS_LAYOUT = SheetLayout(
-    ANTI_GOALS,
-    (
-        Column("ID", "id", 6, role="id", required=True, needed=True),
-        Column("Avoid", "avoid", 34, required=True, needed=True),
-        Column("Instead", "instead", 34, required=True, needed=True),
-        Column("Rationale", "rationale", 34),
-        Column("Goal", "goal", 6),
-        Column("Owner", "owner", 16),
-        Column("Metric", "metric", 24),
-        Column("Limit", "limit", 9, "General", required=True, needed=True),
-        Column("Direction", "direction", 9),
-        Column("Review every (days)", "review_every_days", 9, "0"),
-        Column("Latest", "latest", 9, "General", "formula"),
-        Column(
-            "Last reviewed",
-            "last_reviewed",
-            12,
-            DATE,
-            "input",
-            True,
-            validation="date",
-            field="reviews",
-        ),
-        Column("Feedback", "feedback", 34, "", "input", True, field="feedback"),
-        Column("Status", "status", 14, "", "formula", True),
-    ),
+    ANTI_GOALS, tuple(ANTI_GOAL), (ANTI_GOAL.id.key, ANTI_GOAL.avoid.key, ANTI_GOAL.instead.key)
 )
 
-CHECK_INS_LAYOUT = SheetLayout(
-    CHECK_INS,
-    (
-        Column("Date", "date", 12, DATE, "input", True, needed=True, validation="date"),
-        Column("Goal", "goal", 8, "", "input", True, needed=True, validation="list"),
-        Column("Owner", "owner", 20, "", "input", True, validation="list"),
-        Column("Value", "value", 14, NUMBER, "input", True, needed=True, validation="decimal"),
-        Column("Comment", "comment", 40, "", "input", True),
-        #: The source row's id (``backplan import``): a deal is imported once.
-        Column("Ref", "ref", 18, "", "input"),
+
+class CheckInColumns(NamedTuple):
+    """The Check-ins sheet's columns, by key (each is the CheckIn field of its key)."""
+
+    date: Column
+    goal: Column
+    owner: Column
+    value: Column
+    comment: Column
+    ref: Column
+
+
+def _check_in(header: str, key: str, width: float, fmt: str = "", **more: Any) -> Column:
+    """A Check-ins column: every one is typed into."""
+    return Column(header, key, width, fmt, "input", **more)
+
+
+CHECK_IN = CheckInColumns(
+    _check_in(
+        "Date",
+        "date",
+        12,
+        DATE,
+        required=True,
+        needed=True,
+        validation="date",
+        kind="date",
+        hint="the date of the reading (YYYY-MM-DD)",
+        prompt=DATE_PROMPT,
     ),
+    _check_in(
+        "Goal",
+        "goal",
+        8,
+        required=True,
+        needed=True,
+        validation="list",
+        hint="the goal or anti-goal ID (G1…, X1…)",
+        prompt=Prompt(
+            "Goal or anti-goal",
+            "Pick the goal (G1…) or anti-goal (X1…) this reading is for.",
+            "Unknown id",
+            "Pick an id from the list: a goal (Goals sheet) or an anti-goal "
+            "(Anti-goals sheet). Other ids are not counted.",
+        ),
+    ),
+    _check_in(
+        "Owner",
+        "owner",
+        20,
+        required=True,
+        validation="list",
+        prompt=Prompt(
+            "Owner",
+            "Pick whose progress this is (from the Owners sheet).",
+            "Unknown owner",
+            "Pick a name from the Owners sheet, or the reading counts for "
+            "the goal but for nobody's share.",
+        ),
+    ),
+    _check_in(
+        "Value",
+        "value",
+        14,
+        NUMBER,
+        required=True,
+        needed=True,
+        validation="decimal",
+        kind="number",
+        hint="the value (a number)",
+        prompt=Prompt(
+            "Value",
+            "A number. Sum goals: what was added since the last check-in. "
+            "Latest goals and anti-goals: the reading itself.",
+            "Not a number",
+            "Type a number such as 40000 or 0.25; text is not counted.",
+            minimum=-1e15,
+            maximum=1e15,
+        ),
+    ),
+    _check_in("Comment", "comment", 40, required=True),
+    #: The source row's id (``backplan import``): a deal is imported once.
+    _check_in("Ref", "ref", 18),
 )
+CHECK_INS_LAYOUT = SheetLayout(CHECK_INS, tuple(CHECK_IN))
 
 DATA_LAYOUTS = {
     GOALS: GOALS_LAYOUT,
@@ -280,6 +497,15 @@ DATA_LAYOUTS = {
     ACTIONS: ACTIONS_LAYOUT,
     ANTI_GOALS: ANTI_GOALS_LAYOUT,
     CHECK_INS: CHECK_INS_LAYOUT,
+}
+#: Each sheet's columns by key (``GOAL.deadline``), for code that must name one.
+NAMED_COLUMNS: dict[str, tuple[Column, ...]] = {
+    GOALS: GOAL,
+    MILESTONES: MILESTONE,
+    ACTIONS: ACTION,
+    OWNERS: OWNER,
+    ANTI_GOALS: ANTI_GOAL,
+    CHECK_INS: CHECK_IN,
 }
 
 

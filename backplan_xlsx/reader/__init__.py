@@ -162,15 +162,13 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
     snapshot = Snapshot(
         plan=plan,
         check_ins=check_ins,
-        done=out.done,
-        reviews=out.reviews,
-        feedback=out.feedback,
         as_of=as_of,
         file=file,
-        notes=out.notes,
         problems=tuple(problems),
         built_inputs=identity.inputs,
         user_columns=user_columns,
+        # Done, Notes, Last reviewed, Feedback…: each input column's Snapshot field.
+        **out.inputs,
     )
     return WorkbookDetails(src, identity, out.tables, snapshot)
 

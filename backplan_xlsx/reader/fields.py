@@ -1,0 +1,138 @@
+"""A data sheet's rows, each cell parsed as its column declares: one loop for every sheet.
+
+The layout says which columns are read and how (``Column.kind``), what to
+type when a cell is wrong (``Column.hint``), which cells a row cannot do
+without (``needed``) and which columns are inputs kept by row id
+(``field``). So a column added to the layout is read here without a line
+of reading code; the per-sheet hooks in :mod:`.plan` only turn the parsed
+values into model objects and check what spans cells (a deadline after
+the start, a milestone's goal).
+
+Cells are read in a fixed order, so a row's problems come in the order a
+person fixes them: the ID, the needed text cells, the needed numbers and
+dates, the optional ones, then the choices (a wrong measure or direction
+is read as its default, with a warning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
+from functools import cache
+from typing import Any
+
+from .. import layout
+from ..model import DoneMark
+from .cells import RowReader, SkipRow
+
+_TYPED = ("number", "date", "days")
+
+
+@dataclass(slots=True)
+class Row:
+    """One readable row: its 0-based index on the sheet, its ID and each read cell by key."""
+
+    index: int
+    id: str
+    values: dict[str, Any]
+
+
+def done_mark(raw: object, text: str) -> DoneMark:
+    """A Done cell as typed: a checkbox's TRUE, a number or a date keep their
+    type (each is a done mark by its own rule); text is kept trimmed."""
+    if isinstance(raw, bool | int | float):
+        return raw
+    if isinstance(raw, datetime):
+        return raw.date() if raw.time() == time(0, 0) else raw
+    if isinstance(raw, date):
+        return raw
+    return text
+
+
+@cache
+def model_fields(model: type) -> frozenset[str]:
+    """The attribute names of a model dataclass (the keys of its plan columns)."""
+    return frozenset(f.name for f in fields(model))
+
+
+def model_values(model: type, values: dict[str, Any]) -> dict[str, Any]:
+    """The parsed cells that are attributes of ``model``, ready for ``model(**…)``."""
+    names = model_fields(model)
+    return {k: v for k, v in values.items() if k in names}
+
+
+class RowParser:
+    """How one sheet's rows are read, worked out once from its layout.
+
+    With ``inputs_only`` only the ID and the input columns are read: what a
+    monthly import needs from every copy of a plan but one.
+    """
+
+    def __init__(
+        self, spec: layout.SheetLayout, cells: RowReader, *, inputs_only: bool = False
+    ) -> None:
+        cols = [c for c in spec.columns if c.kind]
+        if inputs_only:
+            cols = [c for c in cols if c.role in ("id", "input")]
+        self.spec = spec
+        self.cells = cells
+        self.id = next(c for c in cols if c.kind == "id")
+        needed = [c for c in cols if c.needed and not c.blank and c.kind != "id"]
+        #: Every cell read as text, in one call a row (the big sheets' rows).
+        self.texts = [c for c in cols if c.kind in ("id", "text", "choice", "done")]
+        self.text_keys = [c.key for c in self.texts]
+        self.needed_texts = [c for c in needed if c.kind == "text"]
+        self.needed_typed = [c for c in needed if c.kind in _TYPED]
+        self.optional_typed = [c for c in cols if c.kind in _TYPED and c not in needed]
+        self.settled = [c for c in cols if c.kind in ("choice", "days", "done")]
+        self.inputs = [c for c in cols if c.role == "input" and c.field]
+
+    def rows(self) -> Iterator[Row]:
+        """Each row that has an ID and every needed cell readable (the others are reported)."""
+        table, cells = self.cells.table, self.cells
+        seen: set[str] = set()
+        for r in table.data_rows(self.spec.row_keys):
+            values = dict(zip(self.text_keys, table.texts(r, self.text_keys), strict=True))
+            try:
+                rid = cells.row_id(r, seen, self.id.hint, values[self.id.key])
+                for c in self.needed_texts:
+                    cells.need(r, c.key, values[c.key], c.hint)
+                for c in self.needed_typed:
+                    values[c.key] = self._typed(r, c, need=True)
+                for c in self.optional_typed:
+                    values[c.key] = self._typed(r, c, need=False)
+            except SkipRow:
+                continue
+            for c in self.settled:
+                values[c.key] = self._settle(r, c, values[c.key])
+            yield Row(r, rid, values)
+
+    def _typed(self, r: int, col: layout.Column, *, need: bool) -> Any:
+        if col.kind == "date":
+            return self.cells.optional_date(r, col.key, col.hint, need=need)
+        return self.cells.optional_number(r, col.key, col.hint, need=need)
+
+    def _settle(self, r: int, col: layout.Column, value: Any) -> Any:
+        """A done mark, a choice or a number of days, from the cell as first read."""
+        if col.kind == "done":
+            return done_mark(self.cells.table.get(r, col.key), value) if value else ""
+        if col.kind == "choice":
+            chosen = value.casefold() or col.choices[0]
+            if chosen in col.choices:
+                return chosen
+            self.cells.report(r, col.key, f"bad-{col.key}", col.bad.format(value=value))
+            return col.choices[0]
+        if value is None:
+            return layout.REVIEW_EVERY_DAYS
+        if value >= 1 and value == int(value):
+            return int(value)
+        self.cells.report(r, col.key, "bad-number", col.bad.format(value=value))
+        return layout.REVIEW_EVERY_DAYS
+
+    def keep_inputs(self, row: Row, inputs: dict[str, dict[str, Any]]) -> None:
+        """File the row's input cells (Done, Notes, Last reviewed…) under its ID."""
+        for c in self.inputs:
+            value = row.values.get(c.key)
+            if value is not None and value != "":
+                inputs.setdefault(c.field, {})[row.id] = value
