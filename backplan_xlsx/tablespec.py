@@ -82,11 +82,16 @@ class SheetLayout:
     _positions: dict[str, int] = field(
         init=False, repr=False, compare=False, hash=False, default_factory=dict
     )
+    _letters: dict[str, str] = field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
-        # Formulas ask for letters on every row: the positions are looked up once.
+        # Formulas ask for letters on every row: positions and letters are worked out once.
         for i, c in enumerate(self.columns):
-            self._positions.setdefault(c.key, i)
+            if c.key not in self._positions:
+                self._positions[c.key] = i
+                self._letters[c.key] = col_letter(i)
 
     def index(self, col: Column | str) -> int:
         """The 0-based position of a column (given as itself or by its key)."""
@@ -97,12 +102,16 @@ class SheetLayout:
             raise KeyError(key) from None
 
     def letter(self, col: Column | str) -> str:
-        """The column letter of a column as built (A, B, ...)."""
-        return col_letter(self.index(col))
+        """The column letter of a column as built (A, B, ...): the one place formulas get it."""
+        key = col if isinstance(col, str) else col.key
+        try:
+            return self._letters[key]
+        except KeyError:
+            raise KeyError(key) from None
 
     def at(self, col: Column | str, row: int) -> str:
         """A relative reference to a cell of a column on a 1-based row: ``K2``."""
-        return f"{col_letter(self.index(col))}{row}"
+        return f"{self.letter(col)}{row}"
 
     @property
     def required_headers(self) -> tuple[str, ...]:

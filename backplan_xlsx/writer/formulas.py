@@ -10,49 +10,41 @@ named cells ``AsOf``, ``OnTrackRatio`` and ``AtRiskRatio``.
 from __future__ import annotations
 
 from .. import layout, rules
+from ..layout import ACTION as A
+from ..layout import ANTI_GOAL as X
+from ..layout import CHECK_IN as C
+from ..layout import GOAL as G
+from ..layout import MILESTONE as M
+from ..layout import OWNER as O
+from ..layout import OWNER_PART as P
 from ..model import Goal, Owner, Plan
 from .book import absolute, quote_sheet
 
-G = layout.GOALS_LAYOUT
-M = layout.MILESTONES_LAYOUT
-A = layout.ACTIONS_LAYOUT
-X = layout.ANTI_GOALS_LAYOUT
-C = layout.CHECK_INS_LAYOUT
+GOALS = layout.GOALS_LAYOUT
+MILESTONES = layout.MILESTONES_LAYOUT
+ACTIONS = layout.ACTIONS_LAYOUT
+ANTI_GOALS = layout.ANTI_GOALS_LAYOUT
 
 #: The Check-ins columns as the formulas see them: whole columns for sums (rows
 #: added below still count), bounded ranges where an array is evaluated.
 CHECK_INS = rules.CheckInRanges(
     layout.CHECK_INS,
-    C.letter("date"),
-    C.letter("goal"),
-    C.letter("owner"),
-    C.letter("value"),
+    layout.CHECK_INS_LAYOUT.letter(C.date),
+    layout.CHECK_INS_LAYOUT.letter(C.goal),
+    layout.CHECK_INS_LAYOUT.letter(C.owner),
+    layout.CHECK_INS_LAYOUT.letter(C.value),
     layout.CHECK_IN_LAST_ROW,
 )
 
 
-def letters(sheet: layout.SheetLayout) -> dict[str, str]:
-    """Column letters by key, looked up once (formulas are made for every row)."""
-    return {c.key: layout.col_letter(i) for i, c in enumerate(sheet.columns)}
-
-
-#: The fixed layouts' letters (the Owners layout depends on the plan: see owner_formulas).
-_LETTERS = {spec.name: letters(spec) for spec in (G, M, A, X, C)}
-
-
-def _at(sheet: layout.SheetLayout, key: str, row: int) -> str:
-    """A relative reference on the same sheet (a fixed layout): ``K2``."""
-    return f"{_LETTERS[sheet.name][key]}{row}"
-
-
-def _goal(key: str, goal_row: int) -> str:
+def _goal(col: layout.Column, goal_row: int) -> str:
     """An absolute reference into the Goals sheet: ``Goals!$G$2``."""
-    return absolute(layout.GOALS, _LETTERS[layout.GOALS][key], goal_row)
+    return absolute(layout.GOALS, GOALS.letter(col), goal_row)
 
 
-def _column(sheet: layout.SheetLayout, key: str) -> str:
+def _column(sheet: layout.SheetLayout, col: layout.Column) -> str:
     """A whole column on another sheet: ``Milestones!$B:$B``."""
-    letter = sheet.letter(key)
+    letter = sheet.letter(col)
     return f"{quote_sheet(sheet.name)}${letter}:${letter}"
 
 
@@ -60,9 +52,9 @@ def milestone_ranges(plan: Plan) -> rules.MilestoneRanges:
     """The Milestones columns a goal's path is read from, down to the last milestone."""
     return rules.MilestoneRanges(
         layout.MILESTONES,
-        M.letter("goal"),
-        M.letter("due"),
-        M.letter("expected"),
+        MILESTONES.letter(M.goal),
+        MILESTONES.letter(M.due),
+        MILESTONES.letter(M.expected),
         # One spare row: Gnumeric gives #VALUE! when an array formula's range
         # is a single cell (a plan with one milestone).
         len(plan.milestones) + 2,
@@ -72,36 +64,40 @@ def milestone_ranges(plan: Plan) -> rules.MilestoneRanges:
 def goal_formulas(goal: Goal, row: int, ms: rules.MilestoneRanges) -> dict[str, str]:
     """A Goals row: judged against the path its milestones lay out, start to deadline."""
 
-    def at(key: str) -> str:
-        return _at(G, key, row)
+    def at(col: layout.Column) -> str:
+        return GOALS.at(col, row)
 
     way = rules.direction(goal.baseline, goal.target)
-    until = f"MIN({rules.AS_OF},{at('deadline')})"
+    until = f"MIN({rules.AS_OF},{at(G.deadline)})"
     return {
-        "actual": rules.actual_formula(goal.measure, at("baseline"), at("id"), until, CHECK_INS),
-        "expected": rules.path_formula(
-            at("id"), at("baseline"), at("target"), at("start"), at("deadline"), ms
+        G.actual.key: rules.actual_formula(
+            goal.measure, at(G.baseline), at(G.id), until, CHECK_INS
         ),
-        "projected": rules.projected_formula(
+        G.expected.key: rules.path_formula(
+            at(G.id), at(G.baseline), at(G.target), at(G.start), at(G.deadline), ms
+        ),
+        G.projected.key: rules.projected_formula(
             goal.measure,
-            at("baseline"),
-            at("actual"),
-            at("target"),
-            at("expected"),
-            at("start"),
-            at("deadline"),
+            at(G.baseline),
+            at(G.actual),
+            at(G.target),
+            at(G.expected),
+            at(G.start),
+            at(G.deadline),
         ),
-        "rate_needed": rules.rate_needed_formula(
-            at("target"), at("actual"), at("periods_left"), way
+        G.rate_needed.key: rules.rate_needed_formula(
+            at(G.target), at(G.actual), at(G.periods_left), way
         ),
-        "periods_left": rules.periods_left_formula(_column(M, "goal"), _column(M, "due"), at("id")),
-        "status": rules.progress_status_formula(
-            at("actual"),
-            at("target"),
-            at("expected"),
-            at("start"),
-            at("deadline"),
-            baseline=at("baseline"),
+        G.periods_left.key: rules.periods_left_formula(
+            _column(MILESTONES, M.goal), _column(MILESTONES, M.due), at(G.id)
+        ),
+        G.status.key: rules.progress_status_formula(
+            at(G.actual),
+            at(G.target),
+            at(G.expected),
+            at(G.start),
+            at(G.deadline),
+            baseline=at(G.baseline),
             direction=way,
         ),
     }
@@ -110,20 +106,22 @@ def goal_formulas(goal: Goal, row: int, ms: rules.MilestoneRanges) -> dict[str, 
 def milestone_formulas(goal: Goal, goal_row: int, row: int) -> dict[str, str]:
     """A Milestones row: the goal's actual until the due date, against this window."""
 
-    def at(key: str) -> str:
-        return _at(M, key, row)
+    def at(col: layout.Column) -> str:
+        return MILESTONES.at(col, row)
 
-    baseline = _goal("baseline", goal_row)
-    until = f"MIN({rules.AS_OF},{at('due')})"
+    baseline = _goal(G.baseline, goal_row)
+    until = f"MIN({rules.AS_OF},{at(M.due)})"
     return {
-        "actual": rules.actual_formula(goal.measure, baseline, at("goal"), until, CHECK_INS),
-        "expected": rules.expected_formula(at("start_value"), at("target"), at("start"), at("due")),
-        "status": rules.progress_status_formula(
-            at("actual"),
-            at("target"),
-            at("expected"),
-            at("start"),
-            at("due"),
+        M.actual.key: rules.actual_formula(goal.measure, baseline, at(M.goal), until, CHECK_INS),
+        M.expected.key: rules.expected_formula(
+            at(M.start_value), at(M.target), at(M.start), at(M.due)
+        ),
+        M.status.key: rules.progress_status_formula(
+            at(M.actual),
+            at(M.target),
+            at(M.expected),
+            at(M.start),
+            at(M.due),
             baseline=baseline,
             direction=rules.direction(goal.baseline, goal.target),
         ),
@@ -132,7 +130,8 @@ def milestone_formulas(goal: Goal, goal_row: int, row: int) -> dict[str, str]:
 
 def action_formulas(row: int) -> dict[str, str]:
     """An Actions row: Done when marked, else Overdue past due, else Open."""
-    return {"status": rules.action_status_formula(_at(A, "done", row), _at(A, "due", row))}
+    done, due = ACTIONS.at(A.done, row), ACTIONS.at(A.due, row)
+    return {A.status.key: rules.action_status_formula(done, due)}
 
 
 def owner_formulas(
@@ -140,10 +139,8 @@ def owner_formulas(
 ) -> dict[str, str]:
     """An Owners row: each ``sum`` goal's part judged like the goal, then the worst part."""
 
-    cols = letters(owners)
-
-    def at(key: str) -> str:
-        return f"{cols[key]}{row}"
+    def at(col: layout.Column | str) -> str:
+        return owners.at(col, row)
 
     out: dict[str, str] = {}
     judged: list[str] = []
@@ -151,45 +148,45 @@ def owner_formulas(
         if goal.measure != "sum":
             continue
         gid, grow = goal.id, goal_rows[goal.id]
-        until = f"MIN({rules.AS_OF},{_goal('deadline', grow)})"
-        out[f"{gid}:target"] = rules.owner_target_formula(
-            at(f"{gid}:share"), _goal("target", grow), _goal("baseline", grow)
+        until = f"MIN({rules.AS_OF},{_goal(G.deadline, grow)})"
+        out[P.target.key(gid)] = rules.owner_target_formula(
+            at(P.share.key(gid)), _goal(G.target, grow), _goal(G.baseline, grow)
         )
-        out[f"{gid}:actual"] = rules.actual_formula(
-            "sum", "0", _goal("id", grow), until, CHECK_INS, owner=(at("name"), owner.name)
+        out[P.actual.key(gid)] = rules.actual_formula(
+            "sum", "0", _goal(G.id, grow), until, CHECK_INS, owner=(at(O.name), owner.name)
         )
-        out[f"{gid}:expected"] = rules.owner_expected_formula(
-            at(f"{gid}:share"), _goal("expected", grow), _goal("baseline", grow)
+        out[P.expected.key(gid)] = rules.owner_expected_formula(
+            at(P.share.key(gid)), _goal(G.expected, grow), _goal(G.baseline, grow)
         )
-        out[f"{gid}:status"] = rules.progress_status_formula(
-            at(f"{gid}:actual"),
-            at(f"{gid}:target"),
-            at(f"{gid}:expected"),
-            _goal("start", grow),
-            _goal("deadline", grow),
+        out[P.status.key(gid)] = rules.progress_status_formula(
+            at(P.actual.key(gid)),
+            at(P.target.key(gid)),
+            at(P.expected.key(gid)),
+            _goal(G.start, grow),
+            _goal(G.deadline, grow),
             baseline="0",
             direction=rules.direction(goal.baseline, goal.target),
         )
         if owner.share_of(gid) > 0:
-            judged.append(at(f"{gid}:status"))
-    out["status"] = rules.worst_formula(judged)
+            judged.append(at(P.status.key(gid)))
+    out[O.status.key] = rules.worst_formula(judged)
     return out
 
 
 def anti_goal_formulas(plan: Plan, row: int) -> dict[str, str]:
     """An Anti-goals row: the latest reading to date, then the guardrail status."""
 
-    def at(key: str) -> str:
-        return _at(X, key, row)
+    def at(col: layout.Column) -> str:
+        return ANTI_GOALS.at(col, row)
 
     return {
-        "latest": rules.latest_formula(at("id"), rules.AS_OF, CHECK_INS),
-        "status": rules.anti_goal_status_formula(
-            at("latest"),
-            at("limit"),
-            at("direction"),
-            at("last_reviewed"),
-            at("review_every_days"),
+        X.latest.key: rules.latest_formula(at(X.id), rules.AS_OF, CHECK_INS),
+        X.status.key: rules.anti_goal_status_formula(
+            at(X.latest),
+            at(X.limit),
+            at(X.direction),
+            at(X.last_reviewed),
+            at(X.review_every_days),
             rules.date_formula(plan.start),
         ),
     }
