@@ -23,7 +23,11 @@ from typing import Any
 
 from . import layout
 from .errors import Problem
-from .layout import col_letter
+from .layout import ACTION as A
+from .layout import ANTI_GOAL as X
+from .layout import CHECK_IN as C
+from .layout import ID_KEY, col_letter
+from .layout import OWNER_PART as P
 from .model import Snapshot
 from .reader import WorkbookDetails, as_of_for, read_details
 from .reader.columns import Table
@@ -103,14 +107,14 @@ def _done_mark_problems(
             continue
         shown = mark if isinstance(mark, str) else clean_text(mark)
         r = rows.get(layout.ACTIONS, {}).get(aid.casefold())
-        cell = table.ref(r, "done") if table is not None and r is not None else ""
+        cell = table.ref(r, A.done.key) if table is not None and r is not None else ""
         out.append(
             _problem(
                 details,
                 "not-a-done-mark",
                 "warning",
-                f'{aid}\'s Done holds "{shown}", which does not mark it done; pick Yes (or type '
-                "\u2713, x, done, TRUE or the date it was done) when it is, or No",
+                f'{aid}\'s {A.done.header} holds "{shown}", which does not mark it done; pick '
+                "Yes (or type \u2713, x, done, TRUE or the date it was done) when it is, or No",
                 layout.ACTIONS,
                 cell,
             )
@@ -129,11 +133,11 @@ def _id_rows(details: WorkbookDetails) -> dict[str, dict[str, int]]:
     """Per sheet, each ID (case ignored) → its 0-based row, the first if repeated."""
     out: dict[str, dict[str, int]] = {}
     for sheet, table in details.tables.items():
-        if not table.has("id"):
+        if not table.has(ID_KEY):
             continue
         ids: dict[str, int] = {}
         for r in range(table.header_row + 1, len(table.grid.rows)):
-            rid = table.text(r, "id")
+            rid = table.text(r, ID_KEY)
             if rid:
                 ids.setdefault(rid.casefold(), r)
         out[sheet] = ids
@@ -171,13 +175,13 @@ def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) 
             continue
         recs = [rec for rec in record if rec.sheet == sheet]
         recorded = {rec.id.casefold() for rec in recs}
-        id_col = col_letter(table.columns["id"])
+        id_col = col_letter(table.columns[ID_KEY])
         item = _ITEM[sheet]
         spec = _spec(details, sheet)
         for rec in recs:
             r = ids.get(rec.id.casefold())
             if r is None:
-                now = table.text(rec.row - 1, "id")
+                now = table.text(rec.row - 1, ID_KEY)
                 if now and now.casefold() not in recorded:
                     out.append(
                         _problem(
@@ -230,7 +234,7 @@ def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) 
                         details,
                         "row-added",
                         "warning",
-                        f"{table.text(r, 'id')} was added by hand: it is read, but has no "
+                        f"{table.text(r, ID_KEY)} was added by hand: it is read, but has no "
                         "formulas; add it to the plan spec and re-plan to give it some",
                         table.sheet,
                         f"{id_col}{r + 1}",
@@ -353,7 +357,7 @@ def _formula_problems(
                     "something else than status does. Copy the row's formula cells back from "
                     "the original workbook",
                     table.sheet,
-                    f"{col_letter(table.columns['id'])}{r + 1}",
+                    f"{col_letter(table.columns[ID_KEY])}{r + 1}",
                 )
             )
     return out
@@ -379,7 +383,7 @@ def _plan_problems(
         if (day - since).days <= x.review_every_days:
             continue
         r = rows.get(layout.ANTI_GOALS, {}).get(x.id.casefold())
-        cell = anti.ref(r, "last_reviewed") if anti is not None and r is not None else ""
+        cell = anti.ref(r, X.last_reviewed.key) if anti is not None and r is not None else ""
         last = (
             f"was last reviewed on {reviewed.isoformat()}"
             if reviewed
@@ -407,7 +411,7 @@ def _plan_problems(
                     f"is dated {c.date.isoformat()}, after the as-of date {day.isoformat()}: it "
                     "does not count until then; check the date",
                     ins.sheet,
-                    ins.ref(c.row - 1, "date"),
+                    ins.ref(c.row - 1, C.date.key),
                 )
             )
     if len(plan.anti_goals) > MAX_ANTI_GOALS:
@@ -429,10 +433,10 @@ def _plan_problems(
                     details,
                     "long-anti-goal",
                     "warning",
-                    f"{x.id}'s Avoid is {len(x.avoid)} characters; say it in "
+                    f"{x.id}'s {X.avoid.header} is {len(x.avoid)} characters; say it in "
                     f"{MAX_AVOID_CHARS} or fewer so it is read",
                     anti.sheet,
-                    anti.ref(r, "avoid"),
+                    anti.ref(r, X.avoid.key),
                 )
             )
     out += _share_problems(snap, details)
@@ -448,7 +452,7 @@ def _share_problems(snap: Snapshot, details: WorkbookDetails) -> Iterable[Proble
     for g in snap.plan.goals:
         if g.measure != "sum":
             continue
-        key = f"{g.id}:share"
+        key = P.share.key(g.id)
         if not owners.has(key):
             continue
         total = sum(o.share_of(g.id) for o in snap.plan.owners)

@@ -113,9 +113,13 @@ DATE_PROMPT = Prompt(
 )
 
 
+#: The key of every data sheet's ID column (the model's ``id``).
+ID_KEY = "id"
+
+
 def _id(hint: str) -> Column:
     """The row's ID column: what a row is called by every other sheet."""
-    return Column("ID", "id", 6, role="id", required=True, needed=True, kind="id", hint=hint)
+    return Column("ID", ID_KEY, 6, role="id", required=True, needed=True, kind="id", hint=hint)
 
 
 def _needed(header: str, key: str, width: float, fmt: str, kind: Kind, hint: str) -> Column:

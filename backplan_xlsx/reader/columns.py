@@ -84,7 +84,7 @@ class Table:
 
     def ref(self, row: int, key: str) -> str:
         """The A1 reference of a cell, e.g. ``D17`` (the ID column when ``key`` is absent)."""
-        col = self.columns.get(key, self.columns.get("id", 0))
+        col = self.columns.get(key, self.columns.get(layout.ID_KEY, 0))
         return f"{col_letter(col)}{row + 1}"
 
     def data_rows(self, keys: Sequence[str] = ()) -> Iterator[int]:

@@ -36,10 +36,10 @@ def read_user_columns(
             continue
         for c, header in extra:
             values = []
-            for r in table.data_rows(("id",)):
+            for r in table.data_rows((layout.ID_KEY,)):
                 raw = table.grid.cell(r, c)
                 if raw not in (None, "") and not (isinstance(raw, str) and not raw.strip()):
-                    values.append((table.text(r, "id"), raw))
+                    values.append((table.text(r, layout.ID_KEY), raw))
             found.append(UserColumn(name, header, tuple(values)))
     return tuple(found), check_ins
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import layout
+from ..layout import CHECK_IN as C
 from .book import Book, Sheet, absolute, display_format
-from .datasheets import date_validation, write_user_columns
+from .datasheets import validate_column, write_user_columns
 
 _USER = layout.Column("", "user", role="input")
 
@@ -34,13 +35,8 @@ def ids_source(book: Book) -> str:
 def owners_source(book: Book, owners: layout.SheetLayout) -> str:
     """The fixed range the Owner dropdown reads: the Owners sheet's names."""
     last = max(layout.LIST_LAST_ROW, len(book.snapshot.plan.owners) + 1)
-    letter = owners.letter("name")
+    letter = owners.letter(layout.OWNER.name)
     return f"={absolute(layout.OWNERS, letter, 2)}:${letter}${last}"
-
-
-def _validate(sheet: Sheet, first: int, col: int, last: int, options: dict[str, Any]) -> None:
-    if sheet.ws.data_validation(first, col, last, col, options) != 0:
-        sheet.check(-1, first, col, "a data validation")
 
 
 def write_check_ins(book: Book, owners: layout.SheetLayout) -> None:
@@ -75,59 +71,11 @@ def write_check_ins(book: Book, owners: layout.SheetLayout) -> None:
 
 
 def _validations(book: Book, sheet: Sheet, owners: layout.SheetLayout, prepared: int) -> None:
-    """A date check, the Goal and Owner dropdowns and a number check on the prepared rows."""
+    """Each column's declared check on the prepared rows; the dropdowns read their sheets."""
     spec = layout.CHECK_INS_LAYOUT
-    date_validation(sheet, 1, spec.index("date"), prepared, "Date")
-    _validate(
-        sheet,
-        1,
-        spec.index("goal"),
-        prepared,
-        {
-            "validate": "list",
-            "source": ids_source(book),
-            "input_title": "Goal or anti-goal",
-            "input_message": "Pick the goal (G1…) or anti-goal (X1…) this reading is for.",
-            "error_title": "Unknown id",
-            "error_message": "Pick an id from the list: a goal (Goals sheet) or an anti-goal "
-            "(Anti-goals sheet). Other ids are not counted.",
-            "error_type": "warning",
-        },
-    )
-    _validate(
-        sheet,
-        1,
-        spec.index("owner"),
-        prepared,
-        {
-            "validate": "list",
-            "source": owners_source(book, owners),
-            "input_title": "Owner",
-            "input_message": "Pick whose progress this is (from the Owners sheet).",
-            "error_title": "Unknown owner",
-            "error_message": "Pick a name from the Owners sheet, or the reading counts for "
-            "the goal but for nobody's share.",
-            "error_type": "warning",
-        },
-    )
-    _validate(
-        sheet,
-        1,
-        spec.index("value"),
-        prepared,
-        {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": -1e15,
-            "maximum": 1e15,
-            "input_title": "Value",
-            "input_message": "A number. Sum goals: what was added since the last check-in. "
-            "Latest goals and anti-goals: the reading itself.",
-            "error_title": "Not a number",
-            "error_message": "Type a number such as 40000 or 0.25; text is not counted.",
-            "error_type": "warning",
-        },
-    )
+    sources = {C.goal.key: ids_source(book), C.owner.key: owners_source(book, owners)}
+    for col in spec.validated:
+        validate_column(sheet, spec, col, prepared, sources.get(col.key, ""))
 
 
 def _user_columns(book: Book, sheet: Sheet) -> None:

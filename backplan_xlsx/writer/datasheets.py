@@ -12,8 +12,15 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from .. import layout, rules
+from ..layout import ACTION as A
+from ..layout import ANTI_GOAL as X
+from ..layout import GOAL as G
+from ..layout import MILESTONE as M
+from ..layout import OWNER as O
+from ..layout import OWNER_PART as P
 from ..model import Snapshot
 from .book import Book, Cached, RowRecord, Sheet, goal_number_format, wraps
 from .fingerprint import formulas_fingerprint, values_fingerprint
@@ -108,7 +115,7 @@ def row_values(
     for the row's id. ``hooks`` give the few cells a sheet fills otherwise
     (the Goals sheet's Start is the plan's).
     """
-    rid = str(getattr(item, "id", ""))
+    rid = str(getattr(item, layout.ID_KEY, ""))
     values: dict[str, object] = {}
     for col in spec.columns:
         if col.role in ("id", "plan"):
@@ -181,26 +188,43 @@ def write_user_columns(
     return len(mine)
 
 
-def date_validation(sheet: Sheet, first: int, col: int, last: int, what: str) -> None:
-    """Only dates in a date input column, with a hint that says how to type one."""
-    rc = sheet.ws.data_validation(
-        first,
-        col,
-        last,
-        col,
-        {
-            "validate": "date",
-            "criteria": "between",
-            "minimum": FIRST_DATE,
-            "maximum": LAST_DATE,
-            "input_title": what,
-            "input_message": "Type a date, e.g. 2027-03-31.",
-            "error_title": "Not a date",
-            "error_message": "Type a date such as 2027-03-31 (year-month-day).",
-            "error_type": "stop",
-        },
+def validation_options(col: layout.Column, source: str = "") -> dict[str, Any]:
+    """XlsxWriter's options for a column's declared validation and what its cells say.
+
+    A dropdown lists the column's fixed choices, or ``source`` (a range on
+    another sheet, given by the writer of that sheet).
+    """
+    prompt = col.prompt or layout.DATE_PROMPT
+    options: dict[str, Any] = {"validate": col.validation}
+    if col.validation == "date":
+        options.update(criteria="between", minimum=FIRST_DATE, maximum=LAST_DATE)
+    elif col.validation == "decimal":
+        options.update(criteria="between", minimum=prompt.minimum, maximum=prompt.maximum)
+    else:
+        options["source"] = source or list(prompt.choices)
+    options.update(
+        input_title=prompt.title or col.header,
+        input_message=prompt.message,
+        error_title=prompt.error_title,
+        error_message=prompt.error_message,
+        error_type="stop" if prompt.stop else "warning",
     )
-    if rc != 0:
+    return options
+
+
+def validate_column(
+    sheet: Sheet, spec: layout.SheetLayout, col: layout.Column, rows: int, source: str = ""
+) -> None:
+    """A column's declared validation on its first ``rows`` data rows."""
+    i = spec.index(col)
+    if sheet.ws.data_validation(1, i, rows, i, validation_options(col, source)) != 0:
+        sheet.check(-1, 1, i, f"the {col.header} column's validation")
+
+
+def date_validation(sheet: Sheet, first: int, col: int, last: int, what: str) -> None:
+    """Only dates in a date cell outside the tables (the As-of date), with a typing hint."""
+    options = validation_options(layout.Column(what, "", validation="date"))
+    if sheet.ws.data_validation(first, col, last, col, options) != 0:
         sheet.check(-1, first, col, "a date validation")
 
 
@@ -213,12 +237,12 @@ def write_goals(book: Book) -> None:
     for k, (goal, st) in enumerate(zip(plan.goals, report.goals, strict=True)):
         row = k + 1
         book.goal_rows[goal.id] = row + 1
-        values = row_values(spec, goal, book.snapshot, start=plan.start)
+        values = row_values(spec, goal, book.snapshot, **{G.start.key: plan.start})
         cached = cached_values(spec, st)
         formulas = goal_formulas(goal, row + 1, paths)
         numbers = {"": goal_number_format(goal)}
         write_row(book, sheet, spec, row, goal.id, values, formulas, cached, numbers)
-    finish_table(book, sheet, spec, len(plan.goals), {"status": PROGRESS})
+    finish_table(book, sheet, spec, len(plan.goals), {G.status.key: PROGRESS})
 
 
 def write_milestones(book: Book) -> None:
@@ -234,7 +258,7 @@ def write_milestones(book: Book) -> None:
         cached = cached_values(spec, st)
         numbers = {"": goal_number_format(goals[m.goal])}
         write_row(book, sheet, spec, row, m.id, values, formulas, cached, numbers)
-    finish_table(book, sheet, spec, len(plan.milestones), {"status": PROGRESS})
+    finish_table(book, sheet, spec, len(plan.milestones), {M.status.key: PROGRESS})
 
 
 def write_actions(book: Book) -> None:
@@ -248,28 +272,9 @@ def write_actions(book: Book) -> None:
         write_row(
             book, sheet, spec, row, a.id, values, action_formulas(row + 1), cached_values(spec, st)
         )
-    last = max(len(plan.actions), 1)
-    col = spec.index("done")
-    rc = sheet.ws.data_validation(
-        1,
-        col,
-        last,
-        col,
-        {
-            "validate": "list",
-            "source": list(rules.DONE_CHOICES),
-            "input_title": "Done?",
-            "input_message": "Pick Yes or \u2713 when it is done; x, done, TRUE or the date "
-            "it was done count too.",
-            "error_title": "Not a done mark",
-            "error_message": "Yes, y, x, done, \u2713, TRUE, 1 or a date mark it done; "
-            "anything else counts as not done.",
-            "error_type": "warning",
-        },
-    )
-    if rc != 0:
-        sheet.check(-1, 1, col, "the Done dropdown")
-    finish_table(book, sheet, spec, len(plan.actions), {"status": rules.ACTION_STATUSES})
+    for col in spec.validated:
+        validate_column(sheet, spec, col, max(len(plan.actions), 1))
+    finish_table(book, sheet, spec, len(plan.actions), {A.status.key: rules.ACTION_STATUSES})
 
 
 def owners_layout(book: Book) -> layout.SheetLayout:
@@ -290,16 +295,15 @@ def write_owners(book: Book) -> None:
         numbers: dict[str, str] = {}
         for part in st.parts:
             fmt = goal_number_format(plan.goal(part.goal))
-            for key in ("target", "actual", "expected"):
-                numbers[f"{part.goal}:{key}"] = fmt
-            values[f"{part.goal}:share"] = part.share
-            cached[f"{part.goal}:target"] = part.target
-            cached[f"{part.goal}:actual"] = part.actual
-            cached[f"{part.goal}:expected"] = part.expected
-            cached[f"{part.goal}:status"] = part.status
+            for figure in (P.target, P.actual, P.expected):
+                numbers[figure.key(part.goal)] = fmt
+            values[P.share.key(part.goal)] = part.share
+            for each in (P.target, P.actual, P.expected, P.status):
+                cached[each.key(part.goal)] = getattr(part, each.label)
         formulas = owner_formulas(plan, spec, o, row + 1, book.goal_rows)
         write_row(book, sheet, spec, row, o.id, values, formulas, cached, numbers)
-    statuses = {c.key: PROGRESS for c in spec.columns if c.key.endswith("status")}
+    status_keys = {O.status.key} | {P.status.key(g.id) for g in plan.goals}
+    statuses = {c.key: PROGRESS for c in spec.columns if c.key in status_keys}
     finish_table(book, sheet, spec, len(plan.owners), statuses)
 
 
@@ -314,8 +318,6 @@ def write_anti_goals(book: Book) -> None:
         values = row_values(spec, x, snap)
         cached = cached_values(spec, st)
         write_row(book, sheet, spec, row, x.id, values, anti_goal_formulas(plan, row + 1), cached)
-    last = max(len(plan.anti_goals), 1)
-    for col in spec.inputs:
-        if col.validation == "date":
-            date_validation(sheet, 1, spec.index(col.key), last, col.header)
-    finish_table(book, sheet, spec, len(plan.anti_goals), {"status": rules.ANTI_GOAL_STATUSES})
+    for col in spec.validated:
+        validate_column(sheet, spec, col, max(len(plan.anti_goals), 1))
+    finish_table(book, sheet, spec, len(plan.anti_goals), {X.status.key: rules.ANTI_GOAL_STATUSES})
