@@ -90,7 +90,7 @@ def _without_a_row(details: WorkbookDetails, gone: dict[str, set[str]]) -> list[
 
 
 def _cell_of(table: Table, item: str, key: str) -> str:
-    for r in table.data_rows(("id",)):
-        if table.text(r, "id") == item:
+    for r in table.data_rows((layout.ID_KEY,)):
+        if table.text(r, layout.ID_KEY) == item:
             return table.ref(r, key)
     return ""

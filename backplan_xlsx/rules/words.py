@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+#: What the Done dropdown offers: declared with the Done column, in the layout.
+from ..layout import DONE_CHOICES as DONE_CHOICES
+
 DONE = "Done"
 MISSED = "Missed"
 NOT_STARTED = "Not started"
@@ -34,8 +37,6 @@ SEVERITY = (MISSED, OFF_TRACK, AT_RISK, ON_TRACK, NOT_STARTED, DONE)
 #: and a trailing full stop do not matter); a checkbox's TRUE and a positive
 #: number (1, or the date it was done) count too.
 DONE_WORDS = ("yes", "y", "x", "done", "\u2713", "\u2714", "true")
-#: What the Done dropdown offers (any done mark may still be typed).
-DONE_CHOICES = ("Yes", "No", "\u2713", "Done")
 #: An anti-goal reading within this fraction of its limit is a Warning.
 WARNING_MARGIN = 0.1
 

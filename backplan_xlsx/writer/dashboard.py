@@ -9,6 +9,7 @@ cumulative target at each due date against the actual up to it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from .. import layout, rules
 from .book import (
@@ -22,35 +23,38 @@ from .book import (
     quote_sheet,
 )
 
-G = layout.GOALS_LAYOUT
-M = layout.MILESTONES_LAYOUT
+G = layout.GOAL
+M = layout.MILESTONE
+GOALS = layout.GOALS_LAYOUT
+MILESTONES = layout.MILESTONES_LAYOUT
 
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """A Dashboard column: its header, the Goals key it shows, width and format."""
+    """A Dashboard column: the Goals column it shows (its header and format), and a width."""
 
-    header: str
-    key: str
+    column: layout.Column
     width: float
-    fmt: str = ""
+
+    @property
+    def text(self) -> bool:
+        """Text figures are referenced as ``""&Goals!$D$2`` so an empty one stays empty."""
+        return self.column.kind in ("id", "text")
 
 
 FIGURES = (
-    Figure("ID", "id", 7),
-    Figure("Goal", "name", 24),
-    Figure("Unit", "unit", 7),
-    Figure("Target", "target", 13, layout.NUMBER),
-    Figure("Deadline", "deadline", 11, layout.DATE),
-    Figure("Actual", "actual", 13, layout.NUMBER),
-    Figure("Expected", "expected", 13, layout.NUMBER),
-    Figure("Projected", "projected", 13, layout.NUMBER),
-    Figure("Rate needed", "rate_needed", 13, layout.NUMBER),
-    Figure("Periods left", "periods_left", 9, "0"),
-    Figure("Status", "status", 12),
+    Figure(G.id, 7),
+    Figure(G.name, 24),
+    Figure(G.unit, 7),
+    Figure(G.target, 13),
+    Figure(G.deadline, 11),
+    Figure(G.actual, 13),
+    Figure(G.expected, 13),
+    Figure(G.projected, 13),
+    Figure(G.rate_needed, 13),
+    Figure(G.periods_left, 9),
+    Figure(G.status, 12),
 )
-#: Figures that are text: referenced as ``""&Goals!$D$2`` so an empty one stays empty.
-TEXT_KEYS = frozenset({"id", "name", "unit"})
 HEADER_ROW = 3
 CHART_WIDTH = 470
 CHART_HEIGHT = 300
@@ -86,32 +90,23 @@ def write_dashboard(book: Book, sheet: Sheet) -> None:
 
     head = styles.header()
     for i, fig in enumerate(FIGURES):
-        sheet.text(HEADER_ROW, i, fig.header, head)
+        sheet.text(HEADER_ROW, i, fig.column.header, head)
     ws.set_row(HEADER_ROW, 30)
     for k, st in enumerate(report.goals):
         row = HEADER_ROW + 1 + k
         goal_row = book.goal_rows[st.id]
-        values: dict[str, Cached] = {
-            "id": st.id,
-            "name": st.name,
-            "unit": st.unit,
-            "target": st.target,
-            "deadline": rules.serial(st.deadline),
-            "actual": st.actual,
-            "expected": st.expected,
-            "projected": st.projected,
-            "rate_needed": st.rate_needed,
-            "periods_left": st.periods_left,
-            "status": st.status,
-        }
         number = goal_number_format(book.snapshot.plan.goal(st.id))
         for i, fig in enumerate(FIGURES):
-            shown = display_format(fig.fmt, number)
+            shown = display_format(fig.column.fmt, number)
             fmt = styles.get(num_format=shown) if shown else styles.get()
-            ref = absolute(layout.GOALS, G.letter(fig.key), goal_row)
-            if fig.key in TEXT_KEYS:
+            ref = absolute(layout.GOALS, GOALS.letter(fig.column), goal_row)
+            if fig.text:
                 ref = f'""&{ref}'  # an empty cell's reference shows 0; text stays text
-            sheet.formula(row, i, ref, fmt, values[fig.key])
+            # The goal's status item holds each figure under its column's key.
+            value: Cached = getattr(st, fig.column.key)
+            if isinstance(value, date):
+                value = rules.serial(value)
+            sheet.formula(row, i, ref, fmt, value)
     last_goal_row = HEADER_ROW + len(report.goals)
     status_col = len(FIGURES) - 1
     sheet.status_colours(styles, HEADER_ROW + 1, status_col, last_goal_row, rules.PROGRESS_STATUSES)
@@ -138,45 +133,19 @@ def _glance(book: Book, row: int) -> int:
     a_status = [a.status for a in report.actions]
     o_status = [o.status for o in report.owners]
     x_status = [x.status for x in report.anti_goals]
+    m_col = MILESTONES.letter(M.status)
+    a_col = layout.ACTIONS_LAYOUT.letter(layout.ACTION.status)
+    o_col = owners.letter(layout.OWNER.status)
+    x_col = layout.ANTI_GOALS_LAYOUT.letter(layout.ANTI_GOAL.status)
     lines = (
-        ("Milestones missed", layout.MILESTONES, M.letter("status"), rules.MISSED, m_status),
-        (
-            "Actions overdue",
-            layout.ACTIONS,
-            layout.ACTIONS_LAYOUT.letter("status"),
-            rules.OVERDUE,
-            a_status,
-        ),
-        (
-            "Actions open",
-            layout.ACTIONS,
-            layout.ACTIONS_LAYOUT.letter("status"),
-            rules.OPEN,
-            a_status,
-        ),
-        (
-            "Actions done",
-            layout.ACTIONS,
-            layout.ACTIONS_LAYOUT.letter("status"),
-            rules.DONE,
-            a_status,
-        ),
-        ("Owners off track", layout.OWNERS, owners.letter("status"), rules.OFF_TRACK, o_status),
-        ("Owners at risk", layout.OWNERS, owners.letter("status"), rules.AT_RISK, o_status),
-        (
-            "Anti-goals breached",
-            layout.ANTI_GOALS,
-            layout.ANTI_GOALS_LAYOUT.letter("status"),
-            rules.BREACHED,
-            x_status,
-        ),
-        (
-            "Anti-goals to review",
-            layout.ANTI_GOALS,
-            layout.ANTI_GOALS_LAYOUT.letter("status"),
-            rules.REVIEW_OVERDUE,
-            x_status,
-        ),
+        ("Milestones missed", layout.MILESTONES, m_col, rules.MISSED, m_status),
+        ("Actions overdue", layout.ACTIONS, a_col, rules.OVERDUE, a_status),
+        ("Actions open", layout.ACTIONS, a_col, rules.OPEN, a_status),
+        ("Actions done", layout.ACTIONS, a_col, rules.DONE, a_status),
+        ("Owners off track", layout.OWNERS, o_col, rules.OFF_TRACK, o_status),
+        ("Owners at risk", layout.OWNERS, o_col, rules.AT_RISK, o_status),
+        ("Anti-goals breached", layout.ANTI_GOALS, x_col, rules.BREACHED, x_status),
+        ("Anti-goals to review", layout.ANTI_GOALS, x_col, rules.REVIEW_OVERDUE, x_status),
     )
     text = styles.get()
     number = styles.get(num_format="0", bold=True, align="center")
@@ -190,7 +159,7 @@ def _charts(book: Book, row: int) -> None:
     """One line chart per goal: cumulative target vs actual at each milestone."""
     plan = book.snapshot.plan
     ws = book.sheets[layout.DASHBOARD].ws
-    due, target, actual = M.index("due"), M.index("target"), M.index("actual")
+    due, target, actual = (MILESTONES.index(c) for c in (M.due, M.target, M.actual))
     placed = 0
     for goal in plan.goals:
         rows = [i + 1 for i, m in enumerate(plan.milestones) if m.goal == goal.id]
@@ -203,7 +172,7 @@ def _charts(book: Book, row: int) -> None:
         cats = [layout.MILESTONES, first, due, last, due]
         chart.add_series(
             {
-                "name": "Target",
+                "name": M.target.header,
                 "categories": cats,
                 "values": [layout.MILESTONES, first, target, last, target],
                 "line": {"color": "#1F4E78", "width": 2, "dash_type": "dash"},
