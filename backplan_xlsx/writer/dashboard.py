@@ -25,8 +25,6 @@ from .book import (
 
 G = layout.GOAL
 M = layout.MILESTONE
-GOALS = layout.GOALS_LAYOUT
-MILESTONES = layout.MILESTONES_LAYOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +97,7 @@ def write_dashboard(book: Book, sheet: Sheet) -> None:
         for i, fig in enumerate(FIGURES):
             shown = display_format(fig.column.fmt, number)
             fmt = styles.get(num_format=shown) if shown else styles.get()
-            ref = absolute(layout.GOALS, GOALS.letter(fig.column), goal_row)
+            ref = absolute(layout.GOALS, layout.GOALS_LAYOUT.letter(fig.column), goal_row)
             if fig.text:
                 ref = f'""&{ref}'  # an empty cell's reference shows 0; text stays text
             # The goal's status item holds each figure under its column's key.
@@ -133,7 +131,7 @@ def _glance(book: Book, row: int) -> int:
     a_status = [a.status for a in report.actions]
     o_status = [o.status for o in report.owners]
     x_status = [x.status for x in report.anti_goals]
-    m_col = MILESTONES.letter(M.status)
+    m_col = layout.MILESTONES_LAYOUT.letter(M.status)
     a_col = layout.ACTIONS_LAYOUT.letter(layout.ACTION.status)
     o_col = owners.letter(layout.OWNER.status)
     x_col = layout.ANTI_GOALS_LAYOUT.letter(layout.ANTI_GOAL.status)
@@ -159,7 +157,7 @@ def _charts(book: Book, row: int) -> None:
     """One line chart per goal: cumulative target vs actual at each milestone."""
     plan = book.snapshot.plan
     ws = book.sheets[layout.DASHBOARD].ws
-    due, target, actual = (MILESTONES.index(c) for c in (M.due, M.target, M.actual))
+    due, target, actual = (layout.MILESTONES_LAYOUT.index(c) for c in (M.due, M.target, M.actual))
     placed = 0
     for goal in plan.goals:
         rows = [i + 1 for i, m in enumerate(plan.milestones) if m.goal == goal.id]

@@ -20,11 +20,6 @@ from ..layout import OWNER_PART as P
 from ..model import Goal, Owner, Plan
 from .book import absolute, quote_sheet
 
-GOALS = layout.GOALS_LAYOUT
-MILESTONES = layout.MILESTONES_LAYOUT
-ACTIONS = layout.ACTIONS_LAYOUT
-ANTI_GOALS = layout.ANTI_GOALS_LAYOUT
-
 #: The Check-ins columns as the formulas see them: whole columns for sums (rows
 #: added below still count), bounded ranges where an array is evaluated.
 CHECK_INS = rules.CheckInRanges(
@@ -39,7 +34,7 @@ CHECK_INS = rules.CheckInRanges(
 
 def _goal(col: layout.Column, goal_row: int) -> str:
     """An absolute reference into the Goals sheet: ``Goals!$G$2``."""
-    return absolute(layout.GOALS, GOALS.letter(col), goal_row)
+    return absolute(layout.GOALS, layout.GOALS_LAYOUT.letter(col), goal_row)
 
 
 def _column(sheet: layout.SheetLayout, col: layout.Column) -> str:
@@ -52,9 +47,9 @@ def milestone_ranges(plan: Plan) -> rules.MilestoneRanges:
     """The Milestones columns a goal's path is read from, down to the last milestone."""
     return rules.MilestoneRanges(
         layout.MILESTONES,
-        MILESTONES.letter(M.goal),
-        MILESTONES.letter(M.due),
-        MILESTONES.letter(M.expected),
+        layout.MILESTONES_LAYOUT.letter(M.goal),
+        layout.MILESTONES_LAYOUT.letter(M.due),
+        layout.MILESTONES_LAYOUT.letter(M.expected),
         # One spare row: Gnumeric gives #VALUE! when an array formula's range
         # is a single cell (a plan with one milestone).
         len(plan.milestones) + 2,
@@ -65,7 +60,7 @@ def goal_formulas(goal: Goal, row: int, ms: rules.MilestoneRanges) -> dict[str, 
     """A Goals row: judged against the path its milestones lay out, start to deadline."""
 
     def at(col: layout.Column) -> str:
-        return GOALS.at(col, row)
+        return layout.GOALS_LAYOUT.at(col, row)
 
     way = rules.direction(goal.baseline, goal.target)
     until = f"MIN({rules.AS_OF},{at(G.deadline)})"
@@ -89,7 +84,9 @@ def goal_formulas(goal: Goal, row: int, ms: rules.MilestoneRanges) -> dict[str, 
             at(G.target), at(G.actual), at(G.periods_left), way
         ),
         G.periods_left.key: rules.periods_left_formula(
-            _column(MILESTONES, M.goal), _column(MILESTONES, M.due), at(G.id)
+            _column(layout.MILESTONES_LAYOUT, M.goal),
+            _column(layout.MILESTONES_LAYOUT, M.due),
+            at(G.id),
         ),
         G.status.key: rules.progress_status_formula(
             at(G.actual),
@@ -107,7 +104,7 @@ def milestone_formulas(goal: Goal, goal_row: int, row: int) -> dict[str, str]:
     """A Milestones row: the goal's actual until the due date, against this window."""
 
     def at(col: layout.Column) -> str:
-        return MILESTONES.at(col, row)
+        return layout.MILESTONES_LAYOUT.at(col, row)
 
     baseline = _goal(G.baseline, goal_row)
     until = f"MIN({rules.AS_OF},{at(M.due)})"
@@ -130,7 +127,7 @@ def milestone_formulas(goal: Goal, goal_row: int, row: int) -> dict[str, str]:
 
 def action_formulas(row: int) -> dict[str, str]:
     """An Actions row: Done when marked, else Overdue past due, else Open."""
-    done, due = ACTIONS.at(A.done, row), ACTIONS.at(A.due, row)
+    done, due = layout.ACTIONS_LAYOUT.at(A.done, row), layout.ACTIONS_LAYOUT.at(A.due, row)
     return {A.status.key: rules.action_status_formula(done, due)}
 
 
@@ -177,7 +174,7 @@ def anti_goal_formulas(plan: Plan, row: int) -> dict[str, str]:
     """An Anti-goals row: the latest reading to date, then the guardrail status."""
 
     def at(col: layout.Column) -> str:
-        return ANTI_GOALS.at(col, row)
+        return layout.ANTI_GOALS_LAYOUT.at(col, row)
 
     return {
         X.latest.key: rules.latest_formula(at(X.id), rules.AS_OF, CHECK_INS),
