@@ -164,8 +164,6 @@ def _spec(details: WorkbookDetails, sheet: str) -> layout.SheetLayout:
 
 def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) -> list[Problem]:
     """Deleted rows, changed ids, edited plan cells and rows added by hand."""
-    from .writer.fingerprint import values_fingerprint
-
     out: list[Problem] = []
     record = details.identity.record
     for sheet in RECORDED:
@@ -175,61 +173,14 @@ def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) 
             continue
         recs = [rec for rec in record if rec.sheet == sheet]
         recorded = {rec.id.casefold() for rec in recs}
-        id_col = col_letter(table.columns[ID_KEY])
-        item = _ITEM[sheet]
-        spec = _spec(details, sheet)
+        found: list[Problem] = []
         for rec in recs:
-            r = ids.get(rec.id.casefold())
-            if r is None:
-                now = table.text(rec.row - 1, ID_KEY)
-                if now and now.casefold() not in recorded:
-                    out.append(
-                        _problem(
-                            details,
-                            "id-changed",
-                            "error",
-                            f"the ID was {rec.id} when built and is now {now!r}; check-ins, "
-                            f"actions and milestones refer to {rec.id}: type {rec.id} back",
-                            table.sheet,
-                            f"{id_col}{rec.row}",
-                        )
-                    )
-                else:
-                    out.append(
-                        _problem(
-                            details,
-                            "row-deleted",
-                            "error",
-                            f"the row of {item} {rec.id} (built on row {rec.row}) was deleted, "
-                            f"so {rec.id} no longer counts; copy the row back from the original "
-                            "workbook (or re-plan if it was meant)",
-                            table.sheet,
-                            f"{id_col}{rec.row}",
-                        )
-                    )
-                continue
-            keys = [
-                c.key for c in spec.columns if c.key not in rec.formula_keys and c.role != "input"
-            ]
-            if all(table.has(k) for k in keys):
-                now_values = [table.get(r, k) for k in keys]
-                if values_fingerprint(now_values) != rec.values:
-                    out.append(
-                        _problem(
-                            details,
-                            "plan-edited",
-                            "warning",
-                            f"{item} {rec.id}'s plan cells (dates, targets, names) differ from "
-                            "the plan as built; status uses what the sheet says now. If that was "
-                            "not meant, copy the row back from the original workbook",
-                            table.sheet,
-                            f"{id_col}{r + 1}",
-                        )
-                    )
-        renamed = {p.cell for p in out if p.code == "id-changed" and p.sheet == table.sheet}
+            found += _recorded_row(details, table, rec, ids, recorded)
+        renamed = {p.cell for p in found if p.code == "id-changed"}
+        id_col = col_letter(table.columns[ID_KEY])
         for rid, r in ids.items():
             if recs and rid not in recorded and f"{id_col}{r + 1}" not in renamed:
-                out.append(
+                found.append(
                     _problem(
                         details,
                         "row-added",
@@ -240,7 +191,49 @@ def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) 
                         f"{id_col}{r + 1}",
                     )
                 )
+        out += found
     return out
+
+
+def _recorded_row(
+    details: WorkbookDetails, table: Table, rec: RecordRow, ids: dict[str, int], recorded: set[str]
+) -> list[Problem]:
+    """One row the build recorded: deleted, its id changed, or its plan cells edited."""
+    from .writer.fingerprint import values_fingerprint
+
+    id_col = col_letter(table.columns[ID_KEY])
+    item = _ITEM[rec.sheet]
+    r = ids.get(rec.id.casefold())
+    if r is None:
+        now = table.text(rec.row - 1, ID_KEY)
+        if now and now.casefold() not in recorded:
+            message = (
+                f"the ID was {rec.id} when built and is now {now!r}; check-ins, "
+                f"actions and milestones refer to {rec.id}: type {rec.id} back"
+            )
+            return [
+                _problem(details, "id-changed", "error", message, table.sheet, f"{id_col}{rec.row}")
+            ]
+        message = (
+            f"the row of {item} {rec.id} (built on row {rec.row}) was deleted, "
+            f"so {rec.id} no longer counts; copy the row back from the original "
+            "workbook (or re-plan if it was meant)"
+        )
+        return [
+            _problem(details, "row-deleted", "error", message, table.sheet, f"{id_col}{rec.row}")
+        ]
+    spec = _spec(details, rec.sheet)
+    keys = [c.key for c in spec.columns if c.key not in rec.formula_keys and c.role != "input"]
+    if not all(table.has(k) for k in keys):
+        return []
+    if values_fingerprint([table.get(r, k) for k in keys]) == rec.values:
+        return []
+    message = (
+        f"{item} {rec.id}'s plan cells (dates, targets, names) differ from "
+        "the plan as built; status uses what the sheet says now. If that was "
+        "not meant, copy the row back from the original workbook"
+    )
+    return [_problem(details, "plan-edited", "warning", message, table.sheet, f"{id_col}{r + 1}")]
 
 
 def _openpyxl_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) -> list[Problem]:
@@ -302,6 +295,7 @@ def _is_formula(value: object) -> bool:
 def _formula_problems(
     details: WorkbookDetails, rows: dict[str, dict[str, int]], wb: Any
 ) -> list[Problem]:
+    """Formulas typed over (an error each) and rows whose formulas were edited."""
     from .writer.fingerprint import formulas_fingerprint
 
     out: list[Problem] = []
@@ -315,33 +309,7 @@ def _formula_problems(
         r = rows.get(rec.sheet, {}).get(rec.id.casefold())
         if table is None or r is None or table.sheet not in wb.sheetnames:
             continue
-        ws = wb[table.sheet]
-        formulas: list[str] = []
-        for key in rec.formula_keys:
-            col = table.columns.get(key)
-            if col is None:
-                continue
-            value = ws.cell(r + 1, col + 1).value
-            if _is_formula(value):
-                # openpyxl gives an array formula as an object holding its text.
-                text = value if isinstance(value, str) else getattr(value, "text", "")
-                formulas.append(text if isinstance(text, str) else "")
-                continue
-            header = _header(details, rec, key)
-            shown = f'"{clean_text(value)}"' if value is not None else "nothing"
-            out.append(
-                _problem(
-                    details,
-                    "formula-overwritten",
-                    "error",
-                    f"{rec.id}'s {header} should be a formula but holds {shown} (typed or "
-                    "pasted over it), so the workbook no longer computes it; copy the cell "
-                    "from another row of this column and paste it here (status is not "
-                    "affected: it computes its own figures)",
-                    table.sheet,
-                    f"{col_letter(col)}{r + 1}",
-                )
-            )
+        formulas = _row_formulas(details, table, rec, r, wb[table.sheet], out)
         if (
             unmoved
             and r + 1 == rec.row
@@ -363,6 +331,39 @@ def _formula_problems(
     return out
 
 
+def _row_formulas(
+    details: WorkbookDetails, table: Table, rec: RecordRow, r: int, ws: Any, out: list[Problem]
+) -> list[str]:
+    """The text of each formula a recorded row still holds; one typed over is added to ``out``."""
+    formulas: list[str] = []
+    for key in rec.formula_keys:
+        col = table.columns.get(key)
+        if col is None:
+            continue
+        value = ws.cell(r + 1, col + 1).value
+        if _is_formula(value):
+            # openpyxl gives an array formula as an object holding its text.
+            text = value if isinstance(value, str) else getattr(value, "text", "")
+            formulas.append(text if isinstance(text, str) else "")
+            continue
+        header = _header(details, rec, key)
+        shown = f'"{clean_text(value)}"' if value is not None else "nothing"
+        out.append(
+            _problem(
+                details,
+                "formula-overwritten",
+                "error",
+                f"{rec.id}'s {header} should be a formula but holds {shown} (typed or "
+                "pasted over it), so the workbook no longer computes it; copy the cell "
+                "from another row of this column and paste it here (status is not "
+                "affected: it computes its own figures)",
+                table.sheet,
+                f"{col_letter(col)}{r + 1}",
+            )
+        )
+    return formulas
+
+
 def _header(details: WorkbookDetails, rec: RecordRow, key: str) -> str:
     for c in _spec(details, rec.sheet).columns:
         if c.key == key:
@@ -375,31 +376,8 @@ def _plan_problems(
 ) -> list[Problem]:
     """Reviews overdue, check-ins dated after the as-of date, too many anti-goals, shares."""
     plan = snap.plan
-    out: list[Problem] = []
+    out = _review_problems(snap, day, details, rows)
     anti = details.tables.get(layout.ANTI_GOALS)
-    for x in plan.anti_goals:
-        reviewed = snap.reviews.get(x.id)
-        since = reviewed or plan.start
-        if (day - since).days <= x.review_every_days:
-            continue
-        r = rows.get(layout.ANTI_GOALS, {}).get(x.id.casefold())
-        cell = anti.ref(r, X.last_reviewed.key) if anti is not None and r is not None else ""
-        last = (
-            f"was last reviewed on {reviewed.isoformat()}"
-            if reviewed
-            else f"has not been reviewed since the plan started ({plan.start.isoformat()})"
-        )
-        out.append(
-            _problem(
-                details,
-                "review-overdue",
-                "warning",
-                f"{x.id} ({x.avoid}) {last}, more than its {x.review_every_days} days before "
-                f"{day.isoformat()}; review it with the team and type the date here",
-                anti.sheet if anti is not None else layout.ANTI_GOALS,
-                cell,
-            )
-        )
     ins = details.tables.get(layout.CHECK_INS)
     for c in snap.check_ins:
         if c.date > day and ins is not None:
@@ -440,6 +418,39 @@ def _plan_problems(
                 )
             )
     out += _share_problems(snap, details)
+    return out
+
+
+def _review_problems(
+    snap: Snapshot, day: date, details: WorkbookDetails, rows: dict[str, dict[str, int]]
+) -> list[Problem]:
+    """Anti-goals whose last review (the plan start if never) is older than their cadence."""
+    plan = snap.plan
+    out: list[Problem] = []
+    anti = details.tables.get(layout.ANTI_GOALS)
+    for x in plan.anti_goals:
+        reviewed = snap.reviews.get(x.id)
+        since = reviewed or plan.start
+        if (day - since).days <= x.review_every_days:
+            continue
+        r = rows.get(layout.ANTI_GOALS, {}).get(x.id.casefold())
+        cell = anti.ref(r, X.last_reviewed.key) if anti is not None and r is not None else ""
+        last = (
+            f"was last reviewed on {reviewed.isoformat()}"
+            if reviewed
+            else f"has not been reviewed since the plan started ({plan.start.isoformat()})"
+        )
+        out.append(
+            _problem(
+                details,
+                "review-overdue",
+                "warning",
+                f"{x.id} ({x.avoid}) {last}, more than its {x.review_every_days} days before "
+                f"{day.isoformat()}; review it with the team and type the date here",
+                anti.sheet if anti is not None else layout.ANTI_GOALS,
+                cell,
+            )
+        )
     return out
 
 

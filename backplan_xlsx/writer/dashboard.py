@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from .. import layout, rules
+from ..model import Goal
 from .book import (
     MUTED_FONT,
     Book,
@@ -157,7 +159,6 @@ def _charts(book: Book, row: int) -> None:
     """One line chart per goal: cumulative target vs actual at each milestone."""
     plan = book.snapshot.plan
     ws = book.sheets[layout.DASHBOARD].ws
-    due, target, actual = (layout.MILESTONES_LAYOUT.index(c) for c in (M.due, M.target, M.actual))
     placed = 0
     for goal in plan.goals:
         rows = [i + 1 for i, m in enumerate(plan.milestones) if m.goal == goal.id]
@@ -166,56 +167,7 @@ def _charts(book: Book, row: int) -> None:
         first, last = rows[0], rows[-1]
         if last - first + 1 != len(rows):  # pragma: no cover - the planner groups by goal
             raise ValueError(f"milestones of {goal.id} are not on adjacent rows")
-        chart = book.workbook.add_chart({"type": "line"})
-        cats = [layout.MILESTONES, first, due, last, due]
-        chart.add_series(
-            {
-                "name": M.target.header,
-                "categories": cats,
-                "values": [layout.MILESTONES, first, target, last, target],
-                "line": {"color": "#1F4E78", "width": 2, "dash_type": "dash"},
-            }
-        )
-        # The Actual line stops at the as-of date: only milestones whose window
-        # has begun. A formula cannot end a line in every engine (LibreOffice
-        # plots #N/A and "" as zero), so the range is set at build time and
-        # every rebuild (merge, replan, collect, build --keep) moves it on.
-        begun = [
-            i + 1
-            for i, m in enumerate(plan.milestones)
-            if m.goal == goal.id and m.start <= book.report.as_of
-        ]
-        if begun:
-            chart.add_series(
-                {
-                    "name": "Actual to date",
-                    "categories": cats,
-                    "values": [layout.MILESTONES, first, actual, begun[-1], actual],
-                    "line": {"color": "#C55A11", "width": 2.5},
-                    "marker": {
-                        "type": "circle",
-                        "size": 5,
-                        "fill": {"color": "#C55A11"},
-                        "border": {"color": "#C55A11"},
-                    },
-                }
-            )
-        unit = f" ({goal.unit})" if goal.unit else ""
-        chart.set_title(
-            {
-                "name": f"{goal.id} {goal.name}{unit}: target vs actual",
-                "name_font": {"size": 11, "bold": True},
-            }
-        )
-        chart.set_x_axis({"num_format": "mmm yy", "num_font": {"size": 8, "rotation": -45}})
-        chart.set_y_axis(
-            {
-                "num_format": goal_number_format(goal),
-                "num_font": {"size": 8},
-                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-            }
-        )
-        chart.set_legend({"position": "bottom"})
+        chart = _goal_chart(book, goal, first, last)
         chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
         at_row = row + (placed // 2) * CHART_ROWS
         at_col = 0 if placed % 2 == 0 else 5
@@ -223,3 +175,61 @@ def _charts(book: Book, row: int) -> None:
         placed += 1
         if ws.insert_chart(at_row, at_col, chart, {"x_offset": x_offset, "y_offset": 5}) != 0:
             book.sheets[layout.DASHBOARD].check(-1, at_row, at_col, "a chart")
+
+
+def _goal_chart(book: Book, goal: Goal, first: int, last: int) -> Any:
+    """A goal's line chart: the cumulative target at each due date, the actual to date."""
+    plan = book.snapshot.plan
+    spec = layout.MILESTONES_LAYOUT
+    due, target, actual = (spec.index(c) for c in (M.due, M.target, M.actual))
+    chart = book.workbook.add_chart({"type": "line"})
+    cats = [layout.MILESTONES, first, due, last, due]
+    chart.add_series(
+        {
+            "name": M.target.header,
+            "categories": cats,
+            "values": [layout.MILESTONES, first, target, last, target],
+            "line": {"color": "#1F4E78", "width": 2, "dash_type": "dash"},
+        }
+    )
+    # The Actual line stops at the as-of date: only milestones whose window
+    # has begun. A formula cannot end a line in every engine (LibreOffice
+    # plots #N/A and "" as zero), so the range is set at build time and
+    # every rebuild (merge, replan, collect, build --keep) moves it on.
+    begun = [
+        i + 1
+        for i, m in enumerate(plan.milestones)
+        if m.goal == goal.id and m.start <= book.report.as_of
+    ]
+    if begun:
+        chart.add_series(
+            {
+                "name": "Actual to date",
+                "categories": cats,
+                "values": [layout.MILESTONES, first, actual, begun[-1], actual],
+                "line": {"color": "#C55A11", "width": 2.5},
+                "marker": {
+                    "type": "circle",
+                    "size": 5,
+                    "fill": {"color": "#C55A11"},
+                    "border": {"color": "#C55A11"},
+                },
+            }
+        )
+    unit = f" ({goal.unit})" if goal.unit else ""
+    chart.set_title(
+        {
+            "name": f"{goal.id} {goal.name}{unit}: target vs actual",
+            "name_font": {"size": 11, "bold": True},
+        }
+    )
+    chart.set_x_axis({"num_format": "mmm yy", "num_font": {"size": 8, "rotation": -45}})
+    chart.set_y_axis(
+        {
+            "num_format": goal_number_format(goal),
+            "num_font": {"size": 8},
+            "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+        }
+    )
+    chart.set_legend({"position": "bottom"})
+    return chart
