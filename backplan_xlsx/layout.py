@@ -22,13 +22,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-# The column machinery, re-exported: the rest of the package asks the layout.
+# The column machinery (the package asks the layout for Column, SheetLayout, col_letter).
 from .tablespec import Column as Column
-from .tablespec import Kind as Kind
-from .tablespec import Prompt as Prompt
-from .tablespec import Role as Role
+from .tablespec import OwnerPart, Prompt, formula_column, needed_column
 from .tablespec import SheetLayout as SheetLayout
-from .tablespec import Validation as Validation
 from .tablespec import col_letter as col_letter
 
 SCHEMA_VERSION = 1
@@ -104,13 +101,8 @@ REVIEW_EVERY_DAYS = 30
 #: What the Done dropdown offers (any done mark may still be typed).
 DONE_CHOICES = ("Yes", "No", "\u2713", "Done")
 #: The hint and message of every date input (its title is the column's header).
-DATE_PROMPT = Prompt(
-    "",
-    "Type a date, e.g. 2027-03-31.",
-    "Not a date",
-    "Type a date such as 2027-03-31 (year-month-day).",
-    stop=True,
-)
+_DATE_ERROR = "Type a date such as 2027-03-31 (year-month-day)."
+DATE_PROMPT = Prompt("", "Type a date, e.g. 2027-03-31.", "Not a date", _DATE_ERROR, stop=True)
 
 
 #: The key of every data sheet's ID column (the model's ``id``).
@@ -120,16 +112,6 @@ ID_KEY = "id"
 def _id(hint: str) -> Column:
     """The row's ID column: what a row is called by every other sheet."""
     return Column("ID", ID_KEY, 6, role="id", required=True, needed=True, kind="id", hint=hint)
-
-
-def _needed(header: str, key: str, width: float, fmt: str, kind: Kind, hint: str) -> Column:
-    """A plan column without which a row cannot be read."""
-    return Column(header, key, width, fmt, required=True, needed=True, kind=kind, hint=hint)
-
-
-def _formula(header: str, key: str, width: float, fmt: str = "", required: bool = False) -> Column:
-    """A formula column (locked; the reader never reads it: statuses come from the engine)."""
-    return Column(header, key, width, fmt, "formula", required, kind="")
 
 
 class GoalColumns(NamedTuple):
@@ -169,15 +151,15 @@ GOAL = GoalColumns(
     ),
     Column("Owner", "owner", 18),
     Column("Baseline", "baseline", 12, NUMBER, kind="number", hint="the baseline (a number)"),
-    _needed("Target", "target", 13, NUMBER, "number", "the target (a number)"),
+    needed_column("Target", "target", 13, NUMBER, "number", "the target (a number)"),
     Column("Start", "start", 11, DATE, kind="date", hint="the plan's start date"),
-    _needed("Deadline", "deadline", 11, DATE, "date", "the deadline (YYYY-MM-DD)"),
-    _formula("Actual", "actual", 13, NUMBER, True),
-    _formula("Expected", "expected", 13, NUMBER, True),
-    _formula("Projected", "projected", 13, NUMBER, True),
-    _formula("Rate needed", "rate_needed", 13, NUMBER),
-    _formula("Periods left", "periods_left", 8, "0"),
-    _formula("Status", "status", 12, required=True),
+    needed_column("Deadline", "deadline", 11, DATE, "date", "the deadline (YYYY-MM-DD)"),
+    formula_column("Actual", "actual", 13, NUMBER, True),
+    formula_column("Expected", "expected", 13, NUMBER, True),
+    formula_column("Projected", "projected", 13, NUMBER, True),
+    formula_column("Rate needed", "rate_needed", 13, NUMBER),
+    formula_column("Periods left", "periods_left", 8, "0"),
+    formula_column("Status", "status", 12, required=True),
     Column("Why it matters", "why", 40),
 )
 GOALS_LAYOUT = SheetLayout(GOALS, tuple(GOAL))
@@ -201,16 +183,16 @@ class MilestoneColumns(NamedTuple):
 
 MILESTONE = MilestoneColumns(
     _id("milestone (M1, M2…)"),
-    _needed("Goal", "goal", 6, "", "text", "the goal's ID (G1…)"),
+    needed_column("Goal", "goal", 6, "", "text", "the goal's ID (G1…)"),
     Column("Milestone", "name", 30),
     Column("Owner", "owner", 18),
     Column("From", "start", 11, DATE, kind="date", hint="the window's start date"),
-    _needed("Due", "due", 11, DATE, "date", "the due date (YYYY-MM-DD)"),
+    needed_column("Due", "due", 11, DATE, "date", "the due date (YYYY-MM-DD)"),
     Column("Start value", "start_value", 13, NUMBER, kind="number", hint="the start value"),
-    _needed("Target", "target", 13, NUMBER, "number", "the cumulative target (a number)"),
-    _formula("Actual", "actual", 13, NUMBER, True),
-    _formula("Expected", "expected", 13, NUMBER, True),
-    _formula("Status", "status", 12, required=True),
+    needed_column("Target", "target", 13, NUMBER, "number", "the cumulative target (a number)"),
+    formula_column("Actual", "actual", 13, NUMBER, True),
+    formula_column("Expected", "expected", 13, NUMBER, True),
+    formula_column("Status", "status", 12, required=True),
 )
 MILESTONES_LAYOUT = SheetLayout(MILESTONES, tuple(MILESTONE))
 
@@ -233,9 +215,9 @@ ACTION = ActionColumns(
     _id("action (A1, A2…)"),
     Column("Milestone", "milestone", 10, required=True),
     Column("Goal", "goal", 6),
-    _needed("Action", "action", 36, "", "text", "what must be done"),
-    _needed("Owner", "owner", 18, "", "text", "the owner's name (from the Owners sheet)"),
-    _needed("Due", "due", 11, DATE, "date", "the due date (YYYY-MM-DD)"),
+    needed_column("Action", "action", 36, "", "text", "what must be done"),
+    needed_column("Owner", "owner", 18, "", "text", "the owner's name (from the Owners sheet)"),
+    needed_column("Due", "due", 11, DATE, "date", "the due date (YYYY-MM-DD)"),
     Column(
         "Done",
         "done",
@@ -255,7 +237,7 @@ ACTION = ActionColumns(
             choices=DONE_CHOICES,
         ),
     ),
-    _formula("Status", "status", 10, required=True),
+    formula_column("Status", "status", 10, required=True),
     Column("Notes", "notes", 30, "", "input", field="notes"),
 )
 ACTIONS_LAYOUT = SheetLayout(ACTIONS, tuple(ACTION))
@@ -274,33 +256,13 @@ class OwnerColumns(NamedTuple):
 
 OWNER = OwnerColumns(
     _id("owner (O1, O2…)"),
-    _needed("Owner", "name", 20, "", "text", "the owner's name"),
+    needed_column("Owner", "name", 20, "", "text", "the owner's name"),
     Column("Role", "role", 20),
     Column("Team", "team", 10),
     Column("Email", "email", 24),
-    _formula("Status", "status", 12, required=True),
+    formula_column("Status", "status", 12, required=True),
 )
 OWNERS_FIXED = tuple(OWNER)
-
-
-class OwnerPart(NamedTuple):
-    """One of the five columns each ``sum`` goal gets on the Owners sheet."""
-
-    label: str
-    fmt: str
-    role: Role
-
-    def key(self, goal_id: str) -> str:
-        """The column's key for a goal: ``G1:share``."""
-        return f"{goal_id}:{self.label}"
-
-    def column(self, goal_id: str) -> Column:
-        """The column for a goal, headed ``G1 share``; only the share is read back."""
-        share = self.label == "share"
-        kind: Kind = "number" if share else ""
-        hint = "the share (e.g. 25%)" if share else ""
-        header = f"{goal_id} {self.label}"
-        return Column(header, self.key(goal_id), 11, self.fmt, self.role, kind=kind, hint=hint)
 
 
 class OwnerParts(NamedTuple):
@@ -314,7 +276,7 @@ class OwnerParts(NamedTuple):
 
 
 OWNER_PART = OwnerParts(
-    OwnerPart("share", RATIO, "plan"),
+    OwnerPart("share", RATIO, "plan", "the share (e.g. 25%)"),
     OwnerPart("target", NUMBER, "plan"),
     OwnerPart("actual", NUMBER, "formula"),
     OwnerPart("expected", NUMBER, "formula"),
@@ -342,6 +304,9 @@ def share_column(header: str, goal_ids: Mapping[str, str]) -> tuple[str, Column]
     return None if gid is None else (gid, OWNER_PART.share.column(gid))
 
 
+_LIMIT_HINT = "the limit (a number)"
+
+
 class AntiGoalColumns(NamedTuple):
     """The Anti-goals sheet's columns, by key."""
 
@@ -363,13 +328,15 @@ class AntiGoalColumns(NamedTuple):
 
 ANTI_GOAL = AntiGoalColumns(
     _id("anti-goal (X1, X2…)"),
-    _needed("Avoid", "avoid", 34, "", "text", "what the team avoids"),
-    _needed("Instead", "instead", 34, "", "text", "what the team does instead"),
+    needed_column("Avoid", "avoid", 34, "", "text", "what the team avoids"),
+    needed_column("Instead", "instead", 34, "", "text", "what the team does instead"),
     Column("Rationale", "rationale", 34),
     Column("Goal", "goal", 6),
     Column("Owner", "owner", 16),
     Column("Metric", "metric", 24),
-    replace(_needed("Limit", "limit", 9, "General", "number", "the limit (a number)"), blank=True),
+    replace(
+        needed_column("Limit", "limit", 9, "General", "number", "the limit (a number)"), blank=True
+    ),
     Column(
         "Direction",
         "direction",
@@ -388,7 +355,7 @@ ANTI_GOAL = AntiGoalColumns(
         hint="days between reviews",
         bad="{value:g} is not a whole number of days; type e.g. 30 (30 is used)",
     ),
-    _formula("Latest", "latest", 9, "General"),
+    formula_column("Latest", "latest", 9, "General"),
     Column(
         "Last reviewed",
         "last_reviewed",
@@ -403,7 +370,7 @@ ANTI_GOAL = AntiGoalColumns(
         prompt=DATE_PROMPT,
     ),
     Column("Feedback", "feedback", 34, "", "input", True, field="feedback"),
-    _formula("Status", "status", 14, required=True),
+    formula_column("Status", "status", 14, required=True),
 )
 ANTI_GOALS_LAYOUT = SheetLayout(
     ANTI_GOALS, tuple(ANTI_GOAL), (ANTI_GOAL.id.key, ANTI_GOAL.avoid.key, ANTI_GOAL.instead.key)
@@ -524,9 +491,5 @@ def row_inputs() -> tuple[tuple[SheetLayout, Column], ...]:
 
 def validated() -> tuple[tuple[str, str, str], ...]:
     """(sheet, column key, validation type) of every validated input column."""
-    return tuple(
-        (spec.name, col.key, col.validation)
-        for spec in DATA_LAYOUTS.values()
-        for col in spec.columns
-        if col.validation
-    )
+    layouts = DATA_LAYOUTS.values()
+    return tuple((spec.name, c.key, c.validation) for spec in layouts for c in spec.validated)

@@ -7,7 +7,7 @@ header, key, role and validation lives there, and this module names none.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Role = Literal["id", "plan", "input", "formula"]
 #: The data validation an input column carries (``""``: none).
@@ -142,3 +142,34 @@ def col_letter(index: int) -> str:
         n, r = divmod(n - 1, 26)
         out = chr(65 + r) + out
     return out
+
+
+def needed_column(header: str, key: str, width: float, fmt: str, kind: Kind, hint: str) -> Column:
+    """A plan column without which a row cannot be read."""
+    return Column(header, key, width, fmt, required=True, needed=True, kind=kind, hint=hint)
+
+
+def formula_column(
+    header: str, key: str, width: float, fmt: str = "", required: bool = False
+) -> Column:
+    """A formula column (locked; the reader never reads it: statuses come from the engine)."""
+    return Column(header, key, width, fmt, "formula", required, kind="")
+
+
+class OwnerPart(NamedTuple):
+    """One of the columns each ``sum`` goal gets on the Owners sheet; ``hint``: read back."""
+
+    label: str
+    fmt: str
+    role: Role
+    hint: str = ""
+
+    def key(self, goal_id: str) -> str:
+        """The column's key for a goal: ``G1:share``."""
+        return f"{goal_id}:{self.label}"
+
+    def column(self, goal_id: str) -> Column:
+        """The column for a goal, headed ``G1 share``; a part with a hint is read back."""
+        kind: Kind = "number" if self.hint else ""
+        header = f"{goal_id} {self.label}"
+        return Column(header, self.key(goal_id), 11, self.fmt, self.role, kind=kind, hint=self.hint)
