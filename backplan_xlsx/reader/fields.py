@@ -16,7 +16,7 @@ is read as its default, with a warning).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from functools import cache
@@ -83,40 +83,46 @@ class RowParser:
         self.texts = [c for c in cols if c.kind in ("id", "text", "choice", "done")]
         self.text_keys = [c.key for c in self.texts]
         self.needed_texts = [c for c in needed if c.kind == "text"]
-        self.needed_typed = [c for c in needed if c.kind in _TYPED]
-        self.optional_typed = [c for c in cols if c.kind in _TYPED and c not in needed]
-        self.settled = [c for c in cols if c.kind in ("choice", "days", "done")]
-        self.inputs = [c for c in cols if c.role == "input" and c.field]
+        #: (key, hint, parser) of the numbers and dates: the needed, then the others.
+        self.needed_typed = [self._parser(c) for c in needed if c.kind in _TYPED]
+        self.optional_typed = [
+            self._parser(c) for c in cols if c.kind in _TYPED and c not in needed
+        ]
+        self.settled = [c for c in cols if c.kind in ("choice", "days")]
+        #: Done cells: read as text, kept as typed (a date, TRUE) when not blank.
+        self.done = [c.key for c in cols if c.kind == "done"]
+        self.inputs = [(c.key, c.field) for c in cols if c.role == "input" and c.field]
 
     def rows(self) -> Iterator[Row]:
         """Each row that has an ID and every needed cell readable (the others are reported)."""
         table, cells = self.cells.table, self.cells
         seen: set[str] = set()
+        keys, done = self.text_keys, self.done
         for r in table.data_rows(self.spec.row_keys):
-            values = dict(zip(self.text_keys, table.texts(r, self.text_keys), strict=True))
+            values: dict[str, Any] = dict(zip(keys, table.texts(r, keys)))  # noqa: B905 - one a key
             try:
                 rid = cells.row_id(r, seen, self.id.hint, values[self.id.key])
                 for c in self.needed_texts:
                     cells.need(r, c.key, values[c.key], c.hint)
-                for c in self.needed_typed:
-                    values[c.key] = self._typed(r, c, need=True)
-                for c in self.optional_typed:
-                    values[c.key] = self._typed(r, c, need=False)
+                for key, hint, parse in self.needed_typed:
+                    values[key] = parse(r, key, hint, need=True)
+                for key, hint, parse in self.optional_typed:
+                    values[key] = parse(r, key, hint, need=False)
             except SkipRow:
                 continue
             for c in self.settled:
                 values[c.key] = self._settle(r, c, values[c.key])
+            for key in done:
+                if values[key]:
+                    values[key] = done_mark(table.get(r, key), values[key])
             yield Row(r, rid, values)
 
-    def _typed(self, r: int, col: layout.Column, *, need: bool) -> Any:
-        if col.kind == "date":
-            return self.cells.optional_date(r, col.key, col.hint, need=need)
-        return self.cells.optional_number(r, col.key, col.hint, need=need)
+    def _parser(self, col: layout.Column) -> tuple[str, str, Callable[..., Any]]:
+        parse = self.cells.optional_date if col.kind == "date" else self.cells.optional_number
+        return col.key, col.hint, parse
 
     def _settle(self, r: int, col: layout.Column, value: Any) -> Any:
-        """A done mark, a choice or a number of days, from the cell as first read."""
-        if col.kind == "done":
-            return done_mark(self.cells.table.get(r, col.key), value) if value else ""
+        """A choice or a number of days, from the cell as first read (warned when wrong)."""
         if col.kind == "choice":
             chosen = value.casefold() or col.choices[0]
             if chosen in col.choices:
@@ -132,7 +138,8 @@ class RowParser:
 
     def keep_inputs(self, row: Row, inputs: dict[str, dict[str, Any]]) -> None:
         """File the row's input cells (Done, Notes, Last reviewed…) under its ID."""
-        for c in self.inputs:
-            value = row.values.get(c.key)
+        values = row.values
+        for key, name in self.inputs:
+            value = values[key]
             if value is not None and value != "":
-                inputs.setdefault(c.field, {})[row.id] = value
+                inputs.setdefault(name, {})[row.id] = value
