@@ -93,8 +93,13 @@ class RowParser:
         self.done = [c.key for c in cols if c.kind == "done"]
         self.inputs = [(c.key, c.field) for c in cols if c.role == "input" and c.field]
 
-    def rows(self) -> Iterator[Row]:
-        """Each row that has an ID and every needed cell readable (the others are reported)."""
+    def rows(self, refs: Callable[[Row], None] | None = None) -> Iterator[Row]:
+        """Each row that has an ID and every needed cell readable (the others are reported).
+
+        ``refs`` checks what the row's text cells refer to (a milestone's
+        goal) before its numbers and dates are read; it skips a row by
+        raising :class:`~backplan_xlsx.reader.cells.SkipRow`.
+        """
         table, cells = self.cells.table, self.cells
         seen: set[str] = set()
         keys, done = self.text_keys, self.done
@@ -104,6 +109,8 @@ class RowParser:
                 rid = cells.row_id(r, seen, self.id.hint, values[self.id.key])
                 for c in self.needed_texts:
                     cells.need(r, c.key, values[c.key], c.hint)
+                if refs is not None:
+                    refs(Row(r, rid, values))
                 for key, hint, parse in self.needed_typed:
                     values[key] = parse(r, key, hint, need=True)
                 for key, hint, parse in self.optional_typed:

@@ -22,7 +22,7 @@ from ..layout import ACTION as A
 from ..layout import GOAL as G
 from ..layout import MILESTONE as M
 from ..model import Action, AntiGoal, Cadence, Goal, Milestone, Owner
-from .cells import RowReader
+from .cells import RowReader, SkipRow
 from .columns import Table, find_table
 from .fields import Row, RowParser, model_values
 from .source import Source
@@ -83,13 +83,16 @@ def read_sheet(
     *,
     required: bool = True,
     widen: Callable[[Table], layout.SheetLayout] | None = None,
+    refs: Callable[[Row, RowReader], None] | None = None,
 ) -> Table | None:
     """The one loop: every row of a data sheet parsed by its layout, then given to ``hook``.
 
     The inputs of every row the hook keeps are filed by row id (with no
     hook only the ID and the inputs are read). ``widen`` gives the layout
     to parse with once the table is found (the Owners sheet's share
-    columns are whatever goals its headers name).
+    columns are whatever goals its headers name); ``refs`` checks what a
+    row refers to before its numbers and dates are read (see
+    :meth:`~.fields.RowParser.rows`).
     """
     table = open_table(src, spec, problems, required=required)
     if table is None:
@@ -97,7 +100,8 @@ def read_sheet(
     out.tables[spec.name] = table
     cells = RowReader(table, src.name, problems, src.date1904)
     parser = RowParser(widen(table) if widen else spec, cells, inputs_only=hook is None)
-    for row in parser.rows():
+    check = None if refs is None else (lambda row: refs(row, cells))
+    for row in parser.rows(check):
         if hook is None or hook(row, cells):
             parser.keep_inputs(row, out.inputs)
     return table
@@ -145,10 +149,9 @@ def read_milestones(
     goals = {g.id.casefold(): g for g in out.goals}
     found: list[tuple[Row, Goal]] = []
 
-    def milestone(row: Row, cells: RowReader) -> bool:
+    def known_goal(row: Row, cells: RowReader) -> None:
         goal_text = row.values[M.goal.key]
-        goal = goals.get(goal_text.casefold())
-        if goal is None:
+        if goal_text.casefold() not in goals:
             cells.report(
                 row.index,
                 M.goal.key,
@@ -156,11 +159,13 @@ def read_milestones(
                 f"{row.id} belongs to goal {goal_text!r}, which is not on the Goals sheet; "
                 "type a goal ID from the Goals sheet",
             )
-            return False
-        found.append((row, goal))
+            raise SkipRow
+
+    def milestone(row: Row, _cells: RowReader) -> bool:
+        found.append((row, goals[row.values[M.goal.key].casefold()]))
         return True
 
-    table = read_sheet(src, layout.MILESTONES_LAYOUT, out, problems, milestone)
+    table = read_sheet(src, layout.MILESTONES_LAYOUT, out, problems, milestone, refs=known_goal)
     if table is None:
         return start
     if start is None:
