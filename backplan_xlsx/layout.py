@@ -22,10 +22,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-# The column machinery (the package asks the layout for Column, SheetLayout, col_letter).
+# The column machinery (the package asks the layout for Column, SheetLayout, Role…).
 from .tablespec import Column as Column
 from .tablespec import OwnerPart, Prompt, formula_column, needed_column
+from .tablespec import Role as Role
 from .tablespec import SheetLayout as SheetLayout
+from .tablespec import Validation as Validation
 from .tablespec import col_letter as col_letter
 
 SCHEMA_VERSION = 1
