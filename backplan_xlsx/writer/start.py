@@ -41,14 +41,14 @@ STEPS = (
         "it as it is, so the next import adds each deal once.",
     ),
     (
-        "Done",
+        layout.ACTION.done.header,
         "On the Actions sheet, pick Yes (or \u2713) in the Done column when an action is "
         "done; x, done, TRUE, a ticked checkbox, 1 or the date it was done count too. "
         "Actions marked Catch-up were due before the plan started: they are due halfway to "
         "their milestone instead.",
     ),
     (
-        "Last reviewed",
+        layout.ANTI_GOAL.last_reviewed.header,
         "When the team reviews an anti-goal, type the date under Last reviewed on the Anti-goals "
         "sheet, and note what people said under Feedback.",
     ),
@@ -209,9 +209,10 @@ def write_start(book: Book, sheet: Sheet) -> None:
 def _anti_goals(book: Book, sheet: Sheet, cur: _Cursor) -> None:
     """Each anti-goal: its owner, what to avoid, what to do instead and why."""
     cur.heading("Anti-goals: what we avoid, and what we do instead")
-    for c, text in enumerate(("ID · owner", "Avoid", "", "Instead", "Why")):
+    avoid, instead = layout.ANTI_GOAL.avoid.header, layout.ANTI_GOAL.instead.header
+    for c, text in enumerate(("ID · owner", avoid, "", instead, "Why")):
         sheet.text(cur.row, c, text, cur.head)
-    sheet.merge(cur.row, 1, cur.row, 2, "Avoid", cur.head)
+    sheet.merge(cur.row, 1, cur.row, 2, avoid, cur.head)
     cur.row += 1
     for x in book.snapshot.plan.anti_goals:
         who = f"{x.id} · {x.owner}" if x.owner else x.id
@@ -249,7 +250,8 @@ def _part_milestones(book: Book, sheet: Sheet, cur: _Cursor) -> None:
     if not rows:
         return
     cur.heading(f"{owner.name}'s part of each milestone")
-    for c, text in enumerate(("Milestone", "Due", "Team target", f"{owner.name}'s part")):
+    milestone, due = layout.MILESTONE.name.header, layout.MILESTONE.due.header
+    for c, text in enumerate((milestone, due, "Team target", f"{owner.name}'s part")):
         sheet.text(cur.row, c, text, cur.head)
     cur.row += 1
     date_fmt = book.styles.get(num_format=layout.DATE, align="left")
