@@ -18,11 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import engine, layout
 from ..fileio import atomic_write, atomic_write_many, writing
 from ..model import Plan, Snapshot
 from .overwrite import Replaced, check_target, make_way
+
+if TYPE_CHECKING:
+    from .book import Book
 
 __all__ = ["BuildResult", "build", "build_many", "build_workbook", "write_workbook"]
 
@@ -66,18 +70,6 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = 
     import xlsxwriter
 
     from .book import Book, Styles
-    from .checkins import write_check_ins
-    from .dashboard import write_dashboard
-    from .datasheets import (
-        owners_layout,
-        write_actions,
-        write_anti_goals,
-        write_goals,
-        write_milestones,
-        write_owners,
-    )
-    from .meta import write_identity, write_meta_sheet
-    from .start import write_start
 
     report = engine.evaluate(snapshot, as_of)
     options = {
@@ -92,33 +84,58 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = 
         workbook = xlsxwriter.Workbook(str(path), options)
         try:
             book = Book(workbook, Styles(workbook), snapshot, report, as_of, fast=fast)
-            plan = snapshot.plan
-            workbook.set_properties(
-                {
-                    "title": plan.title,
-                    "subject": f"Backward plan {plan.id}, version {plan.version}",
-                    "comments": "Built by backplan. Check-ins go on the Check-ins sheet.",
-                    "created": datetime(as_of.year, as_of.month, as_of.day),
-                }
-            )
-            workbook.set_calc_mode("auto")
-            # Sheets are added in the contract's order; Goals first among the data
-            # sheets because the others refer to its rows.
-            start = book.add_sheet(layout.START)
-            dash = book.add_sheet(layout.DASHBOARD)
-            write_goals(book)
-            write_milestones(book)
-            write_actions(book)
-            owners = owners_layout(book)
-            write_owners(book)
-            write_anti_goals(book)
-            write_check_ins(book, owners)
-            write_start(book, start)
-            write_dashboard(book, dash)
-            write_meta_sheet(book)
-            write_identity(book)
+            _describe(workbook, snapshot.plan, as_of)
+            _write_sheets(book)
         finally:
             workbook.close()
+
+
+def _describe(workbook: Any, plan: Plan, as_of: date) -> None:
+    """The file's properties (what Explorer and Finder show) and automatic recalculation."""
+    workbook.set_properties(
+        {
+            "title": plan.title,
+            "subject": f"Backward plan {plan.id}, version {plan.version}",
+            "comments": "Built by backplan. Check-ins go on the Check-ins sheet.",
+            "created": datetime(as_of.year, as_of.month, as_of.day),
+        }
+    )
+    workbook.set_calc_mode("auto")
+
+
+def _write_sheets(book: Book) -> None:
+    """Every sheet, added in the contract's order.
+
+    Goals come first among the data sheets because the others refer to its
+    rows; Start and the Dashboard are filled last because they point at all
+    of them.
+    """
+    from .checkins import write_check_ins
+    from .dashboard import write_dashboard
+    from .datasheets import (
+        owners_layout,
+        write_actions,
+        write_anti_goals,
+        write_goals,
+        write_milestones,
+        write_owners,
+    )
+    from .meta import write_identity, write_meta_sheet
+    from .start import write_start
+
+    start = book.add_sheet(layout.START)
+    dash = book.add_sheet(layout.DASHBOARD)
+    write_goals(book)
+    write_milestones(book)
+    write_actions(book)
+    owners = owners_layout(book)
+    write_owners(book)
+    write_anti_goals(book)
+    write_check_ins(book, owners)
+    write_start(book, start)
+    write_dashboard(book, dash)
+    write_meta_sheet(book)
+    write_identity(book)
 
 
 def build(
