@@ -223,7 +223,32 @@ def _log_entry(d: FileDecision) -> ImportEntry:
         return ImportEntry(d.name, d.plan_id, d.version, "skipped", d.reason)
     assert d.read is not None
     errors = [str(p) for p in d.read.problems if p.severity == "error"]
-    return ImportEntry(d.name, d.plan_id, d.version, "imported", "; ".join(errors)[:2000])
+    return ImportEntry(d.name, d.plan_id, d.version, "imported", _problems_text(d.name, errors))
+
+
+#: How much of a file's problems the import log shows before pointing at ``check``.
+_LOG_PROBLEMS_CHARS = 2000
+
+
+def _problems_text(name: str, errors: Sequence[str]) -> str:
+    """A file's problems, whole problems only, up to a readable length.
+
+    A badly edited copy can hold thousands of problems; the log shows the
+    first ones and says how many more there are and how to see them all,
+    rather than cutting a sentence in the middle.
+    """
+    shown: list[str] = []
+    used = 0
+    for text in errors:
+        if shown and used + len(text) + 2 > _LOG_PROBLEMS_CHARS:
+            break
+        shown.append(text)
+        used += len(text) + 2
+    rest = len(errors) - len(shown)
+    if rest:
+        more = "problem" if rest == 1 else "problems"
+        shown.append(f"… and {rest:,} more {more}: run `backplan check {name}` to see them all")
+    return "; ".join(shown)
 
 
 def _finish(
