@@ -34,6 +34,7 @@ from .reader.columns import Table
 from .reader.identity import RecordRow
 from .reader.source import boundary
 from .spec import MAX_ANTI_GOALS, MAX_AVOID_CHARS
+from .validations import lost_validations
 from .values import clean_text
 
 #: Data sheets whose rows the build recorded.
@@ -246,28 +247,7 @@ def _openpyxl_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]
         wb = openpyxl.load_workbook(src.path)
     out: list[Problem] = []
     out += _formula_problems(details, rows, wb)
-    for sheet, key, kind in layout.validated():
-        table = details.tables.get(sheet)
-        if table is None or not table.has(key) or table.sheet not in wb.sheetnames:
-            continue
-        ws = wb[table.sheet]
-        ref = f"{col_letter(table.columns[key])}{table.header_row + 2}"
-        kept = any(dv.type == kind and ref in dv.sqref for dv in ws.data_validations.dataValidation)
-        if not kept:
-            header = next(c.header for c in _spec(details, sheet).columns if c.key == key)
-            what = "dropdown" if kind == "list" else f"{kind} check"
-            out.append(
-                _problem(
-                    details,
-                    "validation-lost",
-                    "warning",
-                    f"the {header} column lost its {what} (a re-save or a paste over it?), so "
-                    "typing mistakes are no longer caught; copy its cells from the original "
-                    "workbook with Paste Special > Validation",
-                    table.sheet,
-                    ref,
-                )
-            )
+    out += lost_validations(details, wb)
     for sheet in PROTECTED:
         name = src.find_sheet(sheet)
         if name is None or name not in wb.sheetnames:

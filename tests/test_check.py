@@ -212,3 +212,27 @@ def test_a_text_date_in_check_ins_warns_of_value_errors(tmp_path: Path, sales_pl
     found = [p for p in check_workbook(path, date(2027, 5, 10)) if p.cell == "A2"]
     assert found and found[0].code == "date-as-text"
     assert "#VALUE!" in found[0].message
+
+
+def test_start_settings_lost_their_checks(copy: Path) -> None:
+    """The Start sheet's settings are declared with their checks; check says when one is gone."""
+    from backplan_xlsx import layout_meta
+
+    def change(wb: Any) -> None:
+        wb[layout.START].data_validations.dataValidation = []
+
+    assert not [p for p in check_workbook(copy, EARLY) if p.code == "validation-lost"]
+    wbk.edit(copy, change)
+    lost = [p for p in check_workbook(copy, EARLY) if p.code == "validation-lost"]
+    assert [p.sheet for p in lost] == [layout.START] * len(layout_meta.START_INPUTS)
+    import openpyxl
+
+    names = openpyxl.load_workbook(copy).defined_names
+    where = [
+        names[s.name].attr_text.split("!")[1].replace("$", "") for s in layout_meta.START_INPUTS
+    ]
+    assert [p.cell for p in lost] == where
+    labels = [s.label for s in layout_meta.START_INPUTS]
+    assert [p.message.split(" setting ")[0] for p in lost] == [f"the {lab}" for lab in labels]
+    assert "lost its date check" in lost[0].message
+    assert "lost its decimal check" in lost[1].message
