@@ -14,10 +14,14 @@ getting worse.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from . import rules
 from .history import HistoryRow
+
+if TYPE_CHECKING:
+    from .returns import ReturnRow
 
 #: How bad a status is (higher is worse), for "got worse".
 BADNESS = {
@@ -51,6 +55,8 @@ class Change:
     previous_actual: float | None
     status_then: str
     status_now: str
+    #: For an owner's part: what came back from them this month (Returned, Untouched, Missing).
+    returns: str = ""
 
     @property
     def change(self) -> float | None:
@@ -137,3 +143,20 @@ def month_changes(rows: Sequence[HistoryRow], month: str | None = None) -> list[
         (r for r in rows if r.month == previous),
         previous,
     )
+
+
+def with_returns(changes: Sequence[Change], returns: Sequence[ReturnRow]) -> list[Change]:
+    """Each owner's part marked with what came back from them this month.
+
+    An owner who sent nothing keeps their row (with the figures carried from
+    the month before) and says so: ``Missing``.
+    """
+    from .names import person_key
+
+    state = {(r.plan, person_key(r.owner)): r.state for r in returns}
+    return [
+        replace(c, returns=state.get((c.plan, person_key(c.name)), ""))
+        if c.kind == "owner_part"
+        else c
+        for c in changes
+    ]

@@ -20,7 +20,7 @@ the next run writes both.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -145,7 +145,8 @@ def _collect_files(
     with WorkerPool(jobs) as pool:  # forked once, for every pass
         reads = _read_files(pool, files, progress)
         _ensure_some_readable(reads, inputs, mail_log)
-        expected = _expected_plans(expect, pool)
+        sent: list[Plan] = []  # the --expect plans, whole: every owner gets a row
+        expected = _expected_plans(expect, pool, sent)
         whole = _read_plan_rows(pool, plan_rows_wanted(reads))
     decisions = classify(reads, whole, inputs)
     del reads, whole  # the decisions hold what is still needed
@@ -154,7 +155,7 @@ def _collect_files(
     result.skipped = sum(d.action == "skip" for d in decisions)
     _merge_plans(result, decisions, as_of)
     returned = _returned_files(decisions, {p.plan.id: p.plan for p in result.plans})
-    _finish(result, rollup, history, as_of, len(files), expected, returned, trend_owners)
+    _finish(result, rollup, history, as_of, len(files), expected, returned, trend_owners, sent)
     return result
 
 
@@ -260,16 +261,18 @@ def _finish(
     expected: dict[str, list[str]],
     returned: dict[str, list[ReturnedFile]],
     trend_owners: bool,
+    sent: Sequence[Plan] = (),
 ) -> None:
     """Write the roll-up, and file the month in the history (both or neither)."""
-    from .changes import compare
+    from .changes import compare, with_returns
     from .history import HistoryStore, report_rows
 
     if history is None:
         result.returns = _returns(result.plans, expected, {}, returned)
         goal_rows = _goal_rows(result.month, result.plans)
-        result.changes = compare(
-            (r for p in result.plans for r in report_rows(result.month, p.report)), []
+        result.changes = with_returns(
+            compare((r for p in result.plans for r in report_rows(result.month, p.report)), []),
+            result.returns,
         )
         atomic_write(rollup, lambda tmp: _write(tmp, result, as_of, goal_rows, goal_rows))
         return
@@ -278,7 +281,7 @@ def _finish(
         with staged_write(rollup) as stage:
             with store.locked() as conn:
                 _file_month(store, conn, stage, result, as_of, files, expected, returned,
-                            trend_owners)  # fmt: skip
+                            trend_owners, sent)  # fmt: skip
             stage.put_in_place()  # right after the commit: a rename, nothing left to fail
     finally:
         store.close()
@@ -294,20 +297,28 @@ def _file_month(
     expected: dict[str, list[str]],
     returned: dict[str, list[ReturnedFile]],
     trend_owners: bool,
+    sent: Sequence[Plan] = (),
 ) -> None:
     """File the month and write the roll-up aside, in the store's locked transaction.
 
     Under the lock, what is read (last month's owners, the trend, the
     changes) holds every other run's months and nothing half-filed.
     """
+    from .carry import carry_month
+    from .changes import with_returns
+
     month = result.month
+    carried = carry_month(conn, result, as_of, sent)  # a month never forgets what was typed
     before = _last_month_owners(store, month, conn)
-    result.returns = _returns(result.plans, expected, before, returned)
+    prints = {pid: c.fingerprints for pid, c in carried.items()}
+    result.returns = _returns(result.plans, expected, before, returned, prints)
     result.history_rows = store.record(
         month, [p.report for p in result.plans], files, returns=result.returns, conn=conn
     )
     goal_rows = store.rows(kind="goal", conn=conn)
-    result.changes = _changes(store, month, {p.plan.id for p in result.plans}, conn)
+    result.changes = with_returns(
+        _changes(store, month, {p.plan.id for p in result.plans}, conn), result.returns
+    )
     owner_rows = store.rows(kind="owner_part", conn=conn) if trend_owners else []
     stage.write(lambda tmp: _write(tmp, result, as_of, goal_rows, goal_rows + owner_rows))
 
@@ -351,8 +362,10 @@ def _changes(
     return month_changes(rows, month)
 
 
-def _expected_plans(paths: Sequence[Path], pool: WorkerPool) -> dict[str, list[str]]:
-    """Plan id → owner names, from the ``--expect`` workbooks.
+def _expected_plans(
+    paths: Sequence[Path], pool: WorkerPool, plans: list[Plan] | None = None
+) -> dict[str, list[str]]:
+    """Plan id → owner names, from the ``--expect`` workbooks (their plans added to ``plans``).
 
     Raises:
         CollectError: an expected plan that cannot be read.
@@ -364,6 +377,8 @@ def _expected_plans(paths: Sequence[Path], pool: WorkerPool) -> dict[str, list[s
             why = got.error if got is not None else outcome.error
             raise CollectError(f"{outcome.item}: cannot read the expected plan: {why}")
         plan = got.snapshot.plan
+        if plans is not None:
+            plans.append(plan)
         names = [plan.part] if plan.part else [o.name for o in plan.owners]
         out.setdefault(plan.id, []).extend(names)
     return out
@@ -386,17 +401,22 @@ def _last_month_owners(
 def _returned_files(
     decisions: Sequence[FileDecision], merged: dict[str, Plan]
 ) -> dict[str, list[ReturnedFile]]:
-    """Plan id → its current-version files, each with its plan rows (who owns what).
+    """Plan id → its files, each with its plan rows (who owns what).
 
     A part keeps its own rows; a whole copy, read for its inputs only, is
-    judged against the merged plan (every action with its owner).
+    judged against the merged plan (every action with its owner). A copy of
+    an older version is an answer too (its inputs were carried forward),
+    judged on its own plan's rows.
     """
     out: dict[str, list[ReturnedFile]] = {}
     for d in decisions:
-        if d.read is None or d.read.snapshot is None or d.action == "carry":
+        if d.read is None or d.read.snapshot is None or d.action == "skip":
             continue
         snapshot = d.read.snapshot
-        full = d.plan_rows if snapshot.plan.part else merged.get(d.plan_id)
+        if d.action == "carry":
+            full = None
+        else:
+            full = d.plan_rows if snapshot.plan.part else merged.get(d.plan_id)
         snap = replace(snapshot, plan=full) if full is not None else snapshot
         out.setdefault(d.plan_id, []).append(ReturnedFile(d.name, d.read.modified, snap))
     return out
@@ -407,8 +427,13 @@ def _returns(
     expected: dict[str, list[str]],
     before: dict[str, list[str]],
     returned: dict[str, list[ReturnedFile]],
+    prints: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[ReturnRow]:
-    """Every expected owner of every plan seen, expected or filed last month."""
+    """Every expected owner of every plan seen, expected or filed last month.
+
+    ``prints``: plan id → owner key → their inputs' fingerprint as the
+    month carried from filed them (see :func:`~backplan_xlsx.returns.plan_returns`).
+    """
     owners: dict[str, list[str]] = {}
     for p in plans:
         owners.setdefault(p.plan.id, []).extend(o.name for o in p.plan.owners)
@@ -421,7 +446,7 @@ def _returns(
         )
     rows: list[ReturnRow] = []
     for pid in sorted(owners):
-        rows.extend(plan_returns(pid, owners[pid], returned.get(pid, [])))
+        rows.extend(plan_returns(pid, owners[pid], returned.get(pid, []), (prints or {}).get(pid)))
     return rows
 
 
@@ -463,7 +488,7 @@ def _merge_plan(
             f"carried forward into version {latest}" + (f"; {lost}" if lost else ""),
         )
     report = engine.evaluate(merged.snapshot, as_of)
-    result.plans.append(PlanResult(merged.snapshot.plan, report, len(copies)))
+    result.plans.append(PlanResult(merged.snapshot.plan, report, len(copies), merged.snapshot))
 
 
 def _note(log: list[ImportEntry], name: str, why: str) -> None:

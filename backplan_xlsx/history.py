@@ -8,7 +8,9 @@ schema, transactions and upserts-by-replace on both SQLite and PostgreSQL.
 Importing a month again replaces that month's rows for the plans imported
 and touches nothing else; every import is one transaction, so a kill midway
 leaves the store as it was. The schema carries a version and is migrated in
-code (:data:`MIGRATIONS`).
+code (:data:`MIGRATIONS`). Schema 3 adds ``backplan_inputs``: each plan's
+merged inputs per month, the base the next month starts from
+(:mod:`backplan_xlsx.carry`).
 
 Any number of runs may write at once, to a new store or an old one: every
 write transaction takes the store's write lock first (``BEGIN IMMEDIATE``
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
 
     from .returns import ReturnRow
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 KINDS = ("goal", "milestone", "owner", "owner_part", "anti_goal", "action", "return")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 #: PostgreSQL advisory lock key of the store's write lock ("backplan" in ASCII).
@@ -99,7 +101,26 @@ def _tables() -> tuple[Any, Any, Any]:
         Column("target", Float),
         *_V2_COLUMNS(),
     )
+    inputs_table(md)
     return md, meta, (imports, items)
+
+
+def inputs_table(md: Any = None) -> Any:
+    """Schema 3's ``backplan_inputs``: one plan's merged inputs in one month, as JSON text.
+
+    Kept apart from the item rows: they are figures, this is what people
+    typed, read back only by the next month's collect (:mod:`backplan_xlsx.carry`).
+    """
+    from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+
+    return Table(
+        "backplan_inputs",
+        md if md is not None else MetaData(),
+        Column("month", String(7), primary_key=True),
+        Column("plan_id", String(200), primary_key=True),
+        Column("plan_version", Integer, nullable=False),
+        Column("inputs", Text, nullable=False),
+    )
 
 
 def _V2_COLUMNS() -> list[Any]:  # noqa: N802 (the columns schema 2 added, for create and migrate)
@@ -154,8 +175,13 @@ def _migrate_2(conn: Connection) -> None:
         )
 
 
+def _migrate_3(conn: Connection) -> None:
+    """Schema 3: the merged inputs of each plan per month (months filed before have none)."""
+    inputs_table().create(conn, checkfirst=True)
+
+
 #: version → step that brings a store from version-1 to version.
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
 
 
 class HistoryStore:

@@ -163,10 +163,13 @@ def plan_rows_wanted(reads: Sequence[FileRead]) -> list[str]:
     """The files read again whole: the newest current copy of each plan, and every part.
 
     The plan rows (actions) are the same in every copy, so they are read
-    once per plan (and once per part, which holds its own).
+    once per plan (and once per part, which holds its own). A whole copy
+    beside newer parts needs the whole plan's rows, so the newest whole
+    copy is read too.
     """
     latest = latest_versions(reads)
     newest: dict[str, FileRead] = {}
+    newest_whole: dict[str, FileRead] = {}
     wanted: set[str] = set()
     for r in reads:
         if r.snapshot is None or r.snapshot.plan.version != latest[r.snapshot.plan.id]:
@@ -176,7 +179,9 @@ def plan_rows_wanted(reads: Sequence[FileRead]) -> list[str]:
             newest[pid] = r
         if r.snapshot.plan.part:
             wanted.add(r.path)
-    wanted.update(r.path for r in newest.values())
+        elif pid not in newest_whole or _recency(r) > _recency(newest_whole[pid]):
+            newest_whole[pid] = r
+    wanted.update(r.path for r in [*newest.values(), *newest_whole.values()])
     return sorted(wanted)
 
 
@@ -223,7 +228,11 @@ def classify(
 def _team_plans(
     reads: Sequence[FileRead], whole: Mapping[str, Plan], latest: Mapping[str, int]
 ) -> dict[str, Plan]:
-    """Plan id → the whole plan's rows: the newest current copy's, else any whole copy's."""
+    """Plan id → the whole plan's rows: the newest whole copy's, else the newest copy's.
+
+    Never a part's while a whole copy is there: a whole copy judged on one
+    person's rows would answer for that person alone.
+    """
     current: dict[str, list[FileRead]] = {}
     for r in sorted(reads, key=lambda r: r.path):
         if r.snapshot is not None and r.snapshot.plan.version == latest[r.snapshot.plan.id]:
@@ -231,8 +240,13 @@ def _team_plans(
     out: dict[str, Plan] = {}
     for pid, members in current.items():
         newest = max(members, key=_recency)
-        found = whole.get(newest.path) or next(
-            (whole[m.path] for m in members if m.path in whole and not whole[m.path].part), None
+        found = next(
+            (
+                whole[m.path]
+                for m in sorted(members, key=_recency, reverse=True)
+                if m.path in whole and not whole[m.path].part
+            ),
+            whole.get(newest.path),
         )
         if found is not None:
             out[pid] = found

@@ -110,6 +110,7 @@ CHANGES = ReportLayout(
         _c("Status then", "status_then", 12, colours="status"),
         _c("Status now", "status_now", 12, colours="status"),
         _c("Worsened", "worsened", 9),
+        _c("Returns", "returns", 10, colours="returns"),
     ),
 )
 
@@ -140,6 +141,7 @@ OWNERS = ReportLayout(
         _c("Team", "team", 10),
         _c("Status", "status", 12, colours="status"),
         _c("Parts", "parts", 70),
+        _c("Returns", "returns", 10, colours="returns"),
     ),
 )
 

@@ -131,10 +131,24 @@ def decode(text: str) -> dict[str, str]:
     return out
 
 
-def _touched(f: ReturnedFile, owner: str, seen: dict[str, tuple[dict[str, str], ...]]) -> bool:
+#: The fingerprint of no inputs at all: an owner's, in a plan as ``build`` writes it.
+NOTHING = _digest([])
+
+
+def _touched(
+    f: ReturnedFile,
+    owner: str,
+    seen: dict[str, tuple[dict[str, str], ...]],
+    known: Mapping[str, set[tuple[str, str]]],
+) -> bool:
     """Whether ``owner``'s inputs in ``f`` differ from what was built (unknown: touched).
 
-    ``seen`` caches each file's fingerprints: a whole copy is asked once per owner.
+    A whole copy is asked twice: did the owner's inputs change since the
+    file was written, and do they differ from every other known state of
+    them (``known``: what the other files were built with, what last
+    month's collect filed; none known: nothing typed). The second catches a
+    merged workbook: written from the parts, it holds their edits, yet its
+    own fingerprints match. ``seen`` caches each file's fingerprints.
     """
     if f.file not in seen:
         seen[f.file] = (decode(f.snapshot.built_inputs), inputs_fingerprints(f.snapshot))
@@ -143,7 +157,26 @@ def _touched(f: ReturnedFile, owner: str, seen: dict[str, tuple[dict[str, str], 
         return built.get(WHOLE) != now[WHOLE]
     key = person_key(owner)
     oid = next(o.id for o in f.snapshot.plan.owners if person_key(o.name) == key)
-    return oid not in built or built[oid] != now[oid]
+    if oid not in built or built[oid] != now[oid]:
+        return True
+    others = {fp for file, fp in known.get(key, set()) if file != f.file}
+    return now[oid] not in (others or {NOTHING})
+
+
+def _known(
+    files: Sequence[ReturnedFile], before: Mapping[str, str]
+) -> dict[str, set[tuple[str, str]]]:
+    """Owner key → (file, fingerprint) of each state of their inputs known besides a file's own.
+
+    ``before``: owner key → the fingerprint last month's collect filed.
+    """
+    out: dict[str, set[tuple[str, str]]] = {k: {("", fp)} for k, fp in before.items()}
+    for f in files:
+        built = decode(f.snapshot.built_inputs)
+        for o in f.snapshot.plan.owners:
+            if o.id in built:
+                out.setdefault(person_key(o.name), set()).add((f.file, built[o.id]))
+    return out
 
 
 def _covers(f: ReturnedFile, owner: str) -> bool:
@@ -155,7 +188,10 @@ def _covers(f: ReturnedFile, owner: str) -> bool:
 
 
 def plan_returns(
-    plan_id: str, owners: Sequence[str], files: Sequence[ReturnedFile]
+    plan_id: str,
+    owners: Sequence[str],
+    files: Sequence[ReturnedFile],
+    before: Mapping[str, str] | None = None,
 ) -> list[ReturnRow]:
     """One row per expected owner: the newest file they changed, else one they sent back.
 
@@ -165,18 +201,22 @@ def plan_returns(
     Args:
         plan_id: the plan.
         owners: every owner who should have answered, in the order to list them.
-        files: the plan's current-version files found this month.
+        files: the plan's files found this month (older versions too: their
+            inputs were carried forward, so they are answers).
+        before: owner key → fingerprint of their inputs as last month's
+            collect filed them (see :func:`_touched`).
     """
     rows = []
     seen: set[str] = set()
     prints: dict[str, tuple[dict[str, str], ...]] = {}
     split = any(f.snapshot.plan.part for f in files)
+    known = _known(files, before or {})
     for owner in owners:
         if person_key(owner) in seen:
             continue
         seen.add(person_key(owner))
         mine = sorted((f for f in files if _covers(f, owner)), key=lambda f: (f.modified, f.file))
-        changed = [f for f in mine if _touched(f, owner, prints)]
+        changed = [f for f in mine if _touched(f, owner, prints, known)]
         if split:
             # Parts went out: an unchanged whole copy (the master kept beside them) is
             # not this owner's answer.

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from . import layout_rollup
 from .engine import StatusReport
-from .model import Plan
+from .model import Plan, Snapshot
 
 if TYPE_CHECKING:
     from .changes import Change
@@ -61,6 +61,8 @@ class PlanResult:
     plan: Plan
     report: StatusReport
     files: int
+    #: The merged inputs judged (what the next month's collect starts from).
+    snapshot: Snapshot | None = None
 
 
 def write_rollup(
@@ -109,7 +111,7 @@ def write_rollup(
             returns_sheet(out, returns)
             changes_sheet(out, changes)
             coverage_sheet(out, plans)
-            owners_sheet(out, plans)
+            owners_sheet(out, plans, returns)
             anti_goals_sheet(out, plans)
             import_log_sheet(out, log)
             trend_ws, below = trend_sheet(out, trend)
@@ -152,9 +154,18 @@ def summary_sheet(out: Rollup, title: str, plans: Sequence[PlanResult]) -> None:
     table(out, layout_rollup.SUMMARY, rows, title)
 
 
-def owners_sheet(out: Rollup, plans: Sequence[PlanResult]) -> None:
-    """Every owner of every plan: their status and their part of each goal they share."""
+def owners_sheet(
+    out: Rollup, plans: Sequence[PlanResult], returns: Sequence[ReturnRow] = ()
+) -> None:
+    """Every owner of every plan: their status, their part of each goal, what came back.
+
+    An owner who sent nothing keeps the figures carried from before
+    (:mod:`backplan_xlsx.carry`); Returns says ``Missing``.
+    """
+    from .names import person_key
     from .rollupsheet import table
+
+    came_back = {(x.plan, person_key(x.owner)): x.state for x in returns}
 
     rows: list[Row] = [
         {
@@ -169,6 +180,7 @@ def owners_sheet(out: Rollup, plans: Sequence[PlanResult]) -> None:
                 for p in o.parts
                 if p.share > 0
             ),
+            "returns": came_back.get((r.plan.id, person_key(o.name)), ""),
         }
         for r in plans
         for o in r.report.owners

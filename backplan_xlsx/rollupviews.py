@@ -66,6 +66,7 @@ def changes_sheet(out: Rollup, changes: Sequence[Change]) -> None:
             "status_then": c.status_then,
             "status_now": c.status_now,
             "worsened": "yes" if c.worsened else "",
+            "returns": c.returns,
         }
         for c in changes
     ]

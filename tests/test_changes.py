@@ -182,7 +182,7 @@ def _v1_months(path: Path) -> dict[tuple[str, str, str, str], tuple[object, ...]
 
 def _check_migrated(url: str, old: dict[tuple[str, str, str, str], tuple[object, ...]]) -> None:
     store = HistoryStore(url)
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 3
     rows = store.rows()
     store.close()
     assert {r.month for r in rows} == {"2027-01", "2027-02", "2027-03"}

@@ -84,8 +84,11 @@ def _assert_each_month_once(store_url: str) -> None:
         items = conn.execute(
             text("SELECT month, COUNT(*) FROM backplan_items GROUP BY month")
         ).all()
+        inputs = conn.execute(text("SELECT month, plan_id FROM backplan_inputs")).all()
     store.close()
     assert sorted(imports) == [(m, f"team-{k}", 1) for m in MONTHS for k in range(2)]
+    # Each run filed its month's merged inputs once, the base of the month after it.
+    assert sorted(inputs) == [(m, f"team-{k}") for m in MONTHS for k in range(2)]
     counts = {m: n for m, n in items}
     assert len(set(counts.values())) == 1 and counts[MONTHS[0]] > 0, counts
 

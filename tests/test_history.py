@@ -20,7 +20,7 @@ def _report(plan: Plan, as_of: date, value: float) -> object:
 
 def _exercise(url: str, plan: Plan) -> None:
     store = HistoryStore(url)
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 3
     jan = _report(plan, date(2027, 1, 31), 20_000)
     other = _report(replace(plan, id="other-plan"), date(2027, 1, 31), 1)
     n = store.record("2027-01", [jan, other], files=2)  # type: ignore[list-item]

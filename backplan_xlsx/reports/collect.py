@@ -80,6 +80,7 @@ def change_json(c: Change) -> dict[str, object]:
         "status_then": c.status_then or None,
         "status_now": c.status_now,
         "worsened": c.worsened,
+        "returns": c.returns or None,
     }
 
 
