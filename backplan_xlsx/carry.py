@@ -303,11 +303,27 @@ def from_json(month: str, plan_id: str, version: int, text: str) -> CarriedInput
 # --- the store: read the month before, file this month ---------------------------------
 
 
+def inputs_table(md: Any = None) -> Any:
+    """Schema 3's ``backplan_inputs``: one plan's merged inputs in one month, as JSON text.
+
+    Kept apart from the item rows: they are figures, this is what people
+    typed, read back only by the next month's collect (this module).
+    """
+    from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+
+    return Table(
+        "backplan_inputs",
+        md if md is not None else MetaData(),
+        Column("month", String(7), primary_key=True),
+        Column("plan_id", String(200), primary_key=True),
+        Column("plan_version", Integer, nullable=False),
+        Column("inputs", Text, nullable=False),
+    )
+
+
 def carried_before(conn: Connection, month: str, plans: Iterable[str]) -> dict[str, CarriedInputs]:
     """Plan id → its inputs as filed in the latest month before ``month`` that holds them."""
     from sqlalchemy import func, select
-
-    from .history import inputs_table
 
     table = inputs_table()
     wanted = sorted(set(plans))
@@ -330,8 +346,6 @@ def carried_before(conn: Connection, month: str, plans: Iterable[str]) -> dict[s
 
 def file_inputs(conn: Connection, month: str, carried: Sequence[CarriedInputs]) -> None:
     """Replace ``month``'s stored inputs of these plans (re-importing a month replaces it)."""
-    from .history import inputs_table
-
     table = inputs_table()
     for c in carried:
         conn.execute(

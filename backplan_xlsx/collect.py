@@ -20,7 +20,7 @@ the next run writes both.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -37,7 +37,7 @@ from .intake import read_one as read_one  # re-exported: the worker's task
 from .intake import read_whole as read_whole
 from .merge import Conflict, Copy, Unplaced, merge_all
 from .model import Plan
-from .returns import ReturnedFile, ReturnRow, plan_returns
+from .returns import ReturnedFile, ReturnRow, every_owner
 from .rollup import ImportEntry, PlanResult, write_rollup
 
 if TYPE_CHECKING:
@@ -268,7 +268,7 @@ def _finish(
     from .history import HistoryStore, report_rows
 
     if history is None:
-        result.returns = _returns(result.plans, expected, {}, returned)
+        result.returns = every_owner(result.plans, expected, {}, returned)
         goal_rows = _goal_rows(result.month, result.plans)
         result.changes = with_returns(
             compare((r for p in result.plans for r in report_rows(result.month, p.report)), []),
@@ -311,7 +311,7 @@ def _file_month(
     carried = carry_month(conn, result, as_of, sent)  # a month never forgets what was typed
     before = _last_month_owners(store, month, conn)
     prints = {pid: c.fingerprints for pid, c in carried.items()}
-    result.returns = _returns(result.plans, expected, before, returned, prints)
+    result.returns = every_owner(result.plans, expected, before, returned, prints)
     result.history_rows = store.record(
         month, [p.report for p in result.plans], files, returns=result.returns, conn=conn
     )
@@ -420,34 +420,6 @@ def _returned_files(
         snap = replace(snapshot, plan=full) if full is not None else snapshot
         out.setdefault(d.plan_id, []).append(ReturnedFile(d.name, d.read.modified, snap))
     return out
-
-
-def _returns(
-    plans: Sequence[PlanResult],
-    expected: dict[str, list[str]],
-    before: dict[str, list[str]],
-    returned: dict[str, list[ReturnedFile]],
-    prints: Mapping[str, Mapping[str, str]] | None = None,
-) -> list[ReturnRow]:
-    """Every expected owner of every plan seen, expected or filed last month.
-
-    ``prints``: plan id → owner key → their inputs' fingerprint as the
-    month carried from filed them (see :func:`~backplan_xlsx.returns.plan_returns`).
-    """
-    owners: dict[str, list[str]] = {}
-    for p in plans:
-        owners.setdefault(p.plan.id, []).extend(o.name for o in p.plan.owners)
-    for source in (expected, before):
-        for pid, names in source.items():
-            owners.setdefault(pid, []).extend(names)
-    for pid, files in returned.items():
-        owners.setdefault(pid, []).extend(
-            f.snapshot.plan.part for f in files if f.snapshot.plan.part
-        )
-    rows: list[ReturnRow] = []
-    for pid in sorted(owners):
-        rows.extend(plan_returns(pid, owners[pid], returned.get(pid, []), (prints or {}).get(pid)))
-    return rows
 
 
 def _merge_plans(result: CollectResult, decisions: Sequence[FileDecision], as_of: date) -> None:

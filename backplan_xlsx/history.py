@@ -101,26 +101,7 @@ def _tables() -> tuple[Any, Any, Any]:
         Column("target", Float),
         *_V2_COLUMNS(),
     )
-    inputs_table(md)
     return md, meta, (imports, items)
-
-
-def inputs_table(md: Any = None) -> Any:
-    """Schema 3's ``backplan_inputs``: one plan's merged inputs in one month, as JSON text.
-
-    Kept apart from the item rows: they are figures, this is what people
-    typed, read back only by the next month's collect (:mod:`backplan_xlsx.carry`).
-    """
-    from sqlalchemy import Column, Integer, MetaData, String, Table, Text
-
-    return Table(
-        "backplan_inputs",
-        md if md is not None else MetaData(),
-        Column("month", String(7), primary_key=True),
-        Column("plan_id", String(200), primary_key=True),
-        Column("plan_version", Integer, nullable=False),
-        Column("inputs", Text, nullable=False),
-    )
 
 
 def _V2_COLUMNS() -> list[Any]:  # noqa: N802 (the columns schema 2 added, for create and migrate)
@@ -177,6 +158,8 @@ def _migrate_2(conn: Connection) -> None:
 
 def _migrate_3(conn: Connection) -> None:
     """Schema 3: the merged inputs of each plan per month (months filed before have none)."""
+    from .carry import inputs_table
+
     inputs_table().create(conn, checkfirst=True)
 
 

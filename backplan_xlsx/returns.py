@@ -23,10 +23,14 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .model import Snapshot
 from .names import person_key
 from .writer.fingerprint import canonical
+
+if TYPE_CHECKING:
+    from .rollup import PlanResult
 
 RETURNED = "Returned"
 UNTOUCHED = "Untouched"
@@ -228,6 +232,36 @@ def plan_returns(
         stamp = datetime.fromtimestamp(pick.modified).replace(microsecond=0)
         state = RETURNED if changed else UNTOUCHED
         rows.append(ReturnRow(plan_id, owner, state, pick.file, stamp))
+    return rows
+
+
+def every_owner(
+    plans: Sequence[PlanResult],
+    expected: dict[str, list[str]],
+    before: dict[str, list[str]],
+    returned: dict[str, list[ReturnedFile]],
+    prints: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[ReturnRow]:
+    """The Returns rows: every owner of every plan seen, expected or filed last month.
+
+    ``returned``: plan id → its files found this month (see :func:`plan_returns`).
+
+    ``prints``: plan id → owner key → their inputs' fingerprint as the
+    month carried from filed them (see :func:`~backplan_xlsx.returns.plan_returns`).
+    """
+    owners: dict[str, list[str]] = {}
+    for p in plans:
+        owners.setdefault(p.plan.id, []).extend(o.name for o in p.plan.owners)
+    for source in (expected, before):
+        for pid, names in source.items():
+            owners.setdefault(pid, []).extend(names)
+    for pid, files in returned.items():
+        owners.setdefault(pid, []).extend(
+            f.snapshot.plan.part for f in files if f.snapshot.plan.part
+        )
+    rows: list[ReturnRow] = []
+    for pid in sorted(owners):
+        rows.extend(plan_returns(pid, owners[pid], returned.get(pid, []), (prints or {}).get(pid)))
     return rows
 
 
