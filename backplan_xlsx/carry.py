@@ -104,6 +104,7 @@ def fold(base: CarriedInputs | None, snap: Snapshot, sent: Sequence[Plan] = ()) 
     source = f"the {base.month} collect (carried)"
     unplaced: list[Unplaced] = []
     cells: dict[str, Any] = {}
+    added = 0
     for spec, col in layout.row_inputs():
         ids = row_ids(plan, spec.name)
         now = dict(getattr(snap, col.field))
@@ -116,9 +117,13 @@ def fold(base: CarriedInputs | None, snap: Snapshot, sent: Sequence[Plan] = ()) 
                 )
             elif now.get(item) in (None, ""):
                 now[item] = value
+                added += 1
         cells[col.field] = now
     check_ins, conflicts = _check_ins(base, snap, source)
     users = _user_columns(base, snap, plan, source, unplaced)
+    added += len(check_ins) - len(snap.check_ins)
+    if not added and plan is snap.plan and users == snap.user_columns:
+        return Folded(snap, tuple(conflicts), tuple(unplaced))  # everyone answered again
     folded = replace(snap, plan=plan, check_ins=check_ins, user_columns=users, **cells)
     return Folded(folded, tuple(conflicts), tuple(unplaced))
 
@@ -347,10 +352,10 @@ def carried_before(conn: Connection, month: str, plans: Iterable[str]) -> dict[s
 def file_inputs(conn: Connection, month: str, carried: Sequence[CarriedInputs]) -> None:
     """Replace ``month``'s stored inputs of these plans (re-importing a month replaces it)."""
     table = inputs_table()
-    for c in carried:
-        conn.execute(
-            table.delete().where((table.c.month == month) & (table.c.plan_id == c.plan_id))
-        )
+    ids = sorted({c.plan_id for c in carried})
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        conn.execute(table.delete().where((table.c.month == month) & table.c.plan_id.in_(chunk)))
     if carried:
         conn.execute(
             table.insert(),
