@@ -71,6 +71,8 @@ META_GENERATOR = "generator"
 META_PART = "part"
 #: Fingerprints of the inputs as written (``returns.encode``): tells untouched copies apart.
 META_INPUTS = "inputs"
+#: Fingerprints of every input cell as written (``asbuilt``): tells an edit from a carried value.
+META_CELLS = "input_cells"
 #: Defined names that keep the plan's identity where a re-save keeps them.
 PLAN_ID_NAME = "BackplanPlanId"
 VERSION_NAME = "BackplanVersion"

@@ -49,6 +49,7 @@ META_FIELDS = (
     MetaField(layout.META_GENERATOR, "text", "generator"),
     MetaField(layout.META_PART, "text", "part", optional=True),
     MetaField(layout.META_INPUTS, "text", "inputs"),
+    MetaField(layout.META_CELLS, "text", "input_cells"),
 )
 #: Headers above the key/value block.
 META_KEY_HEADERS = ("Key", "Value")

@@ -4,9 +4,11 @@ One plan is emailed to many people and comes back as many copies. Check-ins
 are rows, so they are unioned (a row identical in several copies is kept
 once). The other inputs are cells (an action's Done mark and Notes, an
 anti-goal's Last reviewed and Feedback): when two copies hold different
-values for the same cell, the newest file wins and the conflict is reported
-with both files and both values. A typed As-of date is kept only when every
-copy holds it. Copies of an older version are carried forward by row id.
+values typed into the same cell, the newest file wins and the conflict is
+reported with both files and both values; a value a copy holds only because
+it was written there (built, split or re-planned) never beats a typed one.
+A typed As-of date is kept only when every copy holds it. Copies of an
+older version are carried forward by row id.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import layout
+from .asbuilt import is_edit
 from .errors import MergeError as MergeError  # re-exported: raised here
 from .model import (
     Action,
@@ -220,31 +223,24 @@ def _getter(name: str) -> Callable[[Snapshot], Mapping[str, object]]:
 def _union_of_user_columns(
     ordered: Sequence[Copy], conflicts: list[Conflict]
 ) -> tuple[UserColumn, ...]:
-    """Every column users inserted in any copy; per row the newest value, conflicts named."""
+    """Every column users inserted in any copy; per row the value typed (as :func:`_cells`)."""
     columns: dict[tuple[str, str], dict[str, object]] = {}
-    source: dict[tuple[str, str, str], str] = {}
     for c in ordered:
         for user in c.snapshot.user_columns:
-            values = columns.setdefault((user.sheet, user.header), {})
-            for rid, value in user.values:
-                if rid in values and values[rid] != value:
-                    conflicts.append(
-                        Conflict(
-                            user.sheet,
-                            rid,
-                            user.header,
-                            c.file,
-                            str(value),
-                            source[(user.sheet, user.header, rid)],
-                            str(values[rid]),
-                        )
-                    )
-                values[rid] = value
-                source[(user.sheet, user.header, rid)] = c.file
-    return tuple(
-        UserColumn(sheet, header, tuple(values.items()))
-        for (sheet, header), values in columns.items()
-    )
+            columns.setdefault((user.sheet, user.header), {})
+    out = []
+    for sheet, header in columns:
+
+        def get(snap: Snapshot, sheet: str = sheet, header: str = header) -> dict[str, object]:
+            found: dict[str, object] = {}
+            for user in snap.user_columns:
+                if (user.sheet, user.header) == (sheet, header):
+                    found.update(user.values)
+            return found
+
+        values = _cells(ordered, sheet, header, get, conflicts)
+        out.append(UserColumn(sheet, header, tuple(values.items())))
+    return tuple(out)
 
 
 def _union_of_check_ins(ordered: Sequence[Copy]) -> tuple[CheckIn, ...]:
@@ -350,19 +346,32 @@ def _cells(
     get: Callable[[Snapshot], Mapping[str, V]],
     conflicts: list[Conflict],
 ) -> dict[str, V]:
-    """Newest non-blank value per item; a different earlier value is a conflict."""
+    """Per item the newest value someone typed; two different typed values are a conflict.
+
+    A value a copy holds only because it was written there (as built or
+    split, ``asbuilt``) is not an edit: it never beats a typed one, whatever
+    the versions, and is kept only when nobody typed anything there.
+    """
     out: dict[str, V] = {}
     source: dict[str, str] = {}
+    typed: dict[str, bool] = {}
     for c in ordered:
         for item, value in get(c.snapshot).items():
             if value in (None, ""):
                 continue
-            if item in out and out[item] != value:
-                conflicts.append(
-                    Conflict(sheet, item, column, c.file, str(value), source[item], str(out[item]))
-                )
+            edit = is_edit(c.snapshot, item, column, value)
+            if item in out:
+                if typed[item] and not edit:
+                    continue
+                if typed[item] and out[item] != value:
+                    conflicts.append(
+                        Conflict(
+                            sheet, item, column, c.file, str(value), source[item], str(out[item])
+                        )
+                    )
             out[item] = value
             source[item] = c.file
+            typed[item] = edit
     return out
 
 

@@ -229,3 +229,5 @@ class Snapshot:
     built_inputs: str = ""
     #: Columns users inserted into the tables, in the order found.
     user_columns: tuple[UserColumn, ...] = ()
+    #: Fingerprints of the input cells as built (``asbuilt``); None when not recorded.
+    built_cells: frozenset[str] | None = None

@@ -39,7 +39,9 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
 
     Check-ins are unioned (a row found in several copies is kept once); an
     input cell edited differently in two copies is a conflict: the newest
-    file wins and both values are printed. A typed As-of date is kept only
+    file wins and both values are printed. A value a copy holds only because
+    it was written there (built, split, re-planned) never beats an edit,
+    whatever the versions. A typed As-of date is kept only
     when every copy holds it. Copies of an older version are carried
     forward by row id (each input whose row is gone is printed); copies of
     different plans are refused.

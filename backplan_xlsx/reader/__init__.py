@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import layout
+from ..asbuilt import decode_cells
 from ..errors import Problem, WorkbookReadError
 from ..model import Plan, Snapshot
 from .checkins import read_check_ins
@@ -166,6 +167,7 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
         file=file,
         problems=tuple(problems),
         built_inputs=identity.inputs,
+        built_cells=decode_cells(identity.input_cells),
         user_columns=user_columns,
         # Done, Notes, Last reviewed, Feedback…: each input column's Snapshot field.
         **out.inputs,

@@ -42,6 +42,8 @@ class Identity:
     part: str = ""
     inputs: str = ""
     generator: str = ""
+    #: The input cells' fingerprints as written (``asbuilt.decode_cells`` reads them).
+    input_cells: str = ""
 
 
 def read_identity(src: Source, problems: list[Problem], *, with_record: bool = False) -> Identity:
@@ -76,6 +78,7 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
         part=_text(keys, "part") or clean_text(src.constants.get(layout.PART_NAME)),
         inputs=_text(keys, "inputs"),
         generator=_text(keys, "generator"),
+        input_cells=_text(keys, "input_cells"),
     )
 
 

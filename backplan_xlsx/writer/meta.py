@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from .. import layout, layout_meta
+from ..asbuilt import encode_cells
 from ..returns import encode, inputs_fingerprints
 from .book import Book, Sheet
 from .fingerprint import (
@@ -84,6 +85,7 @@ def meta_values(book: Book) -> dict[str, str | int | date]:
         "generator": GENERATOR,
         "part": plan.part,
         "inputs": encode(inputs_fingerprints(book.snapshot)),
+        "input_cells": encode_cells(book.snapshot),
     }
 
 
