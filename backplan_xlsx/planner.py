@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from .errors import Problem, SpecError
 from .model import Action, Goal, Milestone, Plan
+from .rules.words import count_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,10 +232,6 @@ def plan_milestones(
     return out, problems
 
 
-def _stage_text(template: str, n: int) -> str:
-    return template.format(n=n) if "{n}" in template else f"{template}: {n}"
-
-
 CATCH_UP = "Catch-up: "
 
 
@@ -274,7 +271,7 @@ def funnel_actions(plan: Plan, goal: Goal, milestones: Sequence[Milestone]) -> l
         for template, n, when, stage_name, late in reversed(steps):
             for owner, part in zip(owners, split_whole(n, shares), strict=True):
                 if part > 0:
-                    text = _stage_text(template, part)
+                    text = count_text(template, part)
                     out.append(
                         Action(
                             id="",

@@ -19,12 +19,18 @@ from typing import Any
 from . import layout
 from .model import Plan, Snapshot, UserColumn
 from .names import person_key
+from .rules.words import singular
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+_COUNTED = re.compile(r"(# )([^\W\d_]+)")
+
+
 def _words(text: str) -> str:
-    return " ".join(_DIGITS.sub("#", text).split()).casefold()
+    """An action's words with numbers aside: "Close 1 deal" and "Close 3 deals" match."""
+    words = " ".join(_DIGITS.sub("#", text).split()).casefold()
+    return _COUNTED.sub(lambda m: m.group(1) + singular(m.group(2)), words)
 
 
 def _identities(plan: Plan, sheet: str) -> list[tuple[str, tuple[tuple[object, ...], ...]]]:

@@ -6,6 +6,7 @@ exactly); the named cells are what formulas read like sentences with.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal
 
@@ -73,3 +74,37 @@ class ArrayFormula(str):
 
 #: A number larger than any date or row, for conditional minima.
 BIG = "1E+300"
+
+
+# --- counted words in action texts ---------------------------------------------
+
+_AFTER_COUNT = re.compile(r"(\{n\}\s+)([^\W\d_]+)")
+
+
+def singular(word: str) -> str:
+    """The singular of a regular English plural noun ("opportunities" → "opportunity").
+
+    Only the regular endings: an action template names its own noun, and one
+    that is already singular ("Close {n} business") is left alone.
+    """
+    low = word.casefold()
+    if len(low) > 3 and low.endswith("ies"):
+        return word[:-3] + ("Y" if word[-3:].isupper() else "y")
+    if low.endswith(("sses", "xes", "zzes", "ches", "shes")):
+        return word[:-2]
+    if len(low) > 1 and low.endswith("s") and not low.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def count_text(template: str, n: int) -> str:
+    """An action's words for ``n`` of a funnel step: "Close {n} deals" → "Close 1 deal".
+
+    The noun right after ``{n}`` is made singular for one; a template without
+    ``{n}`` gets the count after a colon.
+    """
+    if "{n}" not in template:
+        return f"{template}: {n}"
+    if n == 1:
+        template = _AFTER_COUNT.sub(lambda m: m.group(1) + singular(m.group(2)), template)
+    return template.format(n=n)
