@@ -160,6 +160,10 @@ class CheckIn:
     ref: str = ""
     #: What this row holds in columns a user inserted: (header, value) pairs.
     extra: tuple[tuple[str, object], ...] = ()
+    #: The text typed where the value (or date) belongs, as read ("40,000"): the
+    #: workbook's formulas ignore text, so the row counts only once a rewrite
+    #: writes it as a number (``rules.counts``). Empty for a real number and date.
+    as_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,7 @@ def read_check_ins(
                 goal = raw_goal.strip(_SPACE) or cells.need_text(r, "goal", _GOAL_HINT)
                 value = raw_value
                 owner = raw_owner.strip(_SPACE)
+                typed = ""
             elif _blank(raw_day) and _blank(raw_goal) and _blank(raw_owner) and _blank(raw_value):
                 continue
             else:
@@ -84,6 +85,7 @@ def read_check_ins(
                 goal = cells.need_text(r, "goal", _GOAL_HINT)
                 value = cells.need_number(r, "value", "the value (a number)")
                 owner = cells.text(r, "owner")
+                typed = _typed_as_text(raw_day, raw_value)
         except SkipRow:
             continue
         key = goal.casefold()
@@ -102,7 +104,7 @@ def read_check_ins(
         )
         raw_ref = line[cr] if cr >= 0 else ""
         ref = raw_ref.strip(_SPACE) if type(raw_ref) is str else cells.text(r, "ref")
-        reading = CheckIn(day, goal, owner, value, comment, r + 1, ref)
+        reading = CheckIn(day, goal, owner, value, comment, r + 1, ref, as_text=typed)
         if inserted:
             reading = _with_inserted(reading, line, inserted)
         found.append(reading)
@@ -117,6 +119,15 @@ def _with_inserted(
         (header, line[c]) for c, header in inserted if c < len(line) and not _blank(line[c])
     )
     return replace(reading, extra=pairs) if pairs else reading
+
+
+def _typed_as_text(raw_day: object, raw_value: object) -> str:
+    """The text typed where the date or value belongs (the formulas ignore it), else ""."""
+    if isinstance(raw_value, str):
+        return raw_value.strip(_SPACE)
+    if isinstance(raw_day, str):
+        return raw_day.strip(_SPACE)
+    return ""
 
 
 def _blank(raw: object) -> bool:

@@ -172,16 +172,28 @@ def located(
 
 
 def as_text(file: str, sheet: str, cell: str, raw: str, kind: str, read_as: str) -> Problem:
-    """The warning for a number or date typed as text: read here, ignored by the formulas."""
-    consequence = ""
-    if kind == "date" and sheet == layout.CHECK_INS:
-        # (dates<=until)*dates in the latest-reading formulas cannot multiply text.
-        consequence = " (and latest readings on the Goals and Anti-goals sheets show #VALUE!)"
+    """The warning for a number or date typed as text: read here, ignored by the formulas.
+
+    A check-in typed as text is left out of status's figures too
+    (``rules.counts``), so status and the workbook say the same; a rewrite
+    writes it as a number and from then on both count it.
+    """
+    if sheet == layout.CHECK_INS:
+        return Problem(
+            f"{kind}-as-text",
+            "warning",
+            f'"{raw.strip()}" is text: the workbook\'s own formulas ignore it, so status leaves '
+            f"this check-in out too; type it again as a {kind} ({read_as}), or run merge or "
+            "replan, which write it as one",
+            file=file,
+            sheet=sheet,
+            cell=cell,
+        )
     return Problem(
         f"{kind}-as-text",
         "warning",
         f'"{raw.strip()}" is text, read here as {read_as}; the workbook\'s own formulas ignore '
-        f"it{consequence} until it is typed again as a {kind}",
+        f"it until it is typed again as a {kind}",
         file=file,
         sheet=sheet,
         cell=cell,

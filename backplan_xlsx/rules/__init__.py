@@ -30,6 +30,8 @@ from .actuals import (
     CheckInRanges,
     actual,
     actual_formula,
+    as_numbers,
+    counts,
     latest_formula,
     latest_reading,
     owner_match_formula,
@@ -96,6 +98,8 @@ from .words import (
 
 __all__ = [
     "CheckInIndex",
+    "as_numbers",
+    "counts",
     "DONE",
     "MISSED",
     "NOT_STARTED",

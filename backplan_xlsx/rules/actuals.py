@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from ..model import CheckIn
@@ -14,6 +15,25 @@ from .words import ArrayFormula, Measure
 
 def _goal_key(goal_id: str) -> str:
     return goal_id.casefold()
+
+
+def counts(c: CheckIn) -> bool:
+    """Whether a check-in counts: not while its value or date is text ("40,000").
+
+    The workbook's formulas skip text (SUMIFS ignores it, the owner and
+    latest formulas test ISNUMBER), so the Python engine skips it too and
+    ``status`` says what the workbook shows; the reader names the cell. Every
+    rewrite writes the value as a number (:func:`as_numbers`), and from then
+    on both count it.
+    """
+    return not c.as_text
+
+
+def as_numbers(check_ins: tuple[CheckIn, ...]) -> tuple[CheckIn, ...]:
+    """The check-ins as a rewrite writes them: a value typed as text becomes its number."""
+    if not any(c.as_text for c in check_ins):
+        return check_ins
+    return tuple(replace(c, as_text="") if c.as_text else c for c in check_ins)
 
 
 def actual(
@@ -39,6 +59,7 @@ def actual(
         if c.goal.casefold() == key
         and c.date <= until
         and (who is None or person_key(c.owner) == who)
+        and counts(c)
     ]
     if measure == "sum":
         total = 0.0
@@ -53,7 +74,7 @@ def actual(
 def latest_reading(check_ins: Iterable[CheckIn], goal_id: str, until: date) -> float | None:
     """The latest reading of a goal or anti-goal on or before ``until``, if any."""
     key = _goal_key(goal_id)
-    rows = [c for c in check_ins if c.goal.casefold() == key and c.date <= until]
+    rows = [c for c in check_ins if c.goal.casefold() == key and c.date <= until and counts(c)]
     if not rows:
         return None
     return max(rows, key=lambda c: (c.date, c.row)).value
@@ -111,6 +132,8 @@ class CheckInIndex:
     def __init__(self, check_ins: Iterable[CheckIn]) -> None:
         series: dict[tuple[str, str | None], _Series] = {}
         for c in check_ins:
+            if c.as_text:  # not counted (see counts)
+                continue
             goal = c.goal.casefold()
             for key in ((goal, None), (goal, person_key(c.owner))):
                 found = series.get(key)

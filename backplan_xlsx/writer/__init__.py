@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import engine, layout
+from .. import engine, layout, rules
 from ..fileio import atomic_write, atomic_write_many, writing
 from ..model import Plan, Snapshot
 from .overwrite import Replaced, check_target, make_way
@@ -71,6 +71,8 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = 
 
     from .book import Book, Styles
 
+    # A number typed as text is written as the number: the formulas count it from now on.
+    snapshot = replace(snapshot, check_ins=rules.as_numbers(snapshot.check_ins))
     report = engine.evaluate(snapshot, as_of)
     options = {
         "strings_to_numbers": False,
