@@ -92,6 +92,21 @@ def replan(
             would re-plan the team's milestones), a goal already reached, or a
             deadline not after the as-of date.
     """
+    _refuse(plan, as_of)
+    # A number typed as text is written back as a number: plan from it as one.
+    check_ins = rules.as_numbers(tuple(check_ins))
+    changes: list[Change] = []
+    goals = _new_goals(plan, check_ins, as_of, targets or {}, deadlines or {}, changes)
+    new_plan = replace(plan, goals=tuple(goals), version=plan.version + 1)
+    milestones = _new_milestones(plan, goals, check_ins, as_of, changes)
+    done = done or {}
+    keep = {a.id for a in plan.actions if rules.is_done(done.get(a.id))} | set(typed_into)
+    actions = _replan_actions(plan, new_plan, milestones, as_of, keep, changes)
+    return replace(new_plan, milestones=tuple(milestones), actions=tuple(actions)), changes
+
+
+def _refuse(plan: Plan, as_of: date) -> None:
+    """Refuse a part (one person's actuals) and a re-plan date before the plan starts."""
     if plan.part:
         raise ReplanError(
             f"this workbook is {plan.part}'s part of plan {plan.id!r} (from backplan split): "
@@ -104,14 +119,21 @@ def replan(
             f"{as_of} is before the plan starts ({plan.start}): there are no actuals to "
             "re-plan from yet; give --as-of a date on or after the start"
         )
-    done = done or {}
-    targets = targets or {}
-    deadlines = deadlines or {}
+
+
+def _new_goals(
+    plan: Plan,
+    check_ins: Sequence[CheckIn],
+    as_of: date,
+    targets: Mapping[str, float],
+    deadlines: Mapping[str, date],
+    changes: list[Change],
+) -> list[Goal]:
+    """The goals with their new targets and deadlines, each still ahead of its actual."""
     known = {g.id for g in plan.goals}
     for gid in [*targets, *deadlines]:
         if gid not in known:
             raise ReplanError(f"{gid} is not a goal of this plan ({', '.join(sorted(known))})")
-    changes: list[Change] = []
     goals: list[Goal] = []
     for g in plan.goals:
         new = replace(
@@ -136,8 +158,20 @@ def replan(
                 f"{new.target:,.10g}. Nothing to re-plan; raise it with --target {g.id}=N"
             )
         goals.append(new)
-    new_plan = replace(plan, goals=tuple(goals), version=plan.version + 1)
+    return goals
 
+
+def _new_milestones(
+    plan: Plan,
+    goals: Sequence[Goal],
+    check_ins: Sequence[CheckIn],
+    as_of: date,
+    changes: list[Change],
+) -> list[Milestone]:
+    """Milestones already due as they were, then each goal's remaining path from its actual.
+
+    A remaining milestone on the same date as an old one keeps its id.
+    """
     milestones: list[Milestone] = []
     next_m = _next_number([m.id for m in plan.milestones], "M")
     old_by_goal_due = {(m.goal, m.due): m for m in plan.milestones}
@@ -172,10 +206,7 @@ def replan(
     for m in plan.milestones:
         if m.id not in new_ids:
             changes.append(Change(m.id, f"dropped (was due {m.due})"))
-
-    keep = {a.id for a in plan.actions if rules.is_done(done.get(a.id))} | set(typed_into)
-    actions = _replan_actions(plan, new_plan, milestones, as_of, keep, changes)
-    return replace(new_plan, milestones=tuple(milestones), actions=tuple(actions)), changes
+    return milestones
 
 
 def _replan_actions(
