@@ -11,7 +11,6 @@ problem: ``plan.yaml:14: goals[0].deadline: 2027-13-01 is not a date``.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from datetime import date
@@ -20,13 +19,10 @@ from typing import Any
 
 from .errors import Problem, SpecError
 from .model import AntiGoal, Funnel, Goal, Owner, Plan, Stage, Thresholds
-from .names import person_key
+from .specrules import MAX_ANTI_GOALS as MAX_ANTI_GOALS  # re-exported: checks uses it
+from .specrules import MAX_AVOID_CHARS as MAX_AVOID_CHARS
+from .specrules import cross_checks
 from .yamlsource import Source, parse_yaml, read_yaml
-
-MAX_ANTI_GOALS = 7
-MAX_AVOID_CHARS = 120
-SHARE_TOLERANCE = 1e-9
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 
 
 def read_spec(path: str | Path) -> tuple[Plan, list[Problem]]:
@@ -72,7 +68,7 @@ def plan_from_source(src: Source) -> tuple[Plan, list[Problem]]:
             said = {p.field for p in numbers}
             problems.extend(p for p in _pydantic_problems(src, exc) if p.field not in said)
     problems.extend(numbers)
-    problems.extend(_cross_checks(src))
+    problems.extend(cross_checks(src))
     problems.sort(key=lambda p: (p.line or 0, p.field))
     errors = [p for p in problems if p.severity == "error"]
     if errors or spec is None:
@@ -173,256 +169,15 @@ def specmodel_hint(loc: tuple[Any, ...]) -> str:
     return _HINTS.get(str(loc[-1]), "")
 
 
-def _num(value: Any) -> float | None:
-    """A field's number for the cross-field rules; None when not a finite one
-    (:mod:`backplan_xlsx.specbounds` reports those)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value) if isinstance(value, int | float) else float(str(value))
-    except (ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _day(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
-
-
-def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
-    seq = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(seq, list):
-        return []
-    return [(i, item) for i, item in enumerate(seq) if isinstance(item, dict)]
-
-
-def _cross_checks(src: Source) -> list[Problem]:
-    """Rules across fields: dates in order, shares add up, references exist.
-
-    They run on the raw document, beside the type checks rather than after
-    them, so one pass reports a bad date *and* shares that add up to 1.3.
-    A value of the wrong type is the type checker's finding, skipped here.
-    """
-    data = src.data if isinstance(src.data, dict) else {}
-    out: list[Problem] = []
-    start = _day(data.get("start"))
-    goals = _items(data, "goals")
-    goal_ids = [str(g.get("id") or f"G{i + 1}") for i, g in goals]
-    owners = _items(data, "owners")
-    owner_names = {person_key(str(o.get("name", ""))) for _, o in owners}
-    seen: dict[str, int] = {}
-    for (i, g), gid in zip(goals, goal_ids, strict=True):
-        if not _ID.match(gid):
-            out.append(src.problem(("goals", i, "id"), f"{gid!r} is not a usable id", "bad-id"))
-        if gid in seen:
-            out.append(
-                src.problem(("goals", i, "id"), f"{gid} is used by goals[{seen[gid]}] too", "dup")
-            )
-        seen.setdefault(gid, i)
-        deadline = _day(g.get("deadline"))
-        if deadline and start and deadline <= start:
-            out.append(
-                src.problem(
-                    ("goals", i, "deadline"),
-                    f"{deadline} is not after the plan start {start}",
-                    "deadline-before-start",
-                )
-            )
-        out.extend(_direction_checks(src, i, g))
-        if g.get("owner") and person_key(str(g["owner"])) not in owner_names:
-            out.append(
-                src.problem(
-                    ("goals", i, "owner"), f"{g['owner']!r} is not in owners", "unknown-owner"
-                )
-            )
-    names: dict[str, int] = {}
-    totals = {gid: 0.0 for gid in goal_ids}
-    for j, o in owners:
-        key = person_key(str(o.get("name", "")))
-        if key and key in names:
-            out.append(
-                src.problem(
-                    ("owners", j, "name"),
-                    f"{o.get('name')!r} is listed twice (owners[{names[key]}]); names that "
-                    "differ only in case, spaces, accents' form or apostrophes are one person",
-                    "duplicate-owner",
-                )
-            )
-        names.setdefault(key, j)
-        shares = o.get("shares")
-        for gid, share in shares.items() if isinstance(shares, dict) else []:
-            if str(gid) not in totals:
-                out.append(
-                    src.problem(
-                        ("owners", j, "shares", str(gid)),
-                        f"{gid} is not a goal id ({', '.join(goal_ids)})",
-                        "unknown-goal",
-                    )
-                )
-                continue
-            number = _num(share)
-            # A share that is not a (finite) number is its own finding; no sum then.
-            totals[str(gid)] += math.nan if number is None else number
-    if owners:
-        for (i, _), gid in zip(goals, goal_ids, strict=True):
-            if not math.isnan(totals[gid]) and abs(totals[gid] - 1.0) > SHARE_TOLERANCE:
-                out.append(
-                    src.problem(
-                        ("goals", i),
-                        f"owner shares of {gid} add up to {totals[gid]:g}, not 1; "
-                        "fix owners[*].shares",
-                        "shares-not-one",
-                    )
-                )
-    refs = (
-        ("anti_goals", "goal", "owner"),
-        ("actions", "goal", "owner"),
-        ("milestones", "goal", None),
-    )
-    for section, goal_key, owner_key in refs:
-        for k, item in _items(data, section):
-            ref = item.get(goal_key)
-            required = section != "anti_goals"
-            if (ref or required) and str(ref) not in goal_ids and ref is not None:
-                out.append(
-                    src.problem(
-                        (section, k, goal_key),
-                        f"{ref} is not a goal id ({', '.join(goal_ids)})",
-                        "unknown-goal",
-                    )
-                )
-            who = item.get(owner_key) if owner_key else None
-            if who and person_key(str(who)) not in owner_names:
-                out.append(
-                    src.problem(
-                        (section, k, owner_key or ""),
-                        f"{who!r} is not in owners; add them there or fix the spelling",
-                        "unknown-owner",
-                    )
-                )
-    th = data.get("thresholds")
-    if isinstance(th, dict):
-        on, risk = _num(th.get("on_track", 0.95)), _num(th.get("at_risk", 0.80))
-        if on is not None and risk is not None and risk > on:
-            out.append(
-                src.problem(
-                    ("thresholds", "at_risk"),
-                    "is above thresholds.on_track; at-risk must be the lower ratio",
-                    "bad-thresholds",
-                )
-            )
-    anti = _items(data, "anti_goals")
-    if len(anti) > MAX_ANTI_GOALS:
-        out.append(
-            src.problem(
-                ("anti_goals",),
-                f"{len(anti)} anti-goals; keep {MAX_ANTI_GOALS} or fewer so people remember them",
-                "too-many-anti-goals",
-                "warning",
-            )
-        )
-    for k, a in anti:
-        avoid = str(a.get("avoid") or "")
-        if len(avoid) > MAX_AVOID_CHARS:
-            out.append(
-                src.problem(
-                    ("anti_goals", k, "avoid"),
-                    f"{len(avoid)} characters; say it in {MAX_AVOID_CHARS} or fewer",
-                    "long-anti-goal",
-                    "warning",
-                )
-            )
-    return out
-
-
-def _direction_checks(src: Source, i: int, g: dict[str, Any]) -> list[Problem]:
-    """A goal moves up or down; one whose target is its baseline goes nowhere.
-
-    A ``%`` goal is a reading (win rate, churn): measured as a ``sum`` its
-    check-ins would add up, which is almost never meant, so it is a warning.
-    A funnel turns an increase into deals, so it needs a goal that moves up.
-    """
-    out: list[Problem] = []
-    target, baseline = _num(g.get("target")), _num(g.get("baseline", 0))
-    if target is not None and baseline is not None and target == baseline:
-        out.append(
-            src.problem(
-                ("goals", i, "target"),
-                f"{target:g} equals the baseline; give a target above it (a goal that "
-                "moves up) or below it (one that moves down, such as churn)",
-                "target-equals-baseline",
-            )
-        )
-    if (
-        target is not None
-        and baseline is not None
-        and target < baseline
-        and g.get("funnel") is not None
-    ):
-        out.append(
-            src.problem(
-                ("goals", i, "funnel"),
-                "a funnel turns an increase into deals, but this goal moves down; "
-                "remove the funnel or raise the target",
-                "funnel-on-down-goal",
-            )
-        )
-    if str(g.get("unit", "")).strip() == "%" and g.get("measure") == "sum":
-        out.append(
-            src.problem(
-                ("goals", i, "measure"),
-                "a % goal is a reading; measure: sum adds its check-ins up. "
-                "Use measure: latest unless each check-in really is an increment",
-                "percent-goal-summed",
-                "warning",
-            )
-        )
-    return out
-
-
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
     return slug[:48] or "plan"
 
 
 def _to_plan(spec: Any) -> Plan:
+    """The checked spec as the domain model (ids given, defaults filled in)."""
     goal_ids = spec.goal_ids()
-    goals = []
-    for gid, g in zip(goal_ids, spec.goals, strict=True):
-        funnel = None
-        if g.funnel is not None:
-            f = g.funnel
-            stages = tuple(
-                Stage(s.name, s.conversion, s.days if s.days is not None else f.sales_cycle_days)
-                if i == 0
-                else Stage(s.name, s.conversion, s.days if s.days is not None else 0)
-                for i, s in enumerate(f.stages)
-            )
-            funnel = Funnel(f.deal_size, f.sales_cycle_days, stages, f.close_action)
-        owner = g.owner or _largest_share_owner(spec, gid)
-        curve = tuple(g.curve) if isinstance(g.curve, list) else g.curve
-        goals.append(
-            Goal(
-                id=gid,
-                name=g.name,
-                metric=g.metric or g.name,
-                unit=g.unit,
-                baseline=g.baseline,
-                target=g.target,
-                deadline=g.deadline,
-                cadence=g.cadence,
-                curve=curve,
-                measure=g.measure or ("latest" if g.unit.strip() == "%" else "sum"),
-                why=g.why,
-                owner=owner,
-                funnel=funnel,
-            )
-        )
+    goals = tuple(_to_goal(spec, gid, g) for gid, g in zip(goal_ids, spec.goals, strict=True))
     owners = tuple(
         Owner(
             id=f"O{j + 1}",
@@ -453,12 +208,42 @@ def _to_plan(spec: Any) -> Plan:
         id=spec.id or _slug(spec.plan),
         title=spec.plan,
         start=spec.start,
-        goals=tuple(goals),
+        goals=goals,
         owners=owners,
         anti_goals=anti,
         thresholds=Thresholds(spec.thresholds.on_track, spec.thresholds.at_risk),
         version=spec.version,
         description=spec.description,
+    )
+
+
+def _to_funnel(f: Any) -> Funnel:
+    """A goal's funnel; the first stage's days default to the sales cycle, the others to 0."""
+    stages = tuple(
+        Stage(s.name, s.conversion, s.days if s.days is not None else f.sales_cycle_days)
+        if i == 0
+        else Stage(s.name, s.conversion, s.days if s.days is not None else 0)
+        for i, s in enumerate(f.stages)
+    )
+    return Funnel(f.deal_size, f.sales_cycle_days, stages, f.close_action)
+
+
+def _to_goal(spec: Any, gid: str, g: Any) -> Goal:
+    """One goal: its owner (the largest share when none is named) and its measure's default."""
+    return Goal(
+        id=gid,
+        name=g.name,
+        metric=g.metric or g.name,
+        unit=g.unit,
+        baseline=g.baseline,
+        target=g.target,
+        deadline=g.deadline,
+        cadence=g.cadence,
+        curve=tuple(g.curve) if isinstance(g.curve, list) else g.curve,
+        measure=g.measure or ("latest" if g.unit.strip() == "%" else "sum"),
+        why=g.why,
+        owner=g.owner or _largest_share_owner(spec, gid),
+        funnel=_to_funnel(g.funnel) if g.funnel is not None else None,
     )
 
 
