@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from .engine import StatusReport
+from .engine import OwnerStatus, StatusReport
 from .model import Goal, Owner, Plan
 from .names import same_person
 from .reports.common import still_needed
@@ -46,12 +46,30 @@ def _sentence(goal: Goal) -> str:
 
 def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[str, list[str]]]:
     """The page as sections of plain lines (rendered by :func:`render_brief`)."""
-    as_of = report.as_of
-    goals = {g.id: g for g in report.goals}
-    sections: list[tuple[str, list[str]]] = []
+    status = next((o for o in report.owners if o.id == owner.id), None)
+    return [
+        ("Your brief", _intro(plan, report, owner, status)),
+        ("The goal and your part", _goal_lines(plan, report, owner, status)),
+        ("Next milestones", _next_milestones(plan, report, owner)),
+        ("Your next actions", _next_actions(report, owner)),
+        ("What we deliberately avoid", _anti_goal_lines(plan, report)),
+        (
+            "How to check in",
+            [
+                "Open the workbook's Check-ins sheet and add one row per reading: the date, "
+                "the goal id (G1...) or anti-goal id (X1...), your name and the value.",
+                "Mark actions done on the Actions sheet (Done: Yes).",
+                "Send the file back as it is; renaming it is fine.",
+            ],
+        ),
+    ]
+
+
+def _intro(plan: Plan, report: StatusReport, owner: Owner, status: OwnerStatus | None) -> list[str]:
+    """Whose page this is, of which plan, and (for a part) what its figures are."""
     who = owner.name + (f", {owner.role}" if owner.role else "")
     intro = [
-        f"Plan: {plan.title} (version {plan.version}), as of {as_of.isoformat()}.",
+        f"Plan: {plan.title} (version {plan.version}), as of {report.as_of.isoformat()}.",
         f"For: {who}.",
     ]
     if report.part:
@@ -61,12 +79,18 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
         )
     if plan.description:
         intro.append(plan.description.strip())
-    status = next((o for o in report.owners if o.id == owner.id), None)
     if status is not None and any(p.share > 0 for p in status.parts):
         # Their own standing first: judged on their share, not the team's total.
         intro.append(f"Your status: {status.status} (on your share of each goal).")
-    sections.append(("Your brief", intro))
-    part_lines: list[str] = []
+    return intro
+
+
+def _goal_lines(
+    plan: Plan, report: StatusReport, owner: Owner, status: OwnerStatus | None
+) -> list[str]:
+    """Every goal with its status; for the owner's goals their part and the long-term view."""
+    goals = {g.id: g for g in report.goals}
+    lines: list[str] = []
     for g in plan.goals:
         share = owner.share_of(g.id)
         gs = goals[g.id]
@@ -76,31 +100,35 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
         line = f"{_sentence(g)} {who}: {gs.status}."
         if g.why:
             line += f" Why it matters: {g.why}"
-        part_lines.append(line)
+        lines.append(line)
         if share <= 0:
             continue
         part = next((p for p in (status.parts if status else ()) if p.goal == g.id), None)
         if part is not None:
-            part_lines.append(
+            lines.append(
                 f"  Your part: {share:.0%} = {_num(part.target, g.unit)}. So far "
                 f"{_num(part.actual, g.unit)}; the plan expects {_num(part.expected, g.unit)} "
                 f"by now: {part.status}."
             )
         else:
-            part_lines.append(f"  You are accountable for {share:.0%} of it.")
+            lines.append(f"  You are accountable for {share:.0%} of it.")
         reach = "you reach" if report.part else "the team reaches"
-        part_lines.append(
+        lines.append(
             f"  Long-term view: at the current pace relative to the plan {reach} "
             f"{_num(gs.projected, g.unit)} by {g.deadline}; {still_needed(gs)}."
             if g.measure == "sum"
             else f"  Latest reading {_num(gs.actual, g.unit)}; target {_num(g.target, g.unit)}; "
             f"{still_needed(gs)}."
         )
-    sections.append(("The goal and your part", part_lines))
+    return lines
+
+
+def _next_milestones(plan: Plan, report: StatusReport, owner: Owner) -> list[str]:
+    """The next two milestones of every goal, in date order across goals."""
     upcoming: list[str] = []
     for g in plan.goals:
         share = owner.share_of(g.id)
-        nxt = [m for m in report.milestones if m.goal == g.id and m.due >= as_of][:2]
+        nxt = [m for m in report.milestones if m.goal == g.id and m.due >= report.as_of][:2]
         for m in nxt:
             yours = ""
             whose = "team target"
@@ -113,7 +141,11 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
                 f"({m.status})"
             )
     # Each line starts with its ISO due date: sorted, they read in date order across goals.
-    sections.append(("Next milestones", sorted(upcoming) or ["None left: the plan is complete."]))
+    return sorted(upcoming) or ["None left: the plan is complete."]
+
+
+def _next_actions(report: StatusReport, owner: Owner) -> list[str]:
+    """Every overdue action of the owner, then the next open ones, then how many are done."""
     mine = [a for a in report.actions if same_person(a.owner, owner.name)]
     late = sorted((a for a in mine if a.status == "Overdue"), key=lambda a: (a.due, a.id))
     open_ = sorted((a for a in mine if a.status == "Open"), key=lambda a: (a.due, a.id))
@@ -123,7 +155,11 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
         acts.append(f"... and {len(open_) - NEXT_ACTIONS} more on the Actions sheet.")
     done = len(mine) - len(late) - len(open_)
     acts.append(f"Done so far: {done} of {len(mine)}.")
-    sections.append(("Your next actions", acts))
+    return acts
+
+
+def _anti_goal_lines(plan: Plan, report: StatusReport) -> list[str]:
+    """Each anti-goal with its alternative, its rationale and its status."""
     anti = []
     for x in plan.anti_goals:
         xs = next((s for s in report.anti_goals if s.id == x.id), None)
@@ -133,19 +169,7 @@ def build_brief(plan: Plan, report: StatusReport, owner: Owner) -> list[tuple[st
         if xs is not None:
             line += f" ({xs.status})"
         anti.append(line)
-    sections.append(("What we deliberately avoid", anti or ["No anti-goals in this plan."]))
-    sections.append(
-        (
-            "How to check in",
-            [
-                "Open the workbook's Check-ins sheet and add one row per reading: the date, "
-                "the goal id (G1...) or anti-goal id (X1...), your name and the value.",
-                "Mark actions done on the Actions sheet (Done: Yes).",
-                "Send the file back as it is; renaming it is fine.",
-            ],
-        )
-    )
-    return sections
+    return anti or ["No anti-goals in this plan."]
 
 
 def render_brief(plan: Plan, report: StatusReport, owner: Owner, fmt: Format = "md") -> str:
