@@ -142,77 +142,23 @@ def _problem(field: str, message: str, code: str) -> Problem:
     return Problem(code, "error", message, field=field)
 
 
+#: A goal's path before it becomes milestones: due dates, cumulative targets, names.
+_Path = tuple[list[date], list[float], list[str]]
+
+
 def plan_milestones(
     plan: Plan, goal_index: int, explicit: Sequence[ExplicitMilestone], first_id: int
 ) -> tuple[list[Milestone], list[Problem]]:
     """A goal's milestones, generated or checked from the spec's own."""
     goal = plan.goals[goal_index]
     problems: list[Problem] = []
-    where = f"goals[{goal_index}]"
-    way = -1 if goal.target < goal.baseline else 1
     if explicit:
-        rows = [(m.due, m.target, m.name, m.index) for m in sorted(explicit, key=lambda m: m.due)]
-        prev_due, prev_target = plan.start, goal.baseline
-        for due, target, _, idx in rows:
-            f = f"milestones[{idx}]"
-            if due <= prev_due:
-                problems.append(
-                    _problem(f"{f}.due", f"{due} is not after {prev_due}", "milestone-order")
-                )
-            if (target - prev_target) * way < 0:
-                problems.append(
-                    _problem(
-                        f"{f}.target",
-                        f"{target:g} goes back past the previous {prev_target:g}; targets are "
-                        f"cumulative, each one {'above' if way > 0 else 'below'} the one before",
-                        "milestone-target-falls",
-                    )
-                )
-            prev_due, prev_target = due, target
-        last_due, last_target, _, last_idx = rows[-1]
-        if last_due != goal.deadline:
-            problems.append(
-                _problem(
-                    f"milestones[{last_idx}].due",
-                    f"the last milestone of {goal.id} is due {last_due}, not on the deadline "
-                    f"{goal.deadline}",
-                    "milestone-not-on-deadline",
-                )
-            )
-        if abs(last_target - goal.target) > 1e-9:
-            problems.append(
-                _problem(
-                    f"milestones[{last_idx}].target",
-                    f"the last milestone of {goal.id} targets {last_target:g}, not the goal's "
-                    f"{goal.target:g}",
-                    "milestone-not-on-target",
-                )
-            )
-        dues = [r[0] for r in rows]
-        targets: list[float] = [r[1] for r in rows]
-        names = [r[2] for r in rows]
+        dues, targets, names = _explicit_path(plan, goal, explicit, problems)
     else:
-        dues = due_dates(plan.start, goal.deadline, goal.cadence)
-        if not isinstance(goal.curve, str) and len(goal.curve) != len(dues):
-            problems.append(
-                _problem(
-                    f"{where}.curve",
-                    f"{len(goal.curve)} weights for {len(dues)} {goal.cadence} windows; "
-                    f"give {len(dues)}",
-                    "curve-weights",
-                )
-            )
+        path = _generated_path(plan, goal, goal_index, problems)
+        if path is None:
             return [], problems
-        fractions = curve_fractions(goal.curve, plan.start, dues)
-        inc = goal.target - goal.baseline
-        targets = []
-        floor = goal.baseline
-        for frac in fractions:
-            # Rounding must not step back past the baseline or the previous target.
-            floor = step_target(goal, floor, goal.baseline + inc * frac)
-            targets.append(floor)
-        targets[-1] = goal.target
-        names = [""] * len(dues)
+        dues, targets, names = path
     out: list[Milestone] = []
     prev_due, prev_target = plan.start, goal.baseline
     for k, (due, target, name) in enumerate(zip(dues, targets, names, strict=True)):
@@ -230,6 +176,82 @@ def plan_milestones(
         )
         prev_due, prev_target = due, target
     return out, problems
+
+
+def _explicit_path(
+    plan: Plan, goal: Goal, explicit: Sequence[ExplicitMilestone], problems: list[Problem]
+) -> _Path:
+    """The spec's own milestones in due order, checked: dates rise, targets never fall
+    back, and the last one is the goal's deadline and target."""
+    way = -1 if goal.target < goal.baseline else 1
+    rows = [(m.due, m.target, m.name, m.index) for m in sorted(explicit, key=lambda m: m.due)]
+    prev_due, prev_target = plan.start, goal.baseline
+    for due, target, _, idx in rows:
+        f = f"milestones[{idx}]"
+        if due <= prev_due:
+            problems.append(
+                _problem(f"{f}.due", f"{due} is not after {prev_due}", "milestone-order")
+            )
+        if (target - prev_target) * way < 0:
+            problems.append(
+                _problem(
+                    f"{f}.target",
+                    f"{target:g} goes back past the previous {prev_target:g}; targets are "
+                    f"cumulative, each one {'above' if way > 0 else 'below'} the one before",
+                    "milestone-target-falls",
+                )
+            )
+        prev_due, prev_target = due, target
+    last_due, last_target, _, last_idx = rows[-1]
+    if last_due != goal.deadline:
+        problems.append(
+            _problem(
+                f"milestones[{last_idx}].due",
+                f"the last milestone of {goal.id} is due {last_due}, not on the deadline "
+                f"{goal.deadline}",
+                "milestone-not-on-deadline",
+            )
+        )
+    if abs(last_target - goal.target) > 1e-9:
+        problems.append(
+            _problem(
+                f"milestones[{last_idx}].target",
+                f"the last milestone of {goal.id} targets {last_target:g}, not the goal's "
+                f"{goal.target:g}",
+                "milestone-not-on-target",
+            )
+        )
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def _generated_path(
+    plan: Plan, goal: Goal, goal_index: int, problems: list[Problem]
+) -> _Path | None:
+    """Due dates back from the deadline at the cadence, targets along the curve.
+
+    None (and a problem) when explicit curve weights do not match the windows.
+    """
+    dues = due_dates(plan.start, goal.deadline, goal.cadence)
+    if not isinstance(goal.curve, str) and len(goal.curve) != len(dues):
+        problems.append(
+            _problem(
+                f"goals[{goal_index}].curve",
+                f"{len(goal.curve)} weights for {len(dues)} {goal.cadence} windows; "
+                f"give {len(dues)}",
+                "curve-weights",
+            )
+        )
+        return None
+    fractions = curve_fractions(goal.curve, plan.start, dues)
+    inc = goal.target - goal.baseline
+    targets = []
+    floor = goal.baseline
+    for frac in fractions:
+        # Rounding must not step back past the baseline or the previous target.
+        floor = step_target(goal, floor, goal.baseline + inc * frac)
+        targets.append(floor)
+    targets[-1] = goal.target
+    return dues, targets, [""] * len(dues)
 
 
 CATCH_UP = "Catch-up: "
