@@ -21,7 +21,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ..engine import StatusReport
+from ..engine import (
+    ActionStatus,
+    AntiGoalStatus,
+    GoalStatus,
+    MilestoneStatus,
+    OwnerPart,
+    OwnerStatus,
+    StatusReport,
+)
 from ..errors import Problem
 from . import common
 from .common import By
@@ -167,92 +175,98 @@ CSV_COLUMNS = (
 
 
 def _csv_rows(report: StatusReport, problems: Sequence[Problem]) -> list[dict[str, object]]:
+    """One row per item, kind by kind, then one per problem (see :data:`CSV_COLUMNS`)."""
     rows: list[dict[str, object]] = []
-    for g in report.goals:
-        rows.append(
-            {
-                "kind": "goal",
-                "id": g.id,
-                "name": g.name,
-                "goal": g.id,
-                "owner": g.owner,
-                "status": g.status,
-                "actual": g.actual,
-                "expected": g.expected,
-                "target": g.target,
-                "baseline": g.baseline,
-                "due": g.deadline,
-                "projected": g.projected,
-                "rate_needed": g.rate_needed,
-                "periods_left": g.periods_left,
-                "unit": g.unit,
-            }
-        )
-    for m in report.milestones:
-        rows.append(
-            {
-                "kind": "milestone",
-                "id": m.id,
-                "name": m.name,
-                "goal": m.goal,
-                "owner": m.owner,
-                "status": m.status,
-                "actual": m.actual,
-                "expected": m.expected,
-                "target": m.target,
-                "baseline": m.start_value,
-                "start": m.start,
-                "due": m.due,
-            }
-        )
-    for a in report.actions:
-        rows.append(
-            {
-                "kind": "action",
-                "id": a.id,
-                "name": a.action,
-                "goal": a.goal,
-                "milestone": a.milestone,
-                "owner": a.owner,
-                "status": a.status,
-                "due": a.due,
-                "done": "yes" if a.done else "no",
-            }
-        )
+    rows.extend(_goal_row(g) for g in report.goals)
+    rows.extend(_milestone_row(m) for m in report.milestones)
+    rows.extend(_action_row(a) for a in report.actions)
     for o in report.owners:
         rows.append({"kind": "owner", "id": o.id, "name": o.name, "status": o.status})
-        for p in o.parts:
-            rows.append(
-                {
-                    "kind": "owner_part",
-                    "id": o.id,
-                    "name": o.name,
-                    "goal": p.goal,
-                    "owner": o.name,
-                    "status": p.status,
-                    "actual": p.actual,
-                    "expected": p.expected,
-                    "target": p.target,
-                    "share": p.share,
-                }
-            )
-    for x in report.anti_goals:
-        rows.append(
-            {
-                "kind": "anti_goal",
-                "id": x.id,
-                "name": x.avoid,
-                "owner": x.owner,
-                "status": x.status,
-                "instead": x.instead,
-                "latest": x.latest,
-                "limit": x.limit,
-                "direction": x.direction,
-                "last_reviewed": x.last_reviewed,
-            }
-        )
+        rows.extend(_owner_part_row(o, p) for p in o.parts)
+    rows.extend(_anti_goal_row(x) for x in report.anti_goals)
     rows.extend(_problem_row(p) for p in problems)
     return rows
+
+
+def _goal_row(g: GoalStatus) -> dict[str, object]:
+    return {
+        "kind": "goal",
+        "id": g.id,
+        "name": g.name,
+        "goal": g.id,
+        "owner": g.owner,
+        "status": g.status,
+        "actual": g.actual,
+        "expected": g.expected,
+        "target": g.target,
+        "baseline": g.baseline,
+        "due": g.deadline,
+        "projected": g.projected,
+        "rate_needed": g.rate_needed,
+        "periods_left": g.periods_left,
+        "unit": g.unit,
+    }
+
+
+def _milestone_row(m: MilestoneStatus) -> dict[str, object]:
+    return {
+        "kind": "milestone",
+        "id": m.id,
+        "name": m.name,
+        "goal": m.goal,
+        "owner": m.owner,
+        "status": m.status,
+        "actual": m.actual,
+        "expected": m.expected,
+        "target": m.target,
+        "baseline": m.start_value,
+        "start": m.start,
+        "due": m.due,
+    }
+
+
+def _action_row(a: ActionStatus) -> dict[str, object]:
+    return {
+        "kind": "action",
+        "id": a.id,
+        "name": a.action,
+        "goal": a.goal,
+        "milestone": a.milestone,
+        "owner": a.owner,
+        "status": a.status,
+        "due": a.due,
+        "done": "yes" if a.done else "no",
+    }
+
+
+def _owner_part_row(o: OwnerStatus, p: OwnerPart) -> dict[str, object]:
+    return {
+        "kind": "owner_part",
+        "id": o.id,
+        "name": o.name,
+        "goal": p.goal,
+        "owner": o.name,
+        "status": p.status,
+        "actual": p.actual,
+        "expected": p.expected,
+        "target": p.target,
+        "share": p.share,
+    }
+
+
+def _anti_goal_row(x: AntiGoalStatus) -> dict[str, object]:
+    return {
+        "kind": "anti_goal",
+        "id": x.id,
+        "name": x.avoid,
+        "owner": x.owner,
+        "status": x.status,
+        "instead": x.instead,
+        "latest": x.latest,
+        "limit": x.limit,
+        "direction": x.direction,
+        "last_reviewed": x.last_reviewed,
+    }
 
 
 def _problem_row(p: Problem) -> dict[str, object]:

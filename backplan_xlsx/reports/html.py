@@ -129,6 +129,12 @@ def _goal_card(g: GoalStatus) -> str:
     )
 
 
+#: The goal chart's geometry: total width, label and right-hand columns, rows.
+_CHART_W, _LABEL_W, _RIGHT_W = 1040, 230, 250
+_BAR_W = _CHART_W - _LABEL_W - _RIGHT_W
+_ROW_H, _TOP = 54, 52
+
+
 def goal_chart(goals: Sequence[GoalStatus]) -> str:
     """Inline SVG: per goal, a target track, the actual bar, expected and projected marks.
 
@@ -139,17 +145,22 @@ def goal_chart(goals: Sequence[GoalStatus]) -> str:
     """
     if not goals:
         return ""
-    width, label_w, right_w = 1040, 230, 250
-    bar_w = width - label_w - right_w
-    row_h, top = 54, 52
-    height = top + row_h * len(goals) + 8
+    height = _TOP + _ROW_H * len(goals) + 8
+    parts = [_chart_head(height)]
+    parts.extend(_goal_bar(g, _TOP + i * _ROW_H) for i, g in enumerate(goals))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _chart_head(height: int) -> str:
+    """The chart's opening tag, title and legend."""
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_CHART_W} {height}" '
         f'role="img" aria-labelledby="chart-title">',
         '<title id="chart-title">Target versus actual per goal</title>',
         '<text x="0" y="14" font-size="13" font-weight="600" fill="#1F4E78">'
         "Target versus actual</text>"
-        f'<text x="{label_w}" y="14" font-size="12" fill="#6b7280">'
+        f'<text x="{_LABEL_W}" y="14" font-size="12" fill="#6b7280">'
         "from baseline to target, each goal on its own scale</text>",
     ]
     legend = [
@@ -158,59 +169,51 @@ def goal_chart(goals: Sequence[GoalStatus]) -> str:
         ("#111827", "expected now"),
         ("#6d28d9", "projected at the deadline"),
     ]
-    x = label_w
+    x = _LABEL_W
     for colour, text in legend:
         parts.append(
             f'<rect x="{x}" y="25" width="11" height="11" rx="2" fill="{colour}"/>'
             f'<text x="{x + 16}" y="35" font-size="12" fill="#374151">{escape(text)}</text>'
         )
         x += 16 + int(6.6 * len(text)) + 22
-    for i, g in enumerate(goals):
-        y = top + i * row_h
-        # Progress in the goal's direction: a goal that moves down fills its bar
-        # as the value falls towards its target, like one that moves up.
-        way = g.direction
-        span = max((v - g.baseline) * way for v in (g.target, g.projected, g.actual))
-        span = span if span > 0 else 1.0
-
-        def pos(
-            value: float, span: float = span, base: float = g.baseline, way: int = way
-        ) -> float:
-            return label_w + bar_w * max(0.0, min(1.0, (value - base) * way / span))
-
-        target_x, actual_x = pos(g.target), pos(g.actual)
-        fill = _FILL[common.tone(g.status)]
-        parts.append(
-            f'<text x="0" y="{y + 16}" font-size="13" font-weight="600" fill="#1f2937">'
-            f"{escape(_clip(g.id + ' ' + g.name, 30))}</text>"
-            f'<text x="0" y="{y + 33}" font-size="12" fill="{fill}">{escape(g.status)}</text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{target_x - label_w:.1f}" height="26" '
-            f'rx="3" fill="#e5e7eb"><title>{escape("Target " + common.money(g.target, g.unit))}'
-            "</title></rect>"
-            f'<rect x="{label_w}" y="{y + 9}" width="{max(0.0, actual_x - label_w):.1f}" '
-            f'height="16" rx="2" fill="{fill}"><title>'
-            f"{escape('Actual ' + common.money(g.actual, g.unit))}</title></rect>"
-        )
-        ex = pos(g.expected)
-        parts.append(
-            f'<line x1="{ex:.1f}" x2="{ex:.1f}" y1="{y}" y2="{y + 34}" stroke="#111827" '
-            f'stroke-width="2"><title>{escape("Expected " + common.money(g.expected, g.unit))}'
-            "</title></line>"
-        )
-        px = pos(g.projected)
-        parts.append(
-            f'<path d="M{px:.1f},{y + 30} l-6,10 h12 z" fill="#6d28d9"><title>'
-            f"{escape('Projected ' + common.money(g.projected, g.unit))}</title></path>"
-        )
-        right = width - right_w + 12
-        parts.append(
-            f'<text x="{right}" y="{y + 16}" font-size="12" fill="#1f2937">'
-            f"{escape(common.money(g.actual, g.unit))} of {escape(common.money(g.target, g.unit))}"
-            f'</text><text x="{right}" y="{y + 33}" font-size="11" fill="#6b7280">'
-            f"{escape('projected ' + common.money(g.projected, g.unit))}</text>"
-        )
-    parts.append("</svg>")
     return "".join(parts)
+
+
+def _goal_bar(g: GoalStatus, y: int) -> str:
+    """One goal's row of the chart, its top at ``y``."""
+    # Progress in the goal's direction: a goal that moves down fills its bar
+    # as the value falls towards its target, like one that moves up.
+    way = g.direction
+    span = max((v - g.baseline) * way for v in (g.target, g.projected, g.actual))
+    span = span if span > 0 else 1.0
+
+    def pos(value: float) -> float:
+        return _LABEL_W + _BAR_W * max(0.0, min(1.0, (value - g.baseline) * way / span))
+
+    target_x, actual_x = pos(g.target), pos(g.actual)
+    fill = _FILL[common.tone(g.status)]
+    ex, px = pos(g.expected), pos(g.projected)
+    right = _CHART_W - _RIGHT_W + 12
+    return (
+        f'<text x="0" y="{y + 16}" font-size="13" font-weight="600" fill="#1f2937">'
+        f"{escape(_clip(g.id + ' ' + g.name, 30))}</text>"
+        f'<text x="0" y="{y + 33}" font-size="12" fill="{fill}">{escape(g.status)}</text>'
+        f'<rect x="{_LABEL_W}" y="{y + 4}" width="{target_x - _LABEL_W:.1f}" height="26" '
+        f'rx="3" fill="#e5e7eb"><title>{escape("Target " + common.money(g.target, g.unit))}'
+        "</title></rect>"
+        f'<rect x="{_LABEL_W}" y="{y + 9}" width="{max(0.0, actual_x - _LABEL_W):.1f}" '
+        f'height="16" rx="2" fill="{fill}"><title>'
+        f"{escape('Actual ' + common.money(g.actual, g.unit))}</title></rect>"
+        f'<line x1="{ex:.1f}" x2="{ex:.1f}" y1="{y}" y2="{y + 34}" stroke="#111827" '
+        f'stroke-width="2"><title>{escape("Expected " + common.money(g.expected, g.unit))}'
+        "</title></line>"
+        f'<path d="M{px:.1f},{y + 30} l-6,10 h12 z" fill="#6d28d9"><title>'
+        f"{escape('Projected ' + common.money(g.projected, g.unit))}</title></path>"
+        f'<text x="{right}" y="{y + 16}" font-size="12" fill="#1f2937">'
+        f"{escape(common.money(g.actual, g.unit))} of {escape(common.money(g.target, g.unit))}"
+        f'</text><text x="{right}" y="{y + 33}" font-size="11" fill="#6b7280">'
+        f"{escape('projected ' + common.money(g.projected, g.unit))}</text>"
+    )
 
 
 def _clip(text: str, n: int) -> str:

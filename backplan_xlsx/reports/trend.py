@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
@@ -154,6 +155,32 @@ def render_trend(rows: Sequence[HistoryRow], fmt: TrendFormat = "table") -> str:
     return tabulate(table, headers=headers, disable_numparse=True) + "\n"
 
 
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    """Where a month and an attainment land on the trend chart."""
+
+    months: list[str]
+    width: int
+    height: int
+    peak: float
+    floor: float
+    left: int = 56
+    right: int = 240
+    top: int = 16
+    bottom: int = 40
+
+    @property
+    def plot_w(self) -> int:
+        return self.width - self.left - self.right
+
+    def x(self, month: str) -> float:
+        return self.left + (self.months.index(month) + 0.5) * self.plot_w / len(self.months)
+
+    def y(self, share: float) -> float:
+        plot_h = self.height - self.top - self.bottom
+        return self.top + plot_h * (self.peak - share) / (self.peak - self.floor)
+
+
 def trend_chart(rows: Sequence[HistoryRow], width: int = 960, height: int = 340) -> str:
     """Inline SVG: each item's attainment per month, coloured by status, and the plan path."""
     months = sorted({r.month for r in rows})
@@ -163,35 +190,38 @@ def trend_chart(rows: Sequence[HistoryRow], width: int = 960, height: int = 340)
             series.setdefault((r.plan_id, r.item_id), []).append(r)
     if not months or not series:
         return ""
-    left, right, top, bottom = 56, 240, 16, 40
-    plot_w, plot_h = width - left - right, height - top - bottom
     values = [r.attainment for s in series.values() for r in s if r.attainment is not None]
     # Round gridlines: steps of 20 points (40 past 160%), from 0 or below, to 120% or above.
     step = 0.2 if max(values) - min(0.0, min(values)) <= 1.6 else 0.4
     peak = max(1.2, math.ceil(max(values) / step - 1e-9) * step)
     floor = min(0.0, math.floor(min(values) / step + 1e-9) * step)
-    ticks = round((peak - floor) / step)
-    one_plan = len({plan for plan, _ in series}) == 1
-
-    def x(month: str) -> float:
-        return left + (months.index(month) + 0.5) * plot_w / len(months)
-
-    def y(share: float) -> float:
-        return top + plot_h * (peak - share) / (peak - floor)
-
+    scale = _Scale(months, width, height, peak, floor)
     label = "Attainment month over month against the plan path"
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{label}">']
-    for k in range(ticks + 1):
-        share = floor + step * k
+    parts.extend(_grid(scale, step))
+    one_plan = len({plan for plan, _ in series}) == 1
+    for i, ((plan, item), points) in enumerate(sorted(series.items())):
+        parts.extend(_series(scale, i, "" if one_plan else f"{plan} ", item, points))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _grid(scale: _Scale, step: float) -> list[str]:
+    """Gridlines with their percentages, the month labels and the dashed plan path."""
+    left, right, top, width = scale.left, scale.right, scale.top, scale.width
+    x, y, plot_w = scale.x, scale.y, scale.plot_w
+    parts = []
+    for k in range(round((scale.peak - scale.floor) / step) + 1):
+        share = scale.floor + step * k
         parts.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y(share):.1f}" y2="{y(share):.1f}" '
             'stroke="#e5e7eb"/>'
             f'<text x="{left - 6}" y="{y(share) + 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="#6b7280">{share:.0%}</text>'
         )
-    for m in months:
+    for m in scale.months:
         parts.append(
-            f'<text x="{x(m):.1f}" y="{height - 16}" text-anchor="middle" font-size="11" '
+            f'<text x="{x(m):.1f}" y="{scale.height - 16}" text-anchor="middle" font-size="11" '
             f'fill="#6b7280">{escape(m)}</text>'
         )
     parts.append(
@@ -201,28 +231,39 @@ def trend_chart(rows: Sequence[HistoryRow], width: int = 960, height: int = 340)
         f'y2="{top + 6}" stroke="#333" stroke-width="1.5" stroke-dasharray="6 4"/>'
         f'<text x="{width - right + 34}" y="{top + 10}" font-size="11">plan path (100%)</text>'
     )
-    palette = ["#1F4E78", "#b26a00", "#2e7d32", "#6a1b9a", "#00838f", "#c62828", "#5d4037"]
-    for i, ((plan, item), points) in enumerate(sorted(series.items())):
-        colour = palette[i % len(palette)]
-        coords = [(x(p.month), y(p.attainment)) for p in points if p.attainment is not None]
-        path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        for (cx, cy), p in zip(coords, points, strict=True):
-            parts.append(
-                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{_FILL[tone(p.status)]}" '
-                f'stroke="{colour}" stroke-width="1.5">'
-                f"<title>{escape(p.month)} {escape(item)}: {p.attainment:.0%}, "
-                f"{escape(p.status)}</title></circle>"
-            )
-        ly = top + 30 + i * 16
-        label = ("" if one_plan else f"{plan} ") + f"{item} {points[-1].name}"
+    return parts
+
+
+_PALETTE = ("#1F4E78", "#b26a00", "#2e7d32", "#6a1b9a", "#00838f", "#c62828", "#5d4037")
+
+
+def _series(
+    scale: _Scale, i: int, prefix: str, item: str, points: Sequence[HistoryRow]
+) -> list[str]:
+    """One item's line, a dot per month coloured by status, and its legend entry.
+
+    ``prefix`` starts the legend: the plan id, or nothing when the chart shows one plan.
+    """
+    colour = _PALETTE[i % len(_PALETTE)]
+    coords = [(scale.x(p.month), scale.y(p.attainment)) for p in points if p.attainment is not None]
+    path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
+    parts = [f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>']
+    for (cx, cy), p in zip(coords, points, strict=True):
         parts.append(
-            f'<line x1="{width - right + 12}" x2="{width - right + 30}" y1="{ly - 4}" '
-            f'y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
-            f'<text x="{width - right + 34}" y="{ly}" font-size="11">{escape(label[:34])}</text>'
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{_FILL[tone(p.status)]}" '
+            f'stroke="{colour}" stroke-width="1.5">'
+            f"<title>{escape(p.month)} {escape(item)}: {p.attainment:.0%}, "
+            f"{escape(p.status)}</title></circle>"
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    ly = scale.top + 30 + i * 16
+    label = prefix + f"{item} {points[-1].name}"
+    edge = scale.width - scale.right
+    parts.append(
+        f'<line x1="{edge + 12}" x2="{edge + 30}" y1="{ly - 4}" '
+        f'y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
+        f'<text x="{edge + 34}" y="{ly}" font-size="11">{escape(label[:34])}</text>'
+    )
+    return parts
 
 
 def _html(rows: Sequence[HistoryRow], changes: Sequence[float | None]) -> str:
