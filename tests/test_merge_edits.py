@@ -8,13 +8,17 @@ one edit, and must survive ``merge`` even when the version-2 part is newer.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from backplan_xlsx import layout
+from backplan_xlsx.asbuilt import is_edit
 from backplan_xlsx.cli import main
 from backplan_xlsx.reader import read_workbook
+from tests.soffice import recalculate
 from tests.workbooks import edit, header_col, row_of
 
 AS_OF = "2027-05-10"
@@ -34,11 +38,11 @@ def _ok(*args: str) -> Result:
     return result
 
 
-def _first_action_of(path: Path, owner: str) -> str:
-    return next(a.id for a in read_workbook(path).plan.actions if a.owner == owner)
+def _actions_of(path: Path, owner: str) -> list[str]:
+    return [a.id for a in read_workbook(path).plan.actions if a.owner == owner]
 
 
-def _set(path: Path, aid: str, **cells: str) -> None:
+def _set(path: Path, aid: str, **cells: object) -> None:
     def change(wb: object) -> None:
         ws = wb[layout.ACTIONS]  # type: ignore[index]
         for header, value in cells.items():
@@ -53,8 +57,9 @@ def _cycle(tmp_path: Path) -> tuple[str, Path, Path]:
     _ok("new", str(spec), "--template", "sales")
     v1 = tmp_path / "v1.xlsx"
     _ok("build", str(spec), "-o", str(v1), "--as-of", AS_OF)
-    aid = _first_action_of(v1, OWNER)
+    aid, dated = _actions_of(v1, OWNER)[:2]
     _set(v1, aid, Notes="call Acme first")
+    _set(v1, dated, Done=date(2027, 2, 1))  # a Done date, carried as built too
     v2 = tmp_path / "v2.xlsx"
     _ok("replan", str(v1), "-o", str(v2), "--as-of", AS_OF)
     assert read_workbook(v2).notes.get(aid) == "call Acme first"
@@ -104,3 +109,22 @@ def test_an_unedited_newer_cell_keeps_the_newer_value_when_nobody_typed(tmp_path
     result = _merge(old_part, new_parts, out)
     assert "0 conflicts" in result.output, result.output
     assert read_workbook(out).notes[aid] == "call Acme first"
+
+
+@pytest.mark.soffice
+def test_a_libreoffice_resave_is_not_an_edit(soffice: str, tmp_path: Path) -> None:
+    """Re-saved by LibreOffice (numbers and dates rewritten), an unedited cell is still unedited."""
+    aid, old_part, new_parts = _cycle(tmp_path)
+    _set(old_part, aid, Notes="called Acme: demo on 12 May")
+    resaved = tmp_path / "resaved"
+    recalculate(sorted(new_parts.iterdir()), resaved, binary=soffice)
+    snap = read_workbook(resaved / PART)
+    assert snap.built_cells, "the fingerprints survive the re-save"
+    assert snap.done and snap.notes[aid] == "call Acme first"
+    assert not [i for i, v in snap.notes.items() if is_edit(snap, i, "Notes", v)]
+    assert not [i for i, v in snap.done.items() if is_edit(snap, i, "Done", v)]
+    assert is_edit(snap, aid, "Notes", "called Acme")
+    out = tmp_path / "merged.xlsx"
+    result = _merge(old_part, resaved, out)
+    assert "0 conflicts" in result.output, result.output
+    assert read_workbook(out).notes[aid] == "called Acme: demo on 12 May"
