@@ -163,7 +163,12 @@ def expected(plan: Plan, name: str) -> Snapshot:
     if name == "broken":
         kept = tuple(a for a in plan.actions if a.id != "A17")
         return wbk.expected_snapshot(dataclasses.replace(plan, actions=kept))
-    return wbk.expected_snapshot(plan)
+    want = wbk.expected_snapshot(plan)
+    if name == "as_text":
+        # Typed as text, no check-in counts: the workbook's formulas skip text (rules.counts).
+        typed = tuple(dataclasses.replace(c, as_text=str(c.value)) for c in want.check_ins)
+        return dataclasses.replace(want, check_ins=typed)
+    return want
 
 
 def _read(files: Files, kind: str, name: str) -> Path:
