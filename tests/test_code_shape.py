@@ -16,20 +16,14 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "backplan_xlsx"
 MAX_FUNCTION_LINES = 60
 MAX_MODULE_LINES = 500
-#: Files other engineers are refactoring right now (issue 13); the integrator
-#: empties this list once their branches are in.
+#: Files other engineers are refactoring right now (issue 13), with what is
+#: over today; the integrator empties this list once their branches are in.
 BEING_REFACTORED = (
-    "rollup.py",
-    "collect.py",
-    "workers.py",
-    "isolate.py",
-    "reader/*",
-    "writer/*",
-    "checks.py",
-    "layout.py",
-    "guard.py",
-    "engine.py",
-    "cli/*",
+    "cli/*",  # s-status; cli/importing.py's collect: 77 lines
+    "engine.py",  # s-status
+    "guard.py",  # s-status; _scan_member: 84 lines
+    "reader/checkins.py",  # read_check_ins: 79 lines (the streamed hot loop)
+    "reader/source.py",  # 529 lines
 )
 
 
@@ -57,7 +51,7 @@ def _long_functions(path: Path, root: Path = PACKAGE) -> list[str]:
 def test_the_scan_sees_the_package() -> None:
     assert len(_modules()) > 30
     assert PACKAGE / "spec.py" in _modules()
-    assert PACKAGE / "rollup.py" not in _modules()
+    assert PACKAGE / "guard.py" not in _modules()
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: p.relative_to(PACKAGE).as_posix())
