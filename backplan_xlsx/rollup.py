@@ -127,8 +127,8 @@ def _team(plan: Plan, owner_name: str) -> str:
 
 
 def summary_sheet(out: Rollup, title: str, plans: Sequence[PlanResult]) -> None:
-    """Every plan's goals: status and figures as of the import date."""
-    from .rollupsheet import table
+    """Every plan's goals: status and figures as of the import date, each in its unit."""
+    from .rollupsheet import Measure, table
 
     rows: list[Row] = [
         {
@@ -140,11 +140,11 @@ def summary_sheet(out: Rollup, title: str, plans: Sequence[PlanResult]) -> None:
             "owner": g.owner,
             "team": _team(r.plan, g.owner),
             "status": g.status,
-            "actual": g.actual,
-            "expected": g.expected,
-            "target": g.target,
-            "projected": g.projected,
-            "rate_needed": g.rate_needed,
+            "actual": Measure(g.actual, g.unit),
+            "expected": Measure(g.expected, g.unit),
+            "target": Measure(g.target, g.unit),
+            "projected": Measure(g.projected, g.unit),
+            "rate_needed": Measure(g.rate_needed, g.unit),
             "deadline": g.deadline,
             "files": r.files,
         }

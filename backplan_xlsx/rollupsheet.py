@@ -26,6 +26,14 @@ from .writer.book import MAX_TEXT_CHARS, Sheet, cell_name
 Row = Mapping[str, object]
 
 
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A figure in its goal's unit, so a % goal's 0.24 shows as 24.0%, not 0.24."""
+
+    value: float | None
+    unit: str
+
+
 class Formats:
     """The roll-up's cell formats, made once (XlsxWriter keeps every ``add_format``)."""
 
@@ -139,6 +147,11 @@ def _cell(
     sheet: ReportSheet, fmt: Formats, r: int, c: int, value: object, style: NumberStyle
 ) -> None:
     """One value by its type: nothing for none, a date, a stamp, TRUE/FALSE, a number, text."""
+    if isinstance(value, Measure):
+        if value.value is not None:
+            percent = value.unit.strip() == "%"
+            sheet.number(r, c, value.value, fmt.percent if percent else fmt.of(style))
+        return
     if value is None or value == "":
         return
     if isinstance(value, datetime):

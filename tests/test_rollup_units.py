@@ -1,0 +1,41 @@
+"""The roll-up shows each goal's figures in its unit: a % goal's 0.24 reads 24.0%."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+
+from backplan_xlsx.collect import collect
+from backplan_xlsx.model import Plan
+from tests.workbooks import build
+
+AS_OF = date(2027, 5, 10)
+FIGURES = ("Actual", "Expected", "Target", "Projected", "Rate needed")
+
+
+def test_summary_figures_take_their_goals_unit(sales_plan: Plan, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    build(sales_plan, inbox / "team.xlsx", AS_OF)
+    rollup = tmp_path / "rollup.xlsx"
+    collect([inbox], rollup, history=tmp_path / "h.db", as_of=AS_OF)
+    ws = openpyxl.load_workbook(rollup)["Summary"]
+    rows = list(ws.iter_rows())
+    head = next(i for i, r in enumerate(rows) if r[0].value == "Plan")
+    col = {c.value: i for i, c in enumerate(rows[head])}
+    units = {g.id: g.unit for g in sales_plan.goals}
+    assert any(u.strip() == "%" for u in units.values())
+    seen = set()
+    for r in rows[head + 1 :]:
+        gid = r[col["Goal ID"]].value
+        for name in FIGURES:
+            cell = r[col[name]]
+            if cell.value is None:
+                continue
+            assert isinstance(cell.value, int | float)
+            percent = units[gid].strip() == "%"
+            assert ("%" in cell.number_format) == percent, (gid, name, cell.number_format)
+            seen.add(percent)
+    assert seen == {True, False}
