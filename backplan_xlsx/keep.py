@@ -83,14 +83,31 @@ def _without_a_row(details: WorkbookDetails, gone: dict[str, set[str]]) -> list[
             place = f"{table.sheet if table else sheet}!{cell}" if cell else sheet
             out.append(f"{details.source.name}, {place}: {item} {header} {shown!r}")
     for user in snap.user_columns:
+        table = details.tables.get(user.sheet)
         for rid, value in user.values:
             if rid in gone.get(user.sheet, set()):
-                out.append(f"{details.source.name}, {user.sheet}: {rid} {user.header} {value!r}")
+                cell = _inserted_cell_of(table, rid, user.header) if table is not None else ""
+                place = f"{table.sheet}!{cell}" if table is not None and cell else user.sheet
+                out.append(f"{details.source.name}, {place}: {rid} {user.header} {value!r}")
     return out
 
 
-def _cell_of(table: Table, item: str, key: str) -> str:
+def _row_of(table: Table, item: str) -> int | None:
     for r in table.data_rows((layout.ID_KEY,)):
         if table.text(r, layout.ID_KEY) == item:
-            return table.ref(r, key)
-    return ""
+            return r
+    return None
+
+
+def _cell_of(table: Table, item: str, key: str) -> str:
+    r = _row_of(table, item)
+    return table.ref(r, key) if r is not None else ""
+
+
+def _inserted_cell_of(table: Table, item: str, header: str) -> str:
+    """The A1 cell of a column someone inserted, on ``item``'s row."""
+    from .reader.usercols import inserted_columns
+
+    r = _row_of(table, item)
+    col = next((c for c, h in inserted_columns(table) if h == header), None)
+    return f"{layout.col_letter(col)}{r + 1}" if r is not None and col is not None else ""

@@ -323,3 +323,21 @@ def test_columns_users_insert_survive_the_cycle(
     result = run("build", spec, "-o", kept, "--keep", back, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
     assert _user_values(kept) == want
+
+
+def test_build_keep_names_an_inserted_columns_cell_without_a_row(
+    built: Path, sales_spec: Path, tmp_path: Path
+) -> None:
+    """A value in a column someone inserted is named by its A1 cell, like any input."""
+    wb = openpyxl.load_workbook(built)
+    ws = wb[layout.ANTI_GOALS]
+    ws.insert_cols(2)
+    ws.cell(1, 2).value = "Priority"
+    row = row_of(ws, "X3")
+    ws.cell(row, 2).value = "high"
+    wb.save(built)
+    spec = tmp_path / "fewer.yaml"
+    spec.write_text(_without_third_anti_goal(sales_spec.read_text(encoding="utf-8")), "utf-8")
+    result = run("build", spec, "-o", built, "--keep", built, "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert f"Anti-goals!B{row}: X3 Priority 'high'" in result.stderr
