@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 from . import (
     EXIT_PROBLEMS,
+    PathArg,
     _emit,
     _output_option,
     _path_option,
@@ -27,7 +30,7 @@ from . import (
     metavar="A.xlsx B.xlsx...",
     nargs=-1,
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArg(dir_okay=False),
 )
 @_path_option("M.xlsx", "The merged workbook to write.")
 @as_of_option("Compute the cached values as of this date (default: today).")
@@ -75,7 +78,7 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
     metavar="FILES/DIR...",
     nargs=-1,
     required=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=PathArg(exists=True),
 )
 @_path_option("ROLLUP.xlsx", "The roll-up workbook to write.")
 @click.option(
@@ -93,7 +96,7 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
     "expect",
     multiple=True,
     metavar="PLAN.xlsx",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=PathArg(exists=True, dir_okay=False),
     help="A plan whose owners should all have answered (repeatable; last month's plans in "
     "the history are expected too).",
 )
@@ -256,6 +259,8 @@ def history(
       backplan history --kind owner --format html -o owners.html
       backplan history --changes
     """
+    from pathlib import Path
+
     from ..history import HistoryStore
     from ..lookups import history_rows, month_arg, resolve_filters
     from ..reports.trend import render_changes, render_trend

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 from . import (
     EXIT_PROBLEMS,
+    PathArg,
     _emit,
     _format_option,
     _output_option,
@@ -20,7 +24,7 @@ from . import (
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", metavar="PLAN.xlsx", type=PathArg(dir_okay=False))
 @as_of_option("Judge as of this date (default: a date typed into the As-of cell, else today).")
 @_format_option()
 @click.option("--by", type=click.Choice(("owner", "goal")), help="Group by owner or by goal.")
@@ -74,7 +78,7 @@ def status(
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", metavar="PLAN.xlsx", type=PathArg(dir_okay=False))
 @as_of_option(
     "Judge reviews and future check-ins as of this date (default: As-of cell, else today)."
 )
