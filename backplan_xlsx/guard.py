@@ -41,6 +41,8 @@ MAX_ROWS = MAX_SHEET_ROWS
 MAX_CELLS = 20_000_000
 CHUNK = 1024 * 1024
 
+#: How an error cell (``#N/A`` ...) is marked in a sheet's XML, in the spellings programs write.
+ERROR_MARKERS = (b't="e"', b"t='e'", b't = "e"')
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _WIDE_COL = re.compile(rb'<c r="([A-Z]{2,3})')
@@ -73,7 +75,12 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def check_file(path: str | Path, *, keep: dict[str, bytes] | None = None) -> Kind:
+def check_file(
+    path: str | Path,
+    *,
+    keep: dict[str, bytes] | None = None,
+    no_error_cells: set[str] | None = None,
+) -> Kind:
     """Check that ``path`` is a workbook that is safe to hand to a reader.
 
     Args:
@@ -81,6 +88,10 @@ def check_file(path: str | Path, *, keep: dict[str, bytes] | None = None) -> Kin
         keep: when given, every XML part that passed and unpacked in one
             chunk (up to 1 MB, exactly its stated size) is put in it by name,
             so the reader need not unpack again what the check just unpacked.
+        no_error_cells: when given, the name of every worksheet whose XML
+            holds no error cell (``t="e"``) is added to it: the reader then
+            need not unpack such a sheet again to tell an ``#N/A`` from a
+            blank (:mod:`backplan_xlsx.reader.errorcells`).
 
     Returns:
         ``"xlsx"`` or ``"ods"``.
@@ -124,7 +135,7 @@ def check_file(path: str | Path, *, keep: dict[str, bytes] | None = None) -> Kin
         raise _refuse(path, "is a legacy Excel 97-2003 (.xls) file; open it and save it as .xlsx")
     if not head.startswith(b"PK"):
         raise _refuse(path, _not_a_zip(head))
-    return _check_zip(path, keep)
+    return _check_zip(path, keep, no_error_cells)
 
 
 def _not_a_zip(head: bytes) -> str:
@@ -146,7 +157,7 @@ def _not_a_zip(head: bytes) -> str:
     return "is not a workbook (not an .xlsx or .ods file); save it as .xlsx"
 
 
-def _check_zip(path: Path, keep: dict[str, bytes] | None) -> Kind:
+def _check_zip(path: Path, keep: dict[str, bytes] | None, clean: set[str] | None) -> Kind:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -183,7 +194,10 @@ def _check_zip(path: Path, keep: dict[str, bytes] | None) -> Kind:
         for info in infos:
             if not info.filename.endswith((".xml", ".rels")) or info.is_dir():
                 continue
-            budget = _scan_member(path, zf, info, budget, sheet_names.get(info.filename), keep)
+            sheet = sheet_names.get(info.filename)
+            budget, errors = _scan_member(path, zf, info, budget, sheet, keep)
+            if clean is not None and sheet is not None and not errors:
+                clean.add(sheet)
     return kind
 
 
@@ -282,9 +296,13 @@ def _scan_member(
     budget: int,
     sheet: str | None,
     keep: dict[str, bytes] | None = None,
-) -> int:
-    """Stream one XML part: cap real bytes, check CRC, refuse DTDs, measure sheets."""
+) -> tuple[int, bool]:
+    """Stream one XML part: cap real bytes, check CRC, refuse DTDs, measure sheets.
+
+    Returns the budget left and whether a sheet part holds an error cell.
+    """
     rows = max_row = max_col = 0
+    errors = False
     tail = chunk = b""
     chunks = 0
     try:
@@ -305,6 +323,7 @@ def _scan_member(
                     "need (a known attack); refused",
                 )
             if sheet is not None:
+                errors = errors or any(m in window for m in ERROR_MARKERS)
                 # From 3 bytes back, so a tag split between two chunks counts once.
                 seg = window[len(tail) - 3 :] if tail else chunk
                 rows += seg.count(b"<row") or len(_ROW.findall(seg))
@@ -358,4 +377,4 @@ def _scan_member(
             keep[info.filename] = chunk
         else:  # a bigger part, or a second one of the same name: the reader reads it
             keep.pop(info.filename, None)
-    return budget
+    return budget, errors
