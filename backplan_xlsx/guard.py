@@ -19,7 +19,6 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -52,16 +51,6 @@ _BIG_ROW = re.compile(rb'<row r="([0-9]{5,7})"')
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r:)?id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-
-
-@dataclass(frozen=True, slots=True)
-class SheetSize:
-    """What a worksheet really holds, measured from its XML."""
-
-    name: str
-    rows: int
-    max_row: int
-    max_col: int
 
 
 def _refuse(path: Path, message: str) -> WorkbookReadError:
@@ -323,7 +312,9 @@ def _scan_member(
                     "need (a known attack); refused",
                 )
             if sheet is not None:
-                errors = errors or any(m in window for m in ERROR_MARKERS)
+                # Two plain searches first (most chunks hold neither), the exact markers after.
+                if not errors and (b'"e"' in window or b"'e'" in window):
+                    errors = any(m in window for m in ERROR_MARKERS)
                 # From 3 bytes back, so a tag split between two chunks counts once.
                 seg = window[len(tail) - 3 :] if tail else chunk
                 rows += seg.count(b"<row") or len(_ROW.findall(seg))

@@ -60,21 +60,39 @@ def status(
       backplan status plan.xlsx --format json --fail-on off-track
       backplan status plan.xlsx --format html -o status.html
     """
+    color = output is None and fmt == "table" and sys.stdout.isatty()
+    text, reasons = read_untrusted(_judged, workbook, as_of, fmt, by, fail_on, color)
+    _emit(text, output, inputs=(workbook,))
+    for reason in reasons:
+        click.echo(f"Failing: {reason}", err=True)
+    if reasons:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+def _judged(
+    workbook: Path,
+    as_of: date | None,
+    fmt: str,
+    by: str | None,
+    fail_on: tuple[str, ...],
+    color: bool,
+) -> tuple[str, list[str]]:
+    """Read, judge and render one workbook: the report's text and why it fails, if it does.
+
+    Run in the isolated reader as a whole, so what crosses back is text, not
+    a snapshot of every row (pickled there and rebuilt here), and this
+    process never loads the reading and judging code at all.
+    """
     from ..engine import evaluate
     from ..parts import judged_on_share
     from ..reader import as_of_for, read_workbook
     from ..reports import fail_reasons, render_status
 
-    snap = read_untrusted(read_workbook, workbook)
+    snap = read_workbook(workbook)
     report = evaluate(judged_on_share(snap), as_of_for(snap, as_of))
-    color = output is None and fmt == "table" and sys.stdout.isatty()
     text = render_status(report, fmt, problems=snap.problems, by=by, color=color)  # type: ignore[arg-type]
-    _emit(text, output, inputs=(workbook,))
     reasons = [r for cond in fail_on for r in fail_reasons(report, cond)]  # type: ignore[arg-type]
-    for reason in reasons:
-        click.echo(f"Failing: {reason}", err=True)
-    if reasons:
-        ctx.exit(EXIT_PROBLEMS)
+    return text, reasons
 
 
 @main.command()
