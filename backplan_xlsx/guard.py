@@ -40,8 +40,9 @@ MAX_ROWS = MAX_SHEET_ROWS
 MAX_CELLS = 20_000_000
 CHUNK = 1024 * 1024
 
-#: How an error cell (``#N/A`` ...) is marked in a sheet's XML, in the spellings programs write.
-ERROR_MARKERS = (b't="e"', b"t='e'", b't = "e"')
+#: How an error cell (``#N/A`` ...) is marked in a sheet's XML: ``t="e"``, however spaced
+#: or quoted. One pass of this costs less than two plain searches for the quoted ``e``.
+ERROR_MARK = re.compile(rb"""t\s*=\s*["']e["']""")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _WIDE_COL = re.compile(rb'<c r="([A-Z]{2,3})')
@@ -312,9 +313,7 @@ def _scan_member(
                     "need (a known attack); refused",
                 )
             if sheet is not None:
-                # Two plain searches first (most chunks hold neither), the exact markers after.
-                if not errors and (b'"e"' in window or b"'e'" in window):
-                    errors = any(m in window for m in ERROR_MARKERS)
+                errors = errors or ERROR_MARK.search(window) is not None
                 # From 3 bytes back, so a tag split between two chunks counts once.
                 seg = window[len(tail) - 3 :] if tail else chunk
                 rows += seg.count(b"<row") or len(_ROW.findall(seg))

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..guard import ERROR_MARKERS
+from ..guard import ERROR_MARK
 
 if TYPE_CHECKING:
     from xml.etree import ElementTree as ET
@@ -41,7 +41,6 @@ _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>([^<]*)</(?:\w+:)?v>")
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/?>")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
 _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
-_MARKERS = ERROR_MARKERS
 _ODS_MARK = b'value-type="error"'
 
 
@@ -88,7 +87,7 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
 
 
 def _scan(region: bytes, out: dict[tuple[int, int], str]) -> None:
-    if not any(marker in region for marker in _MARKERS):
+    if ERROR_MARK.search(region) is None:  # nearly every chunk: one pass, no parse
         return
     for m in _ERROR_CELL.finditer(region):
         ref = _REF.search(m.group(1))
