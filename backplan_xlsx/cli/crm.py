@@ -10,15 +10,15 @@ import click
 if TYPE_CHECKING:
     from pathlib import Path
 
-from . import PathArg, as_of_option, main, read_untrusted
+from . import FILE, as_of_option, main, read_untrusted
 
 #: How many left-out rows are listed one by one (the rest are counted).
 SHOWN = 30
 
 
 @main.command("import")
-@click.argument("workbook", metavar="PLAN.xlsx", type=PathArg(dir_okay=False))
-@click.argument("export", metavar="EXPORT.csv|EXPORT.xlsx", type=PathArg(dir_okay=False))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
+@click.argument("export", metavar="EXPORT.csv|EXPORT.xlsx", type=FILE)
 @click.option(
     "--map",
     "maps",

@@ -12,8 +12,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 from . import (
+    EXISTING,
+    EXISTING_FILE,
     EXIT_PROBLEMS,
-    PathArg,
+    FILE,
     _emit,
     _output_option,
     _path_option,
@@ -30,7 +32,7 @@ from . import (
     metavar="A.xlsx B.xlsx...",
     nargs=-1,
     required=True,
-    type=PathArg(dir_okay=False),
+    type=FILE,
 )
 @_path_option("M.xlsx", "The merged workbook to write.")
 @as_of_option("Compute the cached values as of this date (default: today).")
@@ -78,7 +80,7 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
     metavar="FILES/DIR...",
     nargs=-1,
     required=True,
-    type=PathArg(exists=True),
+    type=EXISTING,
 )
 @_path_option("ROLLUP.xlsx", "The roll-up workbook to write.")
 @click.option(
@@ -96,7 +98,7 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
     "expect",
     multiple=True,
     metavar="PLAN.xlsx",
-    type=PathArg(exists=True, dir_okay=False),
+    type=EXISTING_FILE,
     help="A plan whose owners should all have answered (repeatable; last month's plans in "
     "the history are expected too).",
 )

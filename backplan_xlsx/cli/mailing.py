@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import EXIT_PROBLEMS, PathArg, as_of_option, main
+from . import EXISTING, EXIT_PROBLEMS, FOLDER, as_of_option, main
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 
 
 @main.command()
-@click.argument("source", metavar="DIR|PLAN.xlsx", type=PathArg(exists=True))
+@click.argument("source", metavar="DIR|PLAN.xlsx", type=EXISTING)
 @click.option(
     "--eml-dir",
     "-o",
     "--output",
     "eml_dir",
     metavar="OUT",
-    type=PathArg(file_okay=False),
+    type=FOLDER,
     help="Write one .eml draft per owner into OUT (any mail client opens them). "
     "Without --smtp or --dry-run the drafts go beside the parts.",
 )

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 from . import (
-    PathArg,
+    FILE,
     _path_option,
     as_of_option,
     main,
@@ -21,7 +21,7 @@ from . import (
 
 
 @main.command()
-@click.argument("spec", metavar="PLAN.yaml", type=PathArg(dir_okay=False), required=False)
+@click.argument("spec", metavar="PLAN.yaml", type=FILE, required=False)
 @click.option(
     "-t", "--template", metavar="NAME", help="Write this template (see --list-templates)."
 )
@@ -55,7 +55,7 @@ def new(spec: Path | None, template: str | None, list_templates: bool, force: bo
 
 
 @main.command()
-@click.argument("spec", metavar="PLAN.yaml", type=PathArg(dir_okay=False))
+@click.argument("spec", metavar="PLAN.yaml", type=FILE)
 @_path_option("PLAN.xlsx", "The workbook to write.")
 @as_of_option("Compute the cached values as of this date (default: today).")
 @click.option(
@@ -64,7 +64,7 @@ def new(spec: Path | None, template: str | None, list_templates: bool, force: bo
 @click.option(
     "--keep",
     metavar="OLD.xlsx",
-    type=PathArg(dir_okay=False),
+    type=FILE,
     help="Carry every input of this workbook (check-ins, Done, notes, reviews, feedback, "
     "As-of) into the new one by row id, one version up.",
 )
@@ -133,7 +133,7 @@ def _goal_values(values: tuple[str, ...], kind: str, parse: Callable[[str], Any]
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=PathArg(dir_okay=False))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @_path_option(
     "NEW.xlsx", "The new version to write (the input itself is allowed: it is backed up first)."
 )
@@ -201,7 +201,7 @@ def replan(
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=PathArg(dir_okay=False))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @_path_option("DIR", "The folder for the parts.", folder=True)
 @as_of_option("Compute the cached values as of this date (default: As-of cell, else today).")
 @click.option("--force", is_flag=True, help="Replace parts in DIR that hold check-ins (backed up).")
@@ -240,7 +240,7 @@ def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=PathArg(dir_okay=False))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @click.option(
     "--owner",
     "owners",

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 from . import (
     EXIT_PROBLEMS,
-    PathArg,
+    FILE,
     _emit,
     _format_option,
     _output_option,
@@ -24,7 +24,7 @@ from . import (
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=PathArg(dir_okay=False))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @as_of_option("Judge as of this date (default: a date typed into the As-of cell, else today).")
 @_format_option()
 @click.option("--by", type=click.Choice(("owner", "goal")), help="Group by owner or by goal.")
@@ -96,7 +96,7 @@ def _judged(
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=PathArg(dir_okay=False))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @as_of_option(
     "Judge reviews and future check-ins as of this date (default: As-of cell, else today)."
 )
