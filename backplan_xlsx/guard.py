@@ -19,7 +19,6 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +40,9 @@ MAX_ROWS = MAX_SHEET_ROWS
 MAX_CELLS = 20_000_000
 CHUNK = 1024 * 1024
 
+#: How an error cell (``#N/A`` ...) is marked in a sheet's XML: ``t="e"``, however spaced
+#: or quoted. One pass of this costs less than two plain searches for the quoted ``e``.
+ERROR_MARK = re.compile(rb"""t\s*=\s*["']e["']""")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _WIDE_COL = re.compile(rb'<c r="([A-Z]{2,3})')
@@ -50,16 +52,6 @@ _BIG_ROW = re.compile(rb'<row r="([0-9]{5,7})"')
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r:)?id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-
-
-@dataclass(frozen=True, slots=True)
-class SheetSize:
-    """What a worksheet really holds, measured from its XML."""
-
-    name: str
-    rows: int
-    max_row: int
-    max_col: int
 
 
 def _refuse(path: Path, message: str) -> WorkbookReadError:
@@ -73,7 +65,12 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def check_file(path: str | Path, *, keep: dict[str, bytes] | None = None) -> Kind:
+def check_file(
+    path: str | Path,
+    *,
+    keep: dict[str, bytes] | None = None,
+    no_error_cells: set[str] | None = None,
+) -> Kind:
     """Check that ``path`` is a workbook that is safe to hand to a reader.
 
     Args:
@@ -81,6 +78,10 @@ def check_file(path: str | Path, *, keep: dict[str, bytes] | None = None) -> Kin
         keep: when given, every XML part that passed and unpacked in one
             chunk (up to 1 MB, exactly its stated size) is put in it by name,
             so the reader need not unpack again what the check just unpacked.
+        no_error_cells: when given, the name of every worksheet whose XML
+            holds no error cell (``t="e"``) is added to it: the reader then
+            need not unpack such a sheet again to tell an ``#N/A`` from a
+            blank (:mod:`backplan_xlsx.reader.errorcells`).
 
     Returns:
         ``"xlsx"`` or ``"ods"``.
@@ -124,7 +125,7 @@ def check_file(path: str | Path, *, keep: dict[str, bytes] | None = None) -> Kin
         raise _refuse(path, "is a legacy Excel 97-2003 (.xls) file; open it and save it as .xlsx")
     if not head.startswith(b"PK"):
         raise _refuse(path, _not_a_zip(head))
-    return _check_zip(path, keep)
+    return _check_zip(path, keep, no_error_cells)
 
 
 def _not_a_zip(head: bytes) -> str:
@@ -146,7 +147,7 @@ def _not_a_zip(head: bytes) -> str:
     return "is not a workbook (not an .xlsx or .ods file); save it as .xlsx"
 
 
-def _check_zip(path: Path, keep: dict[str, bytes] | None) -> Kind:
+def _check_zip(path: Path, keep: dict[str, bytes] | None, clean: set[str] | None) -> Kind:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -183,7 +184,10 @@ def _check_zip(path: Path, keep: dict[str, bytes] | None) -> Kind:
         for info in infos:
             if not info.filename.endswith((".xml", ".rels")) or info.is_dir():
                 continue
-            budget = _scan_member(path, zf, info, budget, sheet_names.get(info.filename), keep)
+            sheet = sheet_names.get(info.filename)
+            budget, errors = _scan_member(path, zf, info, budget, sheet, keep)
+            if clean is not None and sheet is not None and not errors:
+                clean.add(sheet)
     return kind
 
 
@@ -282,9 +286,13 @@ def _scan_member(
     budget: int,
     sheet: str | None,
     keep: dict[str, bytes] | None = None,
-) -> int:
-    """Stream one XML part: cap real bytes, check CRC, refuse DTDs, measure sheets."""
+) -> tuple[int, bool]:
+    """Stream one XML part: cap real bytes, check CRC, refuse DTDs, measure sheets.
+
+    Returns the budget left and whether a sheet part holds an error cell.
+    """
     rows = max_row = max_col = 0
+    errors = False
     tail = chunk = b""
     chunks = 0
     try:
@@ -305,6 +313,7 @@ def _scan_member(
                     "need (a known attack); refused",
                 )
             if sheet is not None:
+                errors = errors or ERROR_MARK.search(window) is not None
                 # From 3 bytes back, so a tag split between two chunks counts once.
                 seg = window[len(tail) - 3 :] if tail else chunk
                 rows += seg.count(b"<row") or len(_ROW.findall(seg))
@@ -358,4 +367,4 @@ def _scan_member(
             keep[info.filename] = chunk
         else:  # a bigger part, or a second one of the same name: the reader reads it
             keep.pop(info.filename, None)
-    return budget
+    return budget, errors

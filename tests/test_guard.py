@@ -54,3 +54,42 @@ def test_attributes_in_another_order_are_still_measured(tmp_path: Path) -> None:
     )
     with pytest.raises(WorkbookReadError, match="stray cells"):
         check_file(_fake_xlsx(tmp_path / "ns.xlsx", xml))
+
+
+def test_sheets_without_error_cells_are_named_so_the_reader_need_not_look_again(
+    tmp_path: Path,
+) -> None:
+    from tests.corpus import _fake_xlsx
+
+    workbook = (
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        '<sheet name="Check-ins" sheetId="1" r:id="rId1"/><sheet name="Goals" sheetId="2" '
+        'r:id="rId2"/></sheets></workbook>'
+    )
+    rels = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Target="worksheets/sheet2.xml"/></Relationships>'
+    )
+    with_error = '<worksheet><sheetData><row r="1"><c r="A1" t="e"><v>#N/A</v></c></row></sheetData></worksheet>'
+    clean = '<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
+    path = _fake_xlsx(
+        tmp_path / "two.xlsx",
+        with_error,
+        {"xl/worksheets/sheet2.xml": clean.encode()},
+    )
+    import zipfile
+
+    rewritten = tmp_path / "two-named.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(rewritten, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = workbook.encode()
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = rels.encode()
+            dst.writestr(info.filename, data)
+    found: set[str] = set()
+    assert check_file(rewritten, no_error_cells=found) == "xlsx"
+    assert found == {"Goals"}

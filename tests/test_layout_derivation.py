@@ -49,7 +49,7 @@ KEYED_CALLS = {
     "data_rows",
 }
 #: Modules that read the file's XML, where "Target" is a relationship's attribute.
-XML_MODULES = ("reader/source.py", "reader/errorcells.py")
+XML_MODULES = ("reader/metadata.py", "reader/errorcells.py")
 #: Modules that read or write the plan workbook's data sheets.
 WORKBOOK_MODULES = ("writer", "reader", "checks.py", "merge.py", "split.py", "keep.py", "replan.py")
 

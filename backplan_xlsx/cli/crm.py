@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import as_of_option, main, read_untrusted
+if TYPE_CHECKING:
+    from pathlib import Path
+
+from . import FILE, as_of_option, main, read_untrusted
 
 #: How many left-out rows are listed one by one (the rest are counted).
 SHOWN = 30
 
 
 @main.command("import")
-@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument(
-    "export", metavar="EXPORT.csv|EXPORT.xlsx", type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
+@click.argument("export", metavar="EXPORT.csv|EXPORT.xlsx", type=FILE)
 @click.option(
     "--map",
     "maps",

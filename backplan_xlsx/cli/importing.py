@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 from . import (
+    EXISTING,
+    EXISTING_FILE,
     EXIT_PROBLEMS,
+    FILE,
     _emit,
     _output_option,
     _path_option,
@@ -27,7 +32,7 @@ from . import (
     metavar="A.xlsx B.xlsx...",
     nargs=-1,
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
 )
 @_path_option("M.xlsx", "The merged workbook to write.")
 @as_of_option("Compute the cached values as of this date (default: today).")
@@ -75,7 +80,7 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
     metavar="FILES/DIR...",
     nargs=-1,
     required=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=EXISTING,
 )
 @_path_option("ROLLUP.xlsx", "The roll-up workbook to write.")
 @click.option(
@@ -93,7 +98,7 @@ def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: 
     "expect",
     multiple=True,
     metavar="PLAN.xlsx",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="A plan whose owners should all have answered (repeatable; last month's plans in "
     "the history are expected too).",
 )
@@ -256,6 +261,8 @@ def history(
       backplan history --kind owner --format html -o owners.html
       backplan history --changes
     """
+    from pathlib import Path
+
     from ..history import HistoryStore
     from ..lookups import history_rows, month_arg, resolve_filters
     from ..reports.trend import render_changes, render_trend

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from . import EXIT_PROBLEMS, as_of_option, main
+from . import EXISTING, EXIT_PROBLEMS, FOLDER, as_of_option, main
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..delivery import MailServer
     from ..send import Letter, Mailing
 
 
 @main.command()
-@click.argument("source", metavar="DIR|PLAN.xlsx", type=click.Path(exists=True, path_type=Path))
+@click.argument("source", metavar="DIR|PLAN.xlsx", type=EXISTING)
 @click.option(
     "--eml-dir",
     "-o",
     "--output",
     "eml_dir",
     metavar="OUT",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FOLDER,
     help="Write one .eml draft per owner into OUT (any mail client opens them). "
     "Without --smtp or --dry-run the drafts go beside the parts.",
 )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 from . import (
+    FILE,
     _path_option,
     as_of_option,
     main,
@@ -18,9 +21,7 @@ from . import (
 
 
 @main.command()
-@click.argument(
-    "spec", metavar="PLAN.yaml", type=click.Path(dir_okay=False, path_type=Path), required=False
-)
+@click.argument("spec", metavar="PLAN.yaml", type=FILE, required=False)
 @click.option(
     "-t", "--template", metavar="NAME", help="Write this template (see --list-templates)."
 )
@@ -54,7 +55,7 @@ def new(spec: Path | None, template: str | None, list_templates: bool, force: bo
 
 
 @main.command()
-@click.argument("spec", metavar="PLAN.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("spec", metavar="PLAN.yaml", type=FILE)
 @_path_option("PLAN.xlsx", "The workbook to write.")
 @as_of_option("Compute the cached values as of this date (default: today).")
 @click.option(
@@ -63,7 +64,7 @@ def new(spec: Path | None, template: str | None, list_templates: bool, force: bo
 @click.option(
     "--keep",
     metavar="OLD.xlsx",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Carry every input of this workbook (check-ins, Done, notes, reviews, feedback, "
     "As-of) into the new one by row id, one version up.",
 )
@@ -132,7 +133,7 @@ def _goal_values(values: tuple[str, ...], kind: str, parse: Callable[[str], Any]
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @_path_option(
     "NEW.xlsx", "The new version to write (the input itself is allowed: it is backed up first)."
 )
@@ -200,7 +201,7 @@ def replan(
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @_path_option("DIR", "The folder for the parts.", folder=True)
 @as_of_option("Compute the cached values as of this date (default: As-of cell, else today).")
 @click.option("--force", is_flag=True, help="Replace parts in DIR that hold check-ins (backed up).")
@@ -239,7 +240,7 @@ def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @click.option(
     "--owner",
     "owners",

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 from . import (
     EXIT_PROBLEMS,
+    FILE,
     _emit,
     _format_option,
     _output_option,
@@ -20,7 +24,7 @@ from . import (
 
 
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @as_of_option("Judge as of this date (default: a date typed into the As-of cell, else today).")
 @_format_option()
 @click.option("--by", type=click.Choice(("owner", "goal")), help="Group by owner or by goal.")
@@ -56,25 +60,43 @@ def status(
       backplan status plan.xlsx --format json --fail-on off-track
       backplan status plan.xlsx --format html -o status.html
     """
-    from ..engine import evaluate
-    from ..parts import judged_on_share
-    from ..reader import as_of_for, read_workbook
-    from ..reports import fail_reasons, render_status
-
-    snap = read_untrusted(read_workbook, workbook)
-    report = evaluate(judged_on_share(snap), as_of_for(snap, as_of))
     color = output is None and fmt == "table" and sys.stdout.isatty()
-    text = render_status(report, fmt, problems=snap.problems, by=by, color=color)  # type: ignore[arg-type]
+    text, reasons = read_untrusted(_judged, workbook, as_of, fmt, by, fail_on, color)
     _emit(text, output, inputs=(workbook,))
-    reasons = [r for cond in fail_on for r in fail_reasons(report, cond)]  # type: ignore[arg-type]
     for reason in reasons:
         click.echo(f"Failing: {reason}", err=True)
     if reasons:
         ctx.exit(EXIT_PROBLEMS)
 
 
+def _judged(
+    workbook: Path,
+    as_of: date | None,
+    fmt: str,
+    by: str | None,
+    fail_on: tuple[str, ...],
+    color: bool,
+) -> tuple[str, list[str]]:
+    """Read, judge and render one workbook: the report's text and why it fails, if it does.
+
+    Run in the isolated reader as a whole, so what crosses back is text, not
+    a snapshot of every row (pickled there and rebuilt here), and this
+    process never loads the reading and judging code at all.
+    """
+    from ..engine import evaluate
+    from ..parts import judged_on_share
+    from ..reader import as_of_for, read_workbook
+    from ..reports import fail_reasons, render_status
+
+    snap = read_workbook(workbook)
+    report = evaluate(judged_on_share(snap), as_of_for(snap, as_of))
+    text = render_status(report, fmt, problems=snap.problems, by=by, color=color)  # type: ignore[arg-type]
+    reasons = [r for cond in fail_on for r in fail_reasons(report, cond)]  # type: ignore[arg-type]
+    return text, reasons
+
+
 @main.command()
-@click.argument("workbook", metavar="PLAN.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", metavar="PLAN.xlsx", type=FILE)
 @as_of_option(
     "Judge reviews and future check-ins as of this date (default: As-of cell, else today)."
 )

@@ -8,7 +8,8 @@ formula values are never used: statuses come from
 that does not recalculate carries stale numbers.
 
 The modules: :mod:`.source` opens the file (the one place library errors
-become :class:`~backplan_xlsx.errors.WorkbookReadError`), :mod:`.columns`
+become :class:`~backplan_xlsx.errors.WorkbookReadError`), :mod:`.metadata`
+reads what calamine cannot see (defined names, properties), :mod:`.columns`
 finds columns by header, :mod:`.identity` says which plan it is and reads
 the Start sheet's settings, :mod:`.plan` and :mod:`.checkins` read the
 data sheets. ``check`` uses :func:`read_details` to see the build record too.

@@ -21,8 +21,14 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from xml.etree import ElementTree as ET
+from typing import TYPE_CHECKING
+
+from ..guard import ERROR_MARK
+
+if TYPE_CHECKING:
+    from xml.etree import ElementTree as ET
 
 _CHUNK = 1 << 20
 #: What the metadata parts may weigh before they are not worth reading.
@@ -35,11 +41,7 @@ _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>([^<]*)</(?:\w+:)?v>")
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/?>")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
 _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
-_MARKERS = (b't="e"', b"t='e'", b't = "e"')
 _ODS_MARK = b'value-type="error"'
-#: What a damaged part raises; the guard read the file already, so only the detail is lost.
-_UNREADABLE: tuple[type[Exception], ...] = (OSError, zipfile.BadZipFile, zlib.error, KeyError)
-_UNREADABLE += (EOFError, RuntimeError, ET.ParseError)
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -85,7 +87,7 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
 
 
 def _scan(region: bytes, out: dict[tuple[int, int], str]) -> None:
-    if not any(marker in region for marker in _MARKERS):
+    if ERROR_MARK.search(region) is None:  # nearly every chunk: one pass, no parse
         return
     for m in _ERROR_CELL.finditer(region):
         ref = _REF.search(m.group(1))
@@ -119,45 +121,57 @@ def _ods_has_errors(zf: zipfile.ZipFile) -> bool:
 
 def _ods_error_cells(zf: zipfile.ZipFile, sheet: str) -> dict[tuple[int, int], str]:
     """Error cells of one ODS table, placed through repeated rows and columns."""
+    from xml.etree import ElementTree as ET  # only ODS files need a parser here
+
     out: dict[tuple[int, int], str] = {}
     if not _ods_has_errors(zf):
         return out
+    try:
+        with zf.open("content.xml") as fh:
+            _walk_ods(ET.iterparse(fh, events=("start", "end")), sheet, out)
+    except ET.ParseError:
+        return {}  # the guard read this file already: only the detail is lost
+    return out
+
+
+def _walk_ods(
+    events: Iterator[tuple[str, ET.Element]], sheet: str, out: dict[tuple[int, int], str]
+) -> None:
+    """Note in ``out`` each error cell of the table named ``sheet``, from parse events."""
     row = col = -1
     inside = False
     error_at: tuple[int, int] | None = None
     text: list[str] = []
-    with zf.open("content.xml") as fh:
-        for event, elem in ET.iterparse(fh, events=("start", "end")):
-            tag = _local(elem.tag)
-            if tag == "table" and event == "start":
-                names = [v for k, v in elem.attrib.items() if _local(k) == "name"]
-                inside, row = (names[:1] == [sheet]), -1
-            elif not inside:
-                if tag == "table-row" and event == "end":
-                    elem.clear()
-                continue
-            elif tag == "table-row":
-                if event == "start":
-                    row, col = row + 1, -1
-                else:
-                    row += _repeat(elem, "number-rows-repeated") - 1
-                    elem.clear()
-            elif tag in ("table-cell", "covered-table-cell"):
-                if event == "start":
-                    col += 1
-                    kinds = [v for k, v in elem.attrib.items() if _local(k) == "value-type"]
-                    error_at = (row, col) if "error" in kinds else None
-                    text = []
-                else:
-                    if error_at is not None:
-                        out[error_at] = "".join(text).strip() or "#VALUE!"
-                        error_at = None
-                    col += _repeat(elem, "number-columns-repeated") - 1
-            elif tag == "p" and event == "end" and error_at is not None:
-                text.append("".join(elem.itertext()))
-            elif tag == "table" and event == "end":
-                inside = False
-    return out
+    for event, elem in events:
+        tag = _local(elem.tag)
+        if tag == "table" and event == "start":
+            names = [v for k, v in elem.attrib.items() if _local(k) == "name"]
+            inside, row = (names[:1] == [sheet]), -1
+        elif not inside:
+            if tag == "table-row" and event == "end":
+                elem.clear()
+            continue
+        elif tag == "table-row":
+            if event == "start":
+                row, col = row + 1, -1
+            else:
+                row += _repeat(elem, "number-rows-repeated") - 1
+                elem.clear()
+        elif tag in ("table-cell", "covered-table-cell"):
+            if event == "start":
+                col += 1
+                kinds = [v for k, v in elem.attrib.items() if _local(k) == "value-type"]
+                error_at = (row, col) if "error" in kinds else None
+                text = []
+            else:
+                if error_at is not None:
+                    out[error_at] = "".join(text).strip() or "#VALUE!"
+                    error_at = None
+                col += _repeat(elem, "number-columns-repeated") - 1
+        elif tag == "p" and event == "end" and error_at is not None:
+            text.append("".join(elem.itertext()))
+        elif tag == "table" and event == "end":
+            inside = False
 
 
 def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
@@ -193,7 +207,6 @@ def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
         KeyError,
         EOFError,
         RuntimeError,
-        ET.ParseError,
     ):
         # The guard read this file already; a failure here only loses the detail.
         return {}
