@@ -90,6 +90,21 @@ def check_file(
         WorkbookReadError: one sentence naming the file, the cause and what to do.
     """
     path = Path(path)
+    _check_stat(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read: {exc.strerror}") from None
+    if head.startswith(_OLE):
+        raise _refuse(path, _ole_reason(path))
+    if not head.startswith(b"PK"):
+        raise _refuse(path, _not_a_zip(head))
+    return _check_zip(path, keep, no_error_cells)
+
+
+def _check_stat(path: Path) -> None:
+    """Refuse what is not a regular, non-empty file of a plausible size."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -108,24 +123,21 @@ def check_file(
             f"is {st.st_size / 2**20:,.0f} MB; a plan workbook is far smaller "
             f"(limit {MAX_FILE_BYTES // 2**20} MB)",
         )
+
+
+def _ole_reason(path: Path) -> str:
+    """Why an OLE (pre-2007) file is refused: encrypted, or a legacy .xls."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(4096)
+            body = fh.read(4 * 1024 * 1024)
     except OSError as exc:
-        raise _refuse(path, f"cannot be read: {exc.strerror}") from None
-    if head.startswith(_OLE):
-        with open(path, "rb") as fh:
-            body = fh.read(min(st.st_size, 4 * 1024 * 1024))
-        if "EncryptionInfo".encode("utf-16-le") in body:
-            raise _refuse(
-                path,
-                "is password-protected (encrypted); open it, remove the password "
-                "(File > Info > Protect Workbook) and save it as .xlsx",
-            )
-        raise _refuse(path, "is a legacy Excel 97-2003 (.xls) file; open it and save it as .xlsx")
-    if not head.startswith(b"PK"):
-        raise _refuse(path, _not_a_zip(head))
-    return _check_zip(path, keep, no_error_cells)
+        return f"cannot be read: {exc.strerror}"
+    if "EncryptionInfo".encode("utf-16-le") in body:
+        return (
+            "is password-protected (encrypted); open it, remove the password "
+            "(File > Info > Protect Workbook) and save it as .xlsx"
+        )
+    return "is a legacy Excel 97-2003 (.xls) file; open it and save it as .xlsx"
 
 
 def _not_a_zip(head: bytes) -> str:
@@ -279,6 +291,44 @@ def _unpacked(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             yield chunk
 
 
+class _Span:
+    """What one sheet part's XML says about its size, gathered chunk by chunk."""
+
+    __slots__ = ("rows", "max_row", "max_col", "errors")
+
+    def __init__(self) -> None:
+        self.rows = self.max_row = self.max_col = 0
+        self.errors = False
+
+    def feed(self, window: bytes, tail: bytes, chunk: bytes) -> None:
+        """Count rows, bound the used range and look for error cells in one chunk."""
+        self.errors = self.errors or ERROR_MARK.search(window) is not None
+        # From 3 bytes back, so a tag split between two chunks counts once.
+        seg = window[len(tail) - 3 :] if tail else chunk
+        self.rows += seg.count(b"<row") or len(_ROW.findall(seg))
+        scan = window[len(tail) - 40 if tail else 0 :]
+        # Rows and cells are in order in the XML, so the biggest row number
+        # is among the row tags and the widest column among a few letters:
+        # a set of distinct letters, not one max() per cell.
+        # Cheap bounds first: rows below 10,000 and columns up to Z need no
+        # exact number; only big row numbers and wide columns are collected.
+        if b'<row r="' in scan:
+            self.max_row = max(self.max_row, 9_999)
+            big = _BIG_ROW.findall(scan)
+            if big:
+                self.max_row = max(self.max_row, max(map(int, big)))
+        if b'<c r="' in scan:
+            self.max_col = max(self.max_col, 26)
+            wide = set(_WIDE_COL.findall(scan))
+            if wide:
+                self.max_col = max(self.max_col, max(map(_col_number, wide)))
+        elif b"<c" in scan or b":c " in scan:
+            # Attributes in another order, or a namespace prefix: exact pattern.
+            for col, digits in _CELL_REF.findall(scan):
+                self.max_row = max(self.max_row, int(digits))
+                self.max_col = max(self.max_col, _col_number(col))
+
+
 def _scan_member(
     path: Path,
     zf: zipfile.ZipFile,
@@ -291,53 +341,17 @@ def _scan_member(
 
     Returns the budget left and whether a sheet part holds an error cell.
     """
-    rows = max_row = max_col = 0
-    errors = False
+    span = _Span()
     tail = chunk = b""
     chunks = 0
     try:
         for chunk in _unpacked(zf, info):
             chunks += 1
             budget -= len(chunk)
-            if budget < 0:
-                raise _refuse(
-                    path,
-                    f"unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB ({info.filename} "
-                    "lies about its size): refused as a possible zip bomb",
-                )
             window = tail + chunk
-            if b"<!" in window and _DTD.search(window):
-                raise _refuse(
-                    path,
-                    f"{info.filename} declares a DTD or XML entities, which workbooks never "
-                    "need (a known attack); refused",
-                )
+            _check_chunk(path, info, window, budget)
             if sheet is not None:
-                errors = errors or ERROR_MARK.search(window) is not None
-                # From 3 bytes back, so a tag split between two chunks counts once.
-                seg = window[len(tail) - 3 :] if tail else chunk
-                rows += seg.count(b"<row") or len(_ROW.findall(seg))
-                scan = window[len(tail) - 40 if tail else 0 :]
-                # Rows and cells are in order in the XML, so the biggest row number
-                # is among the row tags and the widest column among a few letters:
-                # a set of distinct letters, not one max() per cell.
-                # Cheap bounds first: rows below 10,000 and columns up to Z need no
-                # exact number; only big row numbers and wide columns are collected.
-                if b'<row r="' in scan:
-                    max_row = max(max_row, 9_999)
-                    big = _BIG_ROW.findall(scan)
-                    if big:
-                        max_row = max(max_row, max(map(int, big)))
-                if b'<c r="' in scan:
-                    max_col = max(max_col, 26)
-                    wide = set(_WIDE_COL.findall(scan))
-                    if wide:
-                        max_col = max(max_col, max(map(_col_number, wide)))
-                elif b"<c" in scan or b":c " in scan:
-                    # Attributes in another order, or a namespace prefix: exact pattern.
-                    for col, digits in _CELL_REF.findall(scan):
-                        max_row = max(max_row, int(digits))
-                        max_col = max(max_col, _col_number(col))
+                span.feed(window, tail, chunk)
             tail = window[-64:]
     except zipfile.BadZipFile as exc:
         reason = "a part is corrupt (bad CRC)" if "CRC" in str(exc) else str(exc)
@@ -345,26 +359,49 @@ def _scan_member(
     except (OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
         raise _refuse(path, f"is damaged ({info.filename}: {exc}); get a fresh copy") from None
     if sheet is not None:
-        max_row = max(max_row, rows)
-        if rows > MAX_ROWS:
-            raise _refuse(
-                path,
-                f"sheet {sheet!r} has {rows:,} rows, more than any spreadsheet holds "
-                f"({MAX_ROWS:,}); it was not saved by a spreadsheet program. Get a fresh copy",
-            )
-        if max_row * max_col > MAX_CELLS:
-            # The bounds above may overestimate: measure exactly before refusing.
-            max_row, max_col = _exact_span(zf, info)
-        if max_row * max_col > MAX_CELLS:
-            raise _refuse(
-                path,
-                f"sheet {sheet!r} has a cell as far out as row {max_row:,}, column {max_col:,}: "
-                f"reading it would mean {max_row * max_col:,} cells. Delete stray cells far "
-                "below or right of the table",
-            )
+        _check_span(path, zf, info, sheet, span)
     if keep is not None:
         if chunks <= 1 and len(chunk) == info.file_size:
             keep[info.filename] = chunk
         else:  # a bigger part, or a second one of the same name: the reader reads it
             keep.pop(info.filename, None)
-    return budget, errors
+    return budget, span.errors
+
+
+def _check_chunk(path: Path, info: zipfile.ZipInfo, window: bytes, budget: int) -> None:
+    """Refuse a part that unpacks past the budget or declares a DTD."""
+    if budget < 0:
+        raise _refuse(
+            path,
+            f"unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB ({info.filename} "
+            "lies about its size): refused as a possible zip bomb",
+        )
+    if b"<!" in window and _DTD.search(window):
+        raise _refuse(
+            path,
+            f"{info.filename} declares a DTD or XML entities, which workbooks never "
+            "need (a known attack); refused",
+        )
+
+
+def _check_span(
+    path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, span: _Span
+) -> None:
+    """Refuse a sheet with more rows than a spreadsheet holds, or a used range too big to read."""
+    max_row, max_col = max(span.max_row, span.rows), span.max_col
+    if span.rows > MAX_ROWS:
+        raise _refuse(
+            path,
+            f"sheet {sheet!r} has {span.rows:,} rows, more than any spreadsheet holds "
+            f"({MAX_ROWS:,}); it was not saved by a spreadsheet program. Get a fresh copy",
+        )
+    if max_row * max_col > MAX_CELLS:
+        # The bounds above may overestimate: measure exactly before refusing.
+        max_row, max_col = _exact_span(zf, info)
+    if max_row * max_col > MAX_CELLS:
+        raise _refuse(
+            path,
+            f"sheet {sheet!r} has a cell as far out as row {max_row:,}, column {max_col:,}: "
+            f"reading it would mean {max_row * max_col:,} cells. Delete stray cells far "
+            "below or right of the table",
+        )
