@@ -26,9 +26,9 @@ from tests.workbooks import AS_OF, build, edit, header_col, row_of
 PACKAGE = Path(__file__).resolve().parent.parent / "backplan_xlsx"
 #: The modules that declare the columns (the layout) and what a column is (no names).
 DECLARING = {"layout.py", "tablespec.py"}
-#: Known and left alone, each for a reason (see the modules): the Check-ins sheet's
-#: fast path and the row reader's ID messages are another engineer's speed work.
-KEY_ALLOWED = {"reader/checkins.py", "reader/cells.py"}
+#: Modules allowed to spell a column key: none (the Check-ins fast path and the row
+#: reader's ID messages name theirs through the layout too).
+KEY_ALLOWED: set[str] = set()
 #: Calls whose argument is a column key: Table, RowReader and SheetLayout methods.
 KEYED_CALLS = {
     "text",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
+from .. import layout
 from ..errors import Problem, Severity
 from ..values import parse_date, parse_number
 from .columns import Table, as_text, located
@@ -158,11 +159,11 @@ class RowReader:
         ``rid`` is the ID cell's text when the caller has read it already.
         """
         if rid is None:
-            rid = self.table.text(row, "id")
+            rid = self.table.text(row, layout.ID_KEY)
         if not rid:
             self.report(
                 row,
-                "id",
+                layout.ID_KEY,
                 "missing-id",
                 f"this row has no ID, so it is not part of the plan; give it back its {what} "
                 "ID from the original workbook, or delete the row",
@@ -173,7 +174,7 @@ class RowReader:
         if key in seen:
             self.report(
                 row,
-                "id",
+                layout.ID_KEY,
                 "duplicate-id",
                 f"{rid} appears twice; only the first row counts. Give this row its own ID "
                 "from the original workbook, or delete it",

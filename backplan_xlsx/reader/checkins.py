@@ -22,13 +22,17 @@ from ..model import CheckIn
 from ..names import person_key
 from ..values import MAX_MAGNITUDE
 from .cells import RowReader, SkipRow
+from .columns import Table
 from .plan import Recovered, open_table
 from .source import Source
 from .usercols import inserted_columns
 
-_KEYS = ("date", "goal", "owner", "value", "comment", "ref")
+_C = layout.CHECK_IN
+_DATE, _GOAL, _OWNER, _VALUE, _COMMENT, _REF = (
+    c.key for c in (_C.date, _C.goal, _C.owner, _C.value, _C.comment, _C.ref)
+)
+_KEYS = (_DATE, _GOAL, _OWNER, _VALUE, _COMMENT, _REF)
 _SPACE = " \t\r\n\u00a0"
-_GOAL_HINT = "the goal or anti-goal ID (G1…, X1…)"
 
 
 def read_check_ins(
@@ -46,25 +50,43 @@ def read_check_ins(
     out.tables[layout.CHECK_INS] = table
     cells = RowReader(table, src.name, problems, src.date1904)
     check = _Checks(cells, out, start)
-    cols = [table.columns.get(k, -1) for k in _KEYS]
-    cd, cg, co, cv, cc, cr = cols
-    width = max(cols) + 1
-    found: list[CheckIn] = []
-    # Columns people inserted: their values ride on each reading (the rows stream past once).
-    inserted = inserted_columns(table)
+    reader = _RowReader(table, cells, check)
     rows = table.grid.rows
-    # What check.row() would find nothing to say about, tested here without a call.
-    known, sum_goals, owners = check.known, check.sum_goals, check.owners
-    first, last, last_row = check.first, check.last or date.max, layout.CHECK_IN_LAST_ROW
+    found: list[CheckIn] = []
     for r in range(table.header_row + 1, len(rows)):
-        line = rows[r]
-        if len(line) < width:
-            line = line + [""] * (width - len(line))
+        reading = reader.read(r, rows[r])
+        if reading is not None:
+            found.append(reading)
+    check.finish()
+    return tuple(found)
+
+
+class _RowReader:
+    """One Check-ins row at a time: the common row on a fast path, anything else strictly.
+
+    The common row (a date cell, text ids, a number) is tested on the raw
+    values, and the warnings :meth:`_Checks.row` would find nothing to say
+    about are ruled out here without a call.
+    """
+
+    __slots__ = ("cells", "check", "cols", "width", "inserted", "last_row")
+
+    def __init__(self, table: Table, cells: RowReader, check: _Checks) -> None:
+        self.cells, self.check = cells, check
+        self.cols = [table.columns.get(k, -1) for k in _KEYS]
+        self.width = max(self.cols) + 1
+        # Columns people inserted: their values ride on each reading (rows stream past once).
+        self.inserted = inserted_columns(table)
+        self.last_row = layout.CHECK_IN_LAST_ROW
+
+    def read(self, r: int, line: Sequence[object]) -> CheckIn | None:
+        """The row's reading, or None for a blank row or one that cannot be read."""
+        if len(line) < self.width:
+            line = [*line, *([""] * (self.width - len(line)))]
+        cd, cg, co, cv, cc, cr = self.cols
         raw_day, raw_goal, raw_value = line[cd], line[cg], line[cv]
         raw_owner = line[co] if co >= 0 else ""
-        raw_comment = line[cc] if cc >= 0 else ""
-        day: date
-        value: float
+        cells, check = self.cells, self.check
         try:
             if (
                 isinstance(raw_day, date)  # so not blank
@@ -74,42 +96,42 @@ def read_check_ins(
                 and -MAX_MAGNITUDE <= raw_value <= MAX_MAGNITUDE  # not NaN, no overflowing sums
             ):
                 day = raw_day.date() if isinstance(raw_day, datetime) else raw_day
-                goal = raw_goal.strip(_SPACE) or cells.need_text(r, "goal", _GOAL_HINT)
-                value = raw_value
-                owner = raw_owner.strip(_SPACE)
-                typed = ""
+                goal = raw_goal.strip(_SPACE) or cells.need_text(r, _GOAL, _C.goal.hint)
+                owner, value, typed = raw_owner.strip(_SPACE), raw_value, ""
             elif _blank(raw_day) and _blank(raw_goal) and _blank(raw_owner) and _blank(raw_value):
-                continue
+                return None
             else:
-                day = cells.need_date(r, "date", "the date of the reading (YYYY-MM-DD)")
-                goal = cells.need_text(r, "goal", _GOAL_HINT)
-                value = cells.need_number(r, "value", "the value (a number)")
-                owner = cells.text(r, "owner")
-                typed = _typed_as_text(raw_day, raw_value)
+                day, goal, owner, value, typed = self._strict(r, raw_day, raw_value)
         except SkipRow:
-            continue
+            return None
         key = goal.casefold()
         if not (
-            key in known
+            key in check.known
             and (
-                key not in sum_goals or (owner and (owner in owners or person_key(owner) in owners))
+                key not in check.sum_goals
+                or (owner and (owner in check.owners or person_key(owner) in check.owners))
             )
-            and first <= day <= last
+            and check.first <= day <= (check.last or date.max)
         ):
             check.row(r, day, goal, owner)
-        if r >= last_row:
+        if r >= self.last_row:
             check.beyond.append(r)
-        comment = (
-            raw_comment.strip(_SPACE) if type(raw_comment) is str else cells.text(r, "comment")
-        )
+        raw_comment = line[cc] if cc >= 0 else ""
+        comment = raw_comment.strip(_SPACE) if type(raw_comment) is str else cells.text(r, _COMMENT)
         raw_ref = line[cr] if cr >= 0 else ""
-        ref = raw_ref.strip(_SPACE) if type(raw_ref) is str else cells.text(r, "ref")
+        ref = raw_ref.strip(_SPACE) if type(raw_ref) is str else cells.text(r, _REF)
         reading = CheckIn(day, goal, owner, value, comment, r + 1, ref, as_text=typed)
-        if inserted:
-            reading = _with_inserted(reading, line, inserted)
-        found.append(reading)
-    check.finish()
-    return tuple(found)
+        return _with_inserted(reading, line, self.inserted) if self.inserted else reading
+
+    def _strict(
+        self, r: int, raw_day: object, raw_value: object
+    ) -> tuple[date, str, str, float, str]:
+        """A row off the fast path, through the strict parsers (bad cells skip the row)."""
+        cells = self.cells
+        day = cells.need_date(r, _DATE, _C.date.hint)
+        goal = cells.need_text(r, _GOAL, _C.goal.hint)
+        value = cells.need_number(r, _VALUE, _C.value.hint)
+        return day, goal, cells.text(r, _OWNER), value, _typed_as_text(raw_day, raw_value)
 
 
 def _with_inserted(
@@ -156,7 +178,7 @@ class _Checks:
         if key not in self.known:
             cells.report(
                 r,
-                "goal",
+                _GOAL,
                 "unknown-goal",
                 f"{goal!r} is not a goal or anti-goal of this plan, so this reading counts "
                 "for nothing; pick an ID from the dropdown (Goals or Anti-goals sheet)",
@@ -165,7 +187,7 @@ class _Checks:
         elif key in self.sum_goals and not owner:
             cells.report(
                 r,
-                "owner",
+                _OWNER,
                 "missing-owner",
                 "has no owner: the reading counts for the goal but for nobody's share; "
                 "pick the owner from the dropdown",
@@ -174,7 +196,7 @@ class _Checks:
         elif key in self.sum_goals and person_key(owner) not in self.owners:
             cells.report(
                 r,
-                "owner",
+                _OWNER,
                 "unknown-owner",
                 f"{owner!r} is not on the Owners sheet: the reading counts for the goal but "
                 "for nobody's share; pick a name from the dropdown",
@@ -183,7 +205,7 @@ class _Checks:
         if day < self.first:
             cells.report(
                 r,
-                "date",
+                _DATE,
                 "date-outside-plan",
                 f"{day.isoformat()} is before the plan starts ({self.first.isoformat()}); "
                 "check the date (status counts it as progress made before the start)",
@@ -192,7 +214,7 @@ class _Checks:
         elif self.last is not None and day > self.last:
             cells.report(
                 r,
-                "date",
+                _DATE,
                 "date-outside-plan",
                 f"{day.isoformat()} is after the last deadline ({self.last.isoformat()}); "
                 "check the date (no deadline counts it)",
@@ -207,7 +229,7 @@ class _Checks:
         rows = f"this row and {n - 1} more below it are" if n > 1 else "this row is"
         self.cells.report(
             first,
-            "date",
+            _DATE,
             "beyond-formulas",
             f"{rows} below row {layout.CHECK_IN_LAST_ROW}, past what the workbook's formulas "
             "read: status counts them, the workbook's latest readings do not. Move older "
