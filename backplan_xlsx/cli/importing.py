@@ -161,18 +161,7 @@ def collect(
 
     _refuse_overwriting_inputs(output, tuple(p for p in inputs if p.is_file()))
     store = history or str(output.with_name("backplan-history.sqlite"))
-    bar: Any = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if not sys.stderr.isatty():
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="Reading", file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
-
-    try:
+    with _ReadingBar() as bar:
         result = collect_all(
             list(inputs),
             output,
@@ -180,13 +169,42 @@ def collect(
             as_of=as_of or date.today(),
             month=month,
             jobs=jobs,
-            progress=progress,
+            progress=bar.update,
             expect=expect,
             trend_owners=trend_owners,
         )
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    _say_what_was_left(result)
+    from ..reports.collect import render_collect
+
+    _emit(render_collect(result, fmt, store), None)  # type: ignore[arg-type]
+    if result.skipped or ("missing" in fail_on and result.missing):
+        ctx.exit(EXIT_PROBLEMS)
+
+
+class _ReadingBar:
+    """A progress bar on a terminal while files are read; nothing when output is piped."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __enter__(self) -> _ReadingBar:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Reading", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _say_what_was_left(result: Any) -> None:
+    """Every file skipped, conflict resolved and input not carried, one line each, on stderr."""
     for entry in result.log:
         if entry.result != "imported":
             click.echo(f"Skipped: {entry.file}: {entry.problems}", err=True)
@@ -194,11 +212,6 @@ def collect(
         click.echo(f"Conflict: {pid}: {c}", err=True)
     for pid, u in result.unplaced:
         click.echo(f"Not carried forward: {pid}: {u}", err=True)
-    from ..reports.collect import render_collect
-
-    _emit(render_collect(result, fmt, store), None)  # type: ignore[arg-type]
-    if result.skipped or ("missing" in fail_on and result.missing):
-        ctx.exit(EXIT_PROBLEMS)
 
 
 @main.command()
