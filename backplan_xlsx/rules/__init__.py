@@ -31,6 +31,7 @@ from .actuals import (
     actual,
     actual_formula,
     as_numbers,
+    as_rewritten,
     counts,
     latest_formula,
     latest_reading,
@@ -99,6 +100,7 @@ from .words import (
 __all__ = [
     "CheckInIndex",
     "as_numbers",
+    "as_rewritten",
     "counts",
     "DONE",
     "MISSED",

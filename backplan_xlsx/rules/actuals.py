@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
-from ..model import CheckIn
+from ..model import CheckIn, Snapshot
 from ..names import APOSTROPHES, person_key
 from .words import ArrayFormula, Measure
 
@@ -34,6 +34,16 @@ def as_numbers(check_ins: tuple[CheckIn, ...]) -> tuple[CheckIn, ...]:
     if not any(c.as_text for c in check_ins):
         return check_ins
     return tuple(replace(c, as_text="") if c.as_text else c for c in check_ins)
+
+
+def as_rewritten(snapshot: Snapshot) -> Snapshot:
+    """The snapshot as a rewrite (merge, replan, split) writes it: text numbers as numbers.
+
+    The one place both the writer and ``collect`` take it from, so the
+    figures of collect's merged result are those of ``merge``'s workbook.
+    """
+    check_ins = as_numbers(snapshot.check_ins)
+    return snapshot if check_ins is snapshot.check_ins else replace(snapshot, check_ins=check_ins)
 
 
 def actual(

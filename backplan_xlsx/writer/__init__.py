@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,7 +72,7 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = 
     from .book import Book, Styles
 
     # A number typed as text is written as the number: the formulas count it from now on.
-    snapshot = replace(snapshot, check_ins=rules.as_numbers(snapshot.check_ins))
+    snapshot = rules.as_rewritten(snapshot)
     report = engine.evaluate(snapshot, as_of)
     options = {
         "strings_to_numbers": False,
