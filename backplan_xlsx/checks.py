@@ -163,6 +163,15 @@ def _spec(details: WorkbookDetails, sheet: str) -> layout.SheetLayout:
     return layout.DATA_LAYOUTS[sheet]
 
 
+def row_problems(details: WorkbookDetails) -> list[Problem]:
+    """Rows deleted, ids changed and rows added by hand, against the build record.
+
+    Cheap (no openpyxl): ``collect`` adds them to each file's problems, so
+    its import log names a deleted row as ``check`` does.
+    """
+    return _record_problems(details, _id_rows(details))
+
+
 def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) -> list[Problem]:
     """Deleted rows, changed ids, edited plan cells and rows added by hand."""
     out: list[Problem] = []

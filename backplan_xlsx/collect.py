@@ -153,7 +153,7 @@ def _collect_files(
     result.log = [_log_entry(d) for d in decisions]
     result.log.extend(mail_log)  # attachments that were not workbooks
     result.skipped = sum(d.action == "skip" for d in decisions)
-    _merge_plans(result, decisions, as_of)
+    _merge_plans(result, decisions, as_of, sent)
     returned = _returned_files(decisions, {p.plan.id: p.plan for p in result.plans})
     _finish(result, rollup, history, as_of, len(files), expected, returned, trend_owners, sent)
     return result
@@ -179,7 +179,7 @@ def _read_files(
     pool: WorkerPool, files: Sequence[Path], progress: Callable[[int, int], None] | None
 ) -> list[FileRead]:
     """Every file read for its inputs; equal parts of copies kept once, as they arrive."""
-    from . import reader  # noqa: F401 - imported before the fork: no worker imports it again
+    from . import checks, reader  # noqa: F401 - imported before the fork: no worker imports again
 
     shared = SharedInputs()
     reads = []
@@ -219,12 +219,18 @@ def _read_plan_rows(pool: WorkerPool, paths: Sequence[str]) -> dict[str, Plan]:
 
 
 def _log_entry(d: FileDecision) -> ImportEntry:
-    """The import log's line for one file (its errors, or why it was skipped)."""
+    """The import log's line for one file: its problems, or why it was skipped.
+
+    Errors come first, then warnings (a number typed as text, a deleted
+    row): the same problems ``check`` names, so a file it faults never has
+    a blank line here.
+    """
     if d.action == "skip":
         return ImportEntry(d.name, d.plan_id, d.version, "skipped", d.reason)
     assert d.read is not None
-    errors = [str(p) for p in d.read.problems if p.severity == "error"]
-    return ImportEntry(d.name, d.plan_id, d.version, "imported", _problems_text(d.name, errors))
+    problems = sorted(d.read.problems, key=lambda p: p.severity != "error")  # stable
+    text = _problems_text(d.name, [str(p) for p in problems])
+    return ImportEntry(d.name, d.plan_id, d.version, "imported", text)
 
 
 #: How much of a file's problems the import log shows before pointing at ``check``.
@@ -422,7 +428,9 @@ def _returned_files(
     return out
 
 
-def _merge_plans(result: CollectResult, decisions: Sequence[FileDecision], as_of: date) -> None:
+def _merge_plans(
+    result: CollectResult, decisions: Sequence[FileDecision], as_of: date, sent: Sequence[Plan]
+) -> None:
     """Merge each plan's copies, plan by plan in id order, and judge each."""
     by_plan: dict[str, list[FileDecision]] = {}
     for d in decisions:
@@ -430,14 +438,27 @@ def _merge_plans(result: CollectResult, decisions: Sequence[FileDecision], as_of
             by_plan.setdefault(d.plan_id, []).append(d)
     for pid, members in sorted(by_plan.items()):
         members.sort(key=lambda d: (d.version or 0, d.path))
-        _merge_plan(result, pid, members, as_of)
+        _merge_plan(result, pid, members, as_of, sent)
 
 
 def _merge_plan(
-    result: CollectResult, pid: str, members: Sequence[FileDecision], as_of: date
+    result: CollectResult,
+    pid: str,
+    members: Sequence[FileDecision],
+    as_of: date,
+    sent: Sequence[Plan] = (),
 ) -> None:
-    """Merge one plan's copies (older versions carried forward by row id) and judge it."""
-    from . import engine
+    """Merge one plan's copies (older versions carried forward by row id) and judge it.
+
+    Older copies are carried into the whole current plan, as ``merge`` with
+    the whole plan among its files does: the returned parts' rows completed
+    by the ``--expect`` plans of that version (:func:`~backplan_xlsx.carry.with_people`),
+    so an owner who answers on last version's part keeps the marks of rows
+    the current version still has, though they sent no part of it. The
+    merged result is judged as ``merge`` writes it (``rules.as_rewritten``).
+    """
+    from . import engine, rules
+    from .carry import with_people
 
     if not any(d.action == "merge" for d in members):
         return
@@ -448,7 +469,7 @@ def _merge_plan(
         if d.plan_rows is not None:  # an older copy's plan rows are stale: its inputs count
             snap = replace(snap, plan=d.plan_rows)
         copies.append(Copy(d.name, d.read.modified, snap))
-    merged = merge_all(copies)
+    merged = merge_all(copies, complete=lambda plan: with_people(plan, [], sent))
     result.conflicts.extend((pid, c) for c in merged.conflicts)
     result.unplaced.extend((pid, u) for u in merged.unplaced)
     latest = max(d.version or 0 for d in members)
@@ -459,8 +480,9 @@ def _merge_plan(
             name,
             f"carried forward into version {latest}" + (f"; {lost}" if lost else ""),
         )
-    report = engine.evaluate(merged.snapshot, as_of)
-    result.plans.append(PlanResult(merged.snapshot.plan, report, len(copies), merged.snapshot))
+    snapshot = rules.as_rewritten(merged.snapshot)
+    report = engine.evaluate(snapshot, as_of)
+    result.plans.append(PlanResult(snapshot.plan, report, len(copies), snapshot))
 
 
 def _note(log: list[ImportEntry], name: str, why: str) -> None:

@@ -71,9 +71,12 @@ def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
     """Read one file in a worker; our own errors come back as data.
 
     By default only what people typed is read (see ``read_workbook``'s
-    ``inputs_only``); :func:`read_whole` reads the plan rows too.
+    ``inputs_only``); :func:`read_whole` reads the plan rows too. The
+    problems include the rows deleted since the build (``check``'s
+    :func:`~backplan_xlsx.checks.row_problems`), so the import log names them.
     """
-    from .reader import read_workbook
+    from .checks import row_problems
+    from .reader import ensure_check_ins_readable, read_details
 
     p = Path(path)
     try:
@@ -81,10 +84,15 @@ def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
     except OSError:
         modified = 0.0
     try:
-        snapshot = read_workbook(p, inputs_only=inputs_only)
+        details = read_details(p, with_record=True, inputs_only=inputs_only)
+        ensure_check_ins_readable(details)
     except BackplanError as exc:
         text = _one_line(str(exc))
         return FileRead(path, modified, None, (), text.removeprefix(f"{p.name}: "))
+    snapshot = details.snapshot
+    rows = row_problems(details)
+    if rows:
+        snapshot = dataclasses.replace(snapshot, problems=(*snapshot.problems, *rows))
     return FileRead(path, modified, snapshot, snapshot.problems)
 
 

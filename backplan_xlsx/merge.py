@@ -126,14 +126,18 @@ def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
     return result.snapshot, list(result.conflicts)
 
 
-def merge_all(copies: Sequence[Copy]) -> MergeResult:
+def merge_all(
+    copies: Sequence[Copy], *, complete: Callable[[Plan], Plan] | None = None
+) -> MergeResult:
     """Merge copies of one plan into one snapshot, carrying older versions forward.
 
     The newest version's copies give the plan (the parts' owners and actions
     unioned). Copies of an older version (returned after a re-plan) give
     their inputs by row id: every check-in, and the Done marks, notes,
     reviews and feedback of rows the current version still has; the rest is
-    returned as :class:`Unplaced`, never dropped silently.
+    returned as :class:`Unplaced`, never dropped silently. ``complete`` adds
+    the rows of the whole current plan that no copy given holds (``collect``
+    knows it from ``--expect``), so older copies carry into those rows too.
 
     Raises:
         MergeError: no copies, or copies of different plans.
@@ -155,6 +159,8 @@ def merge_all(copies: Sequence[Copy]) -> MergeResult:
     plan = current[-1].snapshot.plan
     if any(c.snapshot.plan.part for c in current):
         plan = _union_of_parts(current)
+    if complete is not None:
+        plan = complete(plan)
     unplaced: list[Unplaced] = []
     ordered = [
         c if c.snapshot.plan.version == latest else _carried_forward(c, plan, unplaced)
