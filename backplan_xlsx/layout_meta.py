@@ -50,6 +50,7 @@ META_FIELDS = (
     MetaField(layout.META_PART, "text", "part", optional=True),
     MetaField(layout.META_INPUTS, "text", "inputs"),
     MetaField(layout.META_CELLS, "text", "input_cells"),
+    MetaField(layout.META_GOAL_SETTINGS, "text", "goal_settings"),
 )
 #: Headers above the key/value block.
 META_KEY_HEADERS = ("Key", "Value")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -307,6 +308,25 @@ def funnel_actions(plan: Plan, goal: Goal, milestones: Sequence[Milestone]) -> l
                         )
                     )
     return out
+
+
+def funnel_count(goal: Goal, text: str) -> int | None:
+    """The count of a funnel action of ``goal`` read back from its words, or None if not one.
+
+    A workbook keeps an action's words, not that the funnel wrote them: an
+    action whose words are exactly what :func:`funnel_actions` writes for
+    some count ("Close 3 deals", "Catch-up: Open 12 opportunities") is one,
+    so ``replan`` can replace it; any other is someone's own and is kept.
+    """
+    if goal.funnel is None:
+        return None
+    words = text.strip().removeprefix(CATCH_UP)
+    templates = (goal.funnel.close_action, *(s.name for s in goal.funnel.stages))
+    for found in re.findall(r"\d+", words):
+        n = int(found)
+        if n > 0 and any(count_text(t, n) == words for t in templates):
+            return n
+    return None
 
 
 def plan_backward(plan: Plan, explicit: ExplicitParts | None = None) -> Plan:

@@ -21,7 +21,7 @@ from datetime import date
 from . import rules
 from .errors import ReplanError as ReplanError  # re-exported: raised here
 from .model import Action, CheckIn, DoneMark, Goal, Milestone, Plan
-from .planner import curve_fractions, due_dates, funnel_actions, step_target
+from .planner import curve_fractions, due_dates, funnel_actions, funnel_count, step_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +220,10 @@ def _replan_actions(
     kept_ms = {m.id: m for m in milestones if m.due <= as_of}
     remaining = [m for m in milestones if m.due > as_of]
     keep: list[Action] = []
+    goals = {g.id: g for g in new_plan.goals}
     for a in plan.actions:
-        hand_written = a.count is None
+        goal = goals.get(a.goal)
+        hand_written = a.count is None and (goal is None or funnel_count(goal, a.action) is None)
         if a.milestone in kept_ms or a.id in typed_into or hand_written:
             home = a.milestone
             if home not in {m.id for m in milestones}:

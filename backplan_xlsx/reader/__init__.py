@@ -18,6 +18,7 @@ data sheets. ``check`` uses :func:`read_details` to see the build record too.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,10 +26,11 @@ from pathlib import Path
 from .. import layout
 from ..asbuilt import decode_cells
 from ..errors import Problem, WorkbookReadError
-from ..model import Plan, Snapshot
+from ..goalsettings import GoalSettings
+from ..model import Goal, Plan, Snapshot
 from .checkins import read_check_ins
 from .columns import Table
-from .identity import Identity, read_as_of, read_identity, read_thresholds
+from .identity import Identity, read_as_of, read_goal_settings, read_identity, read_thresholds
 from .plan import (
     Recovered,
     infer_cadence,
@@ -133,8 +135,11 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
             f'"From" on the Milestones sheet); restore the Goals sheet\'s Start column',
             tuple(problems),
         )
+    settings = read_goal_settings(src, identity, problems)
     goals = [
-        dataclasses.replace(g, cadence=infer_cadence(out.milestones, g.id))
+        _with_settings(
+            dataclasses.replace(g, cadence=infer_cadence(out.milestones, g.id)), settings
+        )
         for g in out.goals
         if g.deadline > start
     ]
@@ -174,6 +179,14 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
         **out.inputs,
     )
     return WorkbookDetails(src, identity, out.tables, snapshot)
+
+
+def _with_settings(goal: Goal, settings: Mapping[str, GoalSettings]) -> Goal:
+    """The goal with its recorded curve and funnel (as read when none is recorded)."""
+    found = settings.get(goal.id)
+    if found is None:
+        return goal
+    return dataclasses.replace(goal, curve=found.curve, funnel=found.funnel)
 
 
 def as_of_for(snapshot: Snapshot, given: date | None, today: date | None = None) -> date:

@@ -14,6 +14,7 @@ from datetime import date
 
 from .. import layout, layout_meta
 from ..errors import Problem
+from ..goalsettings import GoalSettings, decode_settings
 from ..layout_meta import RowRecord
 from ..model import Thresholds
 from ..values import clean_text, is_blank, parse_date, parse_number
@@ -44,6 +45,8 @@ class Identity:
     generator: str = ""
     #: The input cells' fingerprints as written (``asbuilt.decode_cells`` reads them).
     input_cells: str = ""
+    #: Each goal's curve and funnel as JSON (``goalsettings``); None in a file built without it.
+    goal_settings: str | None = None
 
 
 def read_identity(src: Source, problems: list[Problem], *, with_record: bool = False) -> Identity:
@@ -57,7 +60,7 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
     meta = src.grid(layout.META)
     if meta is None:
         problems.append(_no_record(src))
-    keys = _meta_values(src, meta)
+    keys, present = _meta_values(src, meta)
     plan_id, version, found_in = _plan_identity(src, keys, problems)
     schema = _schema(src, keys, problems)
     title = _text(keys, "title")
@@ -79,6 +82,7 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
         inputs=_text(keys, "inputs"),
         generator=_text(keys, "generator"),
         input_cells=_text(keys, "input_cells"),
+        goal_settings=_text(keys, "goal_settings") if "goal_settings" in present else None,
     )
 
 
@@ -94,17 +98,22 @@ def _no_record(src: Source) -> Problem:
     )
 
 
-def _meta_values(src: Source, meta: Grid | None) -> dict[str, MetaValue]:
-    """Every declared key of the key/value block, read by its kind (by ``MetaField.field``)."""
+def _meta_values(src: Source, meta: Grid | None) -> tuple[dict[str, MetaValue], set[str]]:
+    """Every declared key of the key/value block, read by its kind (by ``MetaField.field``).
+
+    Also which keys the block holds at all: a key added later (``goal_settings``)
+    is absent from older files, which is not the same as empty.
+    """
     raw: dict[str, object] = {}
     if meta is not None:
         for r in range(1, len(meta.rows)):
             key = clean_text(meta.cell(r, 0))
             if key:
                 raw[key] = meta.cell(r, 1)
-    return {
+    values = {
         f.field: _read_kind(f.kind, raw.get(f.key), src.date1904) for f in layout_meta.META_FIELDS
     }
+    return values, {f.field for f in layout_meta.META_FIELDS if f.key in raw}
 
 
 def _read_kind(kind: layout_meta.MetaKind, raw: object, date1904: bool) -> MetaValue:
@@ -333,3 +342,37 @@ def _read_ratio(
         )
     )
     return fallback
+
+
+def read_goal_settings(
+    src: Source, identity: Identity, problems: list[Problem]
+) -> dict[str, GoalSettings]:
+    """Each goal's curve and funnel as built; none, with a note, when the file does not say.
+
+    A file built before the key existed, or whose cell was edited into
+    something that is not the record, still reads: ``replan`` then re-plans
+    straight lines and derives no funnel actions, which the note says.
+    """
+    if not identity.has_record:
+        return {}
+    text = identity.goal_settings
+    got = decode_settings(text) if text else ({} if text is not None else None)
+    if got is not None:
+        return got
+    why = (
+        "was built by an older backplan"
+        if text is None
+        else f"has an unreadable {layout.META_GOAL_SETTINGS} record"
+    )
+    problems.append(
+        Problem(
+            "no-goal-settings",
+            "warning",
+            f"{why}, so the goals' curves and funnels are not known: replan and build --keep "
+            "re-plan straight lines and derive no funnel actions. Rebuild it from its plan "
+            "spec (backplan build PLAN.yaml --keep THIS.xlsx) to keep them",
+            file=src.name,
+            sheet=layout.META,
+        )
+    )
+    return {}

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import layout, layout_meta
 from ..asbuilt import encode_cells
+from ..goalsettings import encode_settings
 from ..returns import encode, inputs_fingerprints
 from .book import Book, Sheet
 from .fingerprint import (
@@ -86,6 +87,7 @@ def meta_values(book: Book) -> dict[str, str | int | date]:
         "part": plan.part,
         "inputs": encode(inputs_fingerprints(book.snapshot)),
         "input_cells": encode_cells(book.snapshot),
+        "goal_settings": encode_settings(plan.goals),
     }
 
 
