@@ -124,3 +124,27 @@ def test_help_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
+
+
+def test_questions_that_meet_the_end_of_input_are_a_usage_error(tmp_path: Path) -> None:
+    out = tmp_path / "t" / "i.yaml"
+    result = CliRunner().invoke(main, ["new", str(out)], input="x\n")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: new stopped at a question")
+    assert "--template" in lines[0] and "Aborted" not in result.output
+    assert not out.exists()
+
+
+def test_a_piped_answer_ends_in_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "backplan_xlsx", "new", str(tmp_path / "i.yaml")],
+        input="x\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("Error: ")
+    assert "Traceback" not in done.stderr and not (tmp_path / "i.yaml").exists()

@@ -111,6 +111,17 @@ class BackplanGroup(click.Group):
                 if p.severity == "warning":
                     click.echo(f"Warning: {printable(str(p))}", err=True)
             ctx.exit(EXIT_ERROR)
+        except click.Abort:
+            # A prompt met the end of its input (a pipe, a script) or Ctrl-C: a
+            # usage error, said in one line, never Click's bare "Aborted!" (exit 1).
+            click.echo(
+                f"Error: {ctx.invoked_subcommand or 'backplan'} stopped at a question with no "
+                "answer (end of input or Ctrl-C); nothing was written. Answer every question "
+                "in a terminal, or give the values as options (e.g. backplan new --template "
+                "sales plan.yaml)",
+                err=True,
+            )
+            ctx.exit(EXIT_ERROR)
 
 
 def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
