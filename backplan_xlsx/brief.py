@@ -93,7 +93,9 @@ def _goal_lines(
     lines: list[str] = []
     for g in plan.goals:
         share = owner.share_of(g.id)
-        gs = goals[g.id]
+        gs = goals.get(g.id)
+        if gs is None:
+            continue  # a part's report leaves out the goals its owner has no share of
         who = "The team"
         if report.part:  # one person's check-ins: never the team's status
             who = "Your status on your share" if share > 0 else "Status in your part"

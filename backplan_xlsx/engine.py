@@ -191,13 +191,17 @@ def _owner_status(
     goals: dict[str, GoalStatus],
     as_of: date,
 ) -> OwnerStatus:
-    """An owner judged on their share of each ``sum`` goal, in its direction."""
+    """An owner judged on their share of each ``sum`` goal, in its direction.
+
+    Only goals they have a share of are parts: a 0 share (or none) would
+    otherwise be "Done" at once (0 of 0), or judge them on someone else's goal.
+    """
     plan = snap.plan
     parts = []
     for g in plan.goals:
-        if g.measure != "sum":
-            continue
         share = o.share_of(g.id)
+        if g.measure != "sum" or share <= 0:
+            continue  # not theirs: a goal they have no share of is not judged for them
         target = rules.owner_target(share, g.target, g.baseline)
         act = idx.actual("sum", 0.0, min(as_of, g.deadline), g.id, owner=o.name)
         exp = rules.owner_expected(share, goals[g.id].expected, g.baseline)
@@ -213,8 +217,9 @@ def _owner_status(
             direction=rules.direction(g.baseline, g.target),
         )
         parts.append(OwnerPart(g.id, share, target, act, exp, status))
-    judged = [p.status for p in parts if p.share > 0]
-    return OwnerStatus(o.id, o.name, o.role, o.team, tuple(parts), rules.worst(judged))
+    return OwnerStatus(
+        o.id, o.name, o.role, o.team, tuple(parts), rules.worst(p.status for p in parts)
+    )
 
 
 def _anti_goal_status(

@@ -5,7 +5,10 @@ judging its goals against the team's targets would call a person who is
 exactly on their pace Off track. Reports on a part therefore judge each
 ``sum`` goal (and its milestones) on the owner's share: baseline plus the
 share of every increment. ``latest`` goals are readings and do not split.
-The workbook itself is untouched: merging the parts gives the team view.
+A goal the owner has no share of is not theirs to be judged on: it is left
+out of the part's report (its milestones too), so a person is never Off
+track on someone else's goal. The workbook itself is untouched: merging the
+parts gives the team view.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .model import Owner, Plan, Snapshot
+from .names import same_person
 
 
 def part_owner(plan: Plan) -> Owner | None:
@@ -29,18 +33,25 @@ def judged_on_share(snapshot: Snapshot) -> Snapshot:
     owner = part_owner(plan)
     if owner is None:
         return snapshot
+    # A ``latest`` goal has no shares on the Owners sheet: it is theirs when they own it.
+    theirs = {
+        g.id
+        for g in plan.goals
+        if owner.share_of(g.id) > 0 or (g.measure == "latest" and same_person(g.owner, owner.name))
+    }
     shares = {
         g.id: owner.share_of(g.id)
         for g in plan.goals
-        if g.measure == "sum" and 0 < owner.share_of(g.id) < 1
+        if g.measure == "sum" and g.id in theirs and owner.share_of(g.id) < 1
     }
-    if not shares:
+    if not shares and len(theirs) == len(plan.goals):
         return snapshot
 
     base = {g.id: g.baseline for g in plan.goals}
     goals = tuple(
         replace(g, target=_share(g.baseline, g.target, shares[g.id])) if g.id in shares else g
         for g in plan.goals
+        if g.id in theirs
     )
     milestones = tuple(
         replace(
@@ -51,6 +62,7 @@ def judged_on_share(snapshot: Snapshot) -> Snapshot:
         if m.goal in shares
         else m
         for m in plan.milestones
+        if m.goal in theirs
     )
     whole_share = tuple((gid, 1.0 if gid in shares else s) for gid, s in owner.shares)
     owners = tuple(replace(o, shares=whole_share) if o is owner else o for o in plan.owners)

@@ -21,7 +21,7 @@ from ..layout import GOAL as G
 from ..layout import MILESTONE as M
 from ..layout import OWNER as O
 from ..layout import OWNER_PART as P
-from ..model import Snapshot
+from ..model import Owner, Snapshot
 from .book import Book, Cached, RowRecord, Sheet, goal_number_format, wraps
 from .fingerprint import formulas_fingerprint, values_fingerprint
 from .formulas import (
@@ -288,6 +288,7 @@ def write_owners(book: Book) -> None:
     plan, report = book.snapshot.plan, book.report
     spec = owners_layout(book)
     sheet = open_table(book, spec)
+    idx = rules.CheckInIndex(book.snapshot.check_ins)
     for k, (o, st) in enumerate(zip(plan.owners, report.owners, strict=True)):
         row = k + 1
         values = row_values(spec, o, book.snapshot)
@@ -300,11 +301,40 @@ def write_owners(book: Book) -> None:
             values[P.share.key(part.goal)] = part.share
             for each in (P.target, P.actual, P.expected, P.status):
                 cached[each.key(part.goal)] = getattr(part, each.label)
+        _unshared(book, o, values, cached, numbers, idx)
         formulas = owner_formulas(plan, spec, o, row + 1, book.goal_rows)
         write_row(book, sheet, spec, row, o.id, values, formulas, cached, numbers)
     status_keys = {O.status.key} | {P.status.key(g.id) for g in plan.goals}
     statuses = {c.key: PROGRESS for c in spec.columns if c.key in status_keys}
     finish_table(book, sheet, spec, len(plan.owners), statuses)
+
+
+def _unshared(
+    book: Book,
+    owner: Owner,
+    values: dict[str, Any],
+    cached: dict[str, Cached],
+    numbers: dict[str, str],
+    idx: rules.CheckInIndex,
+) -> None:
+    """The cells of the ``sum`` goals an owner has no share of: figures, and no status.
+
+    The report has no part for them (they are not judged on it), but the
+    row's formulas still compute their own check-ins, so cache those.
+    """
+    plan = book.snapshot.plan
+    for g in plan.goals:
+        if g.measure != "sum" or owner.share_of(g.id) > 0:
+            continue
+        fmt = goal_number_format(g)
+        for figure in (P.target, P.actual, P.expected):
+            numbers[figure.key(g.id)] = fmt
+        values[P.share.key(g.id)] = 0.0
+        until = min(book.as_of, g.deadline)
+        cached[P.target.key(g.id)] = 0.0
+        cached[P.actual.key(g.id)] = idx.actual("sum", 0.0, until, g.id, owner=owner.name)
+        cached[P.expected.key(g.id)] = 0.0
+        cached[P.status.key(g.id)] = ""
 
 
 def write_anti_goals(book: Book) -> None:

@@ -155,6 +155,9 @@ def owner_formulas(
         out[P.expected.key(gid)] = rules.owner_expected_formula(
             at(P.share.key(gid)), _goal(G.expected, grow), _goal(G.baseline, grow)
         )
+        if owner.share_of(gid) <= 0:
+            out[P.status.key(gid)] = '""'  # no share: not judged for them, as the engine does
+            continue
         out[P.status.key(gid)] = rules.progress_status_formula(
             at(P.actual.key(gid)),
             at(P.target.key(gid)),
@@ -164,8 +167,7 @@ def owner_formulas(
             baseline="0",
             direction=rules.direction(goal.baseline, goal.target),
         )
-        if owner.share_of(gid) > 0:
-            judged.append(at(P.status.key(gid)))
+        judged.append(at(P.status.key(gid)))
     out[O.status.key] = rules.worst_formula(judged)
     return out
 
