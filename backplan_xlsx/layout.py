@@ -73,8 +73,6 @@ META_PART = "part"
 META_INPUTS = "inputs"
 #: Fingerprints of every input cell as written (``asbuilt``): tells an edit from a carried value.
 META_CELLS = "input_cells"
-#: Each goal's curve and funnel (``goalsettings``): what the Goals sheet does not show.
-META_GOAL_SETTINGS = "goal_settings"
 #: Defined names that keep the plan's identity where a re-save keeps them.
 PLAN_ID_NAME = "BackplanPlanId"
 VERSION_NAME = "BackplanVersion"

@@ -38,6 +38,9 @@ class MetaField:
     optional: bool = False
 
 
+#: Each goal's curve and funnel (``goalsettings``): what the Goals sheet does not show.
+META_GOAL_SETTINGS = "goal_settings"
+
 #: The key/value block, in the order it is written.
 META_FIELDS = (
     MetaField(layout.META_PLAN_ID, "text", "plan_id"),
@@ -50,7 +53,7 @@ META_FIELDS = (
     MetaField(layout.META_PART, "text", "part", optional=True),
     MetaField(layout.META_INPUTS, "text", "inputs"),
     MetaField(layout.META_CELLS, "text", "input_cells"),
-    MetaField(layout.META_GOAL_SETTINGS, "text", "goal_settings"),
+    MetaField(META_GOAL_SETTINGS, "text", "goal_settings"),
 )
 #: Headers above the key/value block.
 META_KEY_HEADERS = ("Key", "Value")

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 
-from backplan_xlsx import layout
+from backplan_xlsx import layout, layout_meta
 from backplan_xlsx.cli import main
 from backplan_xlsx.goalsettings import GoalSettings, decode_settings, encode_settings
 from backplan_xlsx.model import Goal, Plan
@@ -115,7 +115,7 @@ def test_an_older_workbook_plans_straight_lines_with_a_note(
     sales_spec: Path, tmp_path: Path
 ) -> None:
     built = _built(sales_spec, tmp_path)
-    _drop_key(built, layout.META_GOAL_SETTINGS)
+    _drop_key(built, layout_meta.META_GOAL_SETTINGS)
     snapshot = read_workbook(built)
     assert [g.curve for g in snapshot.plan.goals] == ["linear"] * 4
     assert snapshot.plan.goal("G1").funnel is None

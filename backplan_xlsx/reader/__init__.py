@@ -135,14 +135,7 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
             f'"From" on the Milestones sheet); restore the Goals sheet\'s Start column',
             tuple(problems),
         )
-    settings = read_goal_settings(src, identity, problems)
-    goals = [
-        _with_settings(
-            dataclasses.replace(g, cadence=infer_cadence(out.milestones, g.id)), settings
-        )
-        for g in out.goals
-        if g.deadline > start
-    ]
+    goals = _planned_goals(out, start, read_goal_settings(src, identity, problems))
     kept = {g.id for g in goals}
     out.milestones = [m for m in out.milestones if m.goal in kept]
     read_actions(src, out, problems, inputs_only=inputs_only)
@@ -181,12 +174,22 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
     return WorkbookDetails(src, identity, out.tables, snapshot)
 
 
-def _with_settings(goal: Goal, settings: Mapping[str, GoalSettings]) -> Goal:
-    """The goal with its recorded curve and funnel (as read when none is recorded)."""
-    found = settings.get(goal.id)
-    if found is None:
-        return goal
-    return dataclasses.replace(goal, curve=found.curve, funnel=found.funnel)
+def _planned_goals(out: Recovered, start: date, settings: Mapping[str, GoalSettings]) -> list[Goal]:
+    """The goals still ahead of the start, with their cadence and recorded curve and funnel.
+
+    The cadence is read off the milestones' spacing; the curve and funnel are
+    not on the sheets, so they come from ``_backplan`` (as read when none is).
+    """
+    goals = []
+    for g in out.goals:
+        if g.deadline <= start:
+            continue
+        g = dataclasses.replace(g, cadence=infer_cadence(out.milestones, g.id))
+        found = settings.get(g.id)
+        if found is not None:
+            g = dataclasses.replace(g, curve=found.curve, funnel=found.funnel)
+        goals.append(g)
+    return goals
 
 
 def as_of_for(snapshot: Snapshot, given: date | None, today: date | None = None) -> date:

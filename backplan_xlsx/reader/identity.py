@@ -362,7 +362,7 @@ def read_goal_settings(
     why = (
         "was built by an older backplan"
         if text is None
-        else f"has an unreadable {layout.META_GOAL_SETTINGS} record"
+        else f"has an unreadable {layout_meta.META_GOAL_SETTINGS} record"
     )
     problems.append(
         Problem(
