@@ -37,10 +37,11 @@ def kept_snapshot(path: Path, plan: Plan) -> Snapshot:
             (each named by cell and value).
     """
     from .merge import ensure_nothing_lost
-    from .reader import ensure_check_ins_readable, read_details
+    from .reader import ensure_check_ins_readable, ensure_sheets_readable, read_details
 
     details = read_details(path)
     ensure_check_ins_readable(details)
+    ensure_sheets_readable(details)
     old = details.snapshot
     name = path.name
     if old.plan.part:

@@ -168,3 +168,14 @@ def start_input(name: str) -> NamedInput:
         if cell.name == name:
             return cell
     raise KeyError(name)
+
+
+#: The sheets the per-row record lists rows for, each with the ``Plan``
+#: attribute holding those rows: what tells a deleted row or sheet later.
+RECORDED_ROWS = {
+    layout.GOALS: "goals",
+    layout.MILESTONES: "milestones",
+    layout.ACTIONS: "actions",
+    layout.OWNERS: "owners",
+    layout.ANTI_GOALS: "anti_goals",
+}

@@ -235,3 +235,5 @@ class Snapshot:
     user_columns: tuple[UserColumn, ...] = ()
     #: Fingerprints of the input cells as built (``asbuilt``); None when not recorded.
     built_cells: frozenset[str] | None = None
+    #: (sheet, row id) of each row the build record lists that the sheet no longer holds.
+    missing_rows: tuple[tuple[str, str], ...] = ()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .. import layout
+from .. import layout, layout_meta
 from ..asbuilt import decode_cells
 from ..errors import Problem, WorkbookReadError
 from ..goalsettings import GoalSettings
@@ -75,6 +75,7 @@ def read_workbook(path: str | Path, *, inputs_only: bool = False) -> Snapshot:
     """
     details = read_details(path, inputs_only=inputs_only)
     ensure_check_ins_readable(details)
+    ensure_sheets_readable(details)
     return details.snapshot
 
 
@@ -116,10 +117,45 @@ def ensure_check_ins_readable(details: WorkbookDetails) -> None:
     )
 
 
+def ensure_sheets_readable(details: WorkbookDetails) -> None:
+    """Refuse a workbook missing a data sheet the build record lists rows for.
+
+    Its rows would read as none: status would judge a plan without them and
+    every rewrite would write them out empty (a renamed sheet that can be
+    told by its header row is read instead, with a warning).
+
+    Raises:
+        WorkbookReadError: naming the file and each missing sheet.
+    """
+    gone = [
+        p
+        for p in details.snapshot.problems
+        if p.code == "missing-sheet" and p.severity == "error" and p.sheet != layout.CHECK_INS
+    ]
+    if gone:
+        raise WorkbookReadError(
+            "\n".join(f"{details.source.name}, {p.sheet}: {p.message}" for p in gone)
+        )
+
+
+def _missing_rows(identity: Identity, out: Recovered, plan: Plan) -> tuple[tuple[str, str], ...]:
+    """(sheet, id) of each recorded row of a sheet that was read but no longer holds it."""
+    missing = []
+    for sheet, attr in layout_meta.RECORDED_ROWS.items():
+        if sheet not in out.tables:
+            continue  # a missing sheet is a problem of its own
+        rows = getattr(plan, attr)
+        held = {r.id.casefold() for r in rows} if rows else out.kept.get(sheet, set())
+        missing += [
+            (sheet, rid) for rid in identity.recorded.get(sheet, ()) if rid.casefold() not in held
+        ]
+    return tuple(missing)
+
+
 def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) -> WorkbookDetails:
     problems: list[Problem] = []
     identity = read_identity(src, problems, with_record=with_record)
-    out = Recovered()
+    out = Recovered(recorded=identity.recorded)
     read_goals(src, out, identity.start, problems)
     if not out.goals:
         raise WorkbookReadError(
@@ -168,8 +204,8 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
         built_inputs=identity.inputs,
         built_cells=decode_cells(identity.input_cells),
         user_columns=user_columns,
-        # Done, Notes, Last reviewed, Feedback…: each input column's Snapshot field.
-        **out.inputs,
+        missing_rows=_missing_rows(identity, out, plan),
+        **out.inputs,  # Done, Notes, Last reviewed, Feedback…: each input column's field
     )
     return WorkbookDetails(src, identity, out.tables, snapshot)
 

@@ -9,7 +9,8 @@ Sheets) is still read from its visible sheets, with a warning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from .. import layout, layout_meta
@@ -47,6 +48,8 @@ class Identity:
     input_cells: str = ""
     #: Each goal's curve and funnel as JSON (``goalsettings``); None in a file built without it.
     goal_settings: str | None = None
+    #: Sheet → the row ids the build record lists for it (read even without ``record``).
+    recorded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def read_identity(src: Source, problems: list[Problem], *, with_record: bool = False) -> Identity:
@@ -83,6 +86,7 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
         generator=_text(keys, "generator"),
         input_cells=_text(keys, "input_cells"),
         goal_settings=_text(keys, "goal_settings") if "goal_settings" in present else None,
+        recorded=recorded_ids(meta) if meta is not None else {},
     )
 
 
@@ -215,6 +219,29 @@ def _record(meta: Grid) -> tuple[RowRecord, ...]:
             continue
         out.append(RowRecord(**values))  # type: ignore[arg-type]
     return tuple(out)
+
+
+def recorded_ids(meta: Grid) -> dict[str, tuple[str, ...]]:
+    """Sheet → the ids its record lists, from the record's Sheet and ID columns alone.
+
+    Cheap enough for every read (two cells a row): it is what tells a sheet
+    that was renamed or deleted, and a row deleted from a copy, apart from a
+    plan that never had them.
+    """
+    if not meta.rows:
+        return {}
+    header = [fold(v) for v in meta.rows[0]]
+    by_field = {c.field: fold(c.header) for c in layout_meta.RECORD_COLUMNS}
+    sheet_col, id_col = by_field["sheet"], by_field["id"]
+    if sheet_col not in header or id_col not in header:
+        return {}
+    cs, ci = header.index(sheet_col), header.index(id_col)
+    out: dict[str, list[str]] = {}
+    for r in range(1, len(meta.rows)):
+        sheet, rid = clean_text(meta.cell(r, cs)), clean_text(meta.cell(r, ci))
+        if sheet and rid:
+            out.setdefault(sheet, []).append(rid)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 # --- the Start sheet's named cells -------------------------------------------

@@ -11,7 +11,7 @@ and the checks that span cells.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,9 +23,9 @@ from ..layout import GOAL as G
 from ..layout import MILESTONE as M
 from ..model import Action, AntiGoal, Cadence, Goal, Milestone, Owner
 from .cells import RowReader, SkipRow
-from .columns import Table, find_table
+from .columns import HEADER_SEARCH_ROWS, Table, find_table, fold
 from .fields import Row, RowParser, model_values
-from .source import Source
+from .source import Grid, Source
 
 
 @dataclass(slots=True)
@@ -47,27 +47,98 @@ class Recovered:
         default_factory=lambda: {col.field: {} for _, col in layout.row_inputs()}
     )
     tables: dict[str, Table] = field(default_factory=dict)
+    #: Sheet → the row ids the build record lists (``Identity.recorded``).
+    recorded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Sheet → the ids of the rows read (case folded), to tell the record's deleted rows.
+    kept: dict[str, set[str]] = field(default_factory=dict)
 
 
 def open_table(
-    src: Source, spec: layout.SheetLayout, problems: list[Problem], *, required: bool = True
+    src: Source,
+    spec: layout.SheetLayout,
+    problems: list[Problem],
+    *,
+    required: bool = True,
+    recorded: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Table | None:
-    """Find a data sheet and its columns; a missing sheet is a problem naming it."""
+    """Find a data sheet and its columns; a missing sheet is a problem naming it.
+
+    A sheet the build record lists rows for, and that no sheet is named
+    like, is looked for by its header row (a renamed sheet, read with a
+    warning saying so); when none is found it is an error, however
+    optional the sheet, because every rewrite would drop its rows.
+    """
     grid = src.grid(spec.name)
+    listed = bool(recorded and recorded.get(spec.name))
+    if grid is None and listed:
+        grid = renamed_sheet(src, spec, problems)
     if grid is None:
-        if required:
+        if required or listed:
+            rows = (
+                f" (the build record lists {len(recorded[spec.name])} rows for it)"
+                if (recorded and listed)
+                else ""
+            )
             problems.append(
                 Problem(
                     "missing-sheet",
                     "error",
-                    f'has no "{spec.name}" sheet; rename it back to "{spec.name}" or copy it '
-                    "from the original workbook",
+                    f'has no "{spec.name}" sheet{rows}; rename it back to "{spec.name}" or copy '
+                    "it from the original workbook. Nothing is rewritten from this file until then",
                     file=src.name,
                     sheet=spec.name,
                 )
             )
         return None
     return find_table(grid, spec, src.name, problems, spec.needed_keys)
+
+
+def renamed_sheet(src: Source, spec: layout.SheetLayout, problems: list[Problem]) -> Grid | None:
+    """The one sheet not named as any backplan sheet whose header row fits ``spec``, or None.
+
+    A sheet fits when one of its first rows holds every header the layout
+    requires, and no recorded layout requiring more of those headers fits
+    it better (an Actions sheet holds the Owners sheet's headers too).
+    """
+    layouts = {s.name: s for s in _recorded_layouts()}
+    known = {src.find_sheet(name) for name in layout.SHEET_ORDER}
+    found: list[Grid] = []
+    for name in src.sheet_names:
+        if name in known:
+            continue
+        grid = src.grid(name)
+        fits = [s for s in layouts.values() if grid is not None and _fits(grid, s)]
+        best = max(fits, key=lambda s: len(s.required_headers), default=None)
+        if grid is not None and best is not None and best.name == spec.name:
+            found.append(grid)
+    if len(found) != 1:
+        return None
+    grid = found[0]
+    problems.append(
+        Problem(
+            "renamed-sheet",
+            "warning",
+            f"the {spec.name} sheet is named {grid.name!r}; it is read, but rename it back to "
+            f'"{spec.name}" (the workbook\'s formulas and other programs look for that name)',
+            file=src.name,
+            sheet=grid.name,
+        )
+    )
+    return grid
+
+
+def _recorded_layouts() -> tuple[layout.SheetLayout, ...]:
+    return tuple(
+        layout.DATA_LAYOUTS.get(name) or layout.owners_layout(()) for name in layout.RECORDED_SHEETS
+    )
+
+
+def _fits(grid: Grid, spec: layout.SheetLayout) -> bool:
+    wanted = {fold(h) for h in spec.required_headers}
+    return any(
+        wanted <= {fold(v) for v in grid.rows[r]}
+        for r in range(min(HEADER_SEARCH_ROWS, len(grid.rows)))
+    )
 
 
 #: A sheet's hook: turns one parsed row into model objects; False leaves the row out.
@@ -94,16 +165,18 @@ def read_sheet(
     row refers to before its numbers and dates are read (see
     :meth:`~.fields.RowParser.rows`).
     """
-    table = open_table(src, spec, problems, required=required)
+    table = open_table(src, spec, problems, required=required, recorded=out.recorded)
     if table is None:
         return None
     out.tables[spec.name] = table
     cells = RowReader(table, src.name, problems, src.date1904)
     parser = RowParser(widen(table) if widen else spec, cells, inputs_only=hook is None)
     check = None if refs is None else (lambda row: refs(row, cells))
+    kept = out.kept.setdefault(spec.name, set())
     for row in parser.rows(check):
         if hook is None or hook(row, cells):
             parser.keep_inputs(row, out.inputs)
+            kept.add(row.id.casefold())
     return table
 
 
