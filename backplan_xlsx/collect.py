@@ -450,14 +450,13 @@ def _merge_plan(
 ) -> None:
     """Merge one plan's copies (older versions carried forward by row id) and judge it.
 
-    Older copies are carried into the whole current plan, as ``merge`` with
-    the whole plan among its files does: the returned parts' rows completed
-    by the ``--expect`` plans of that version (:func:`~backplan_xlsx.carry.with_people`),
-    so an owner who answers on last version's part keeps the marks of rows
-    the current version still has, though they sent no part of it. The
+    Older copies are carried into the whole current plan, as ``merge`` with the whole plan among
+    its files does: the returned parts' rows completed by the ``--expect`` plans of that version
+    (:func:`~backplan_xlsx.carry.with_people`), so an owner who answers on last version's part
+    keeps the marks of rows the current version still has, though they sent no part of it. The
     merged result is judged as ``merge`` writes it (``rules.as_rewritten``).
     """
-    from . import engine, rules
+    from . import engine, intake, rules
     from .carry import with_people
 
     if not any(d.action == "merge" for d in members):
@@ -469,6 +468,8 @@ def _merge_plan(
         if d.plan_rows is not None:  # an older copy's plan rows are stale: its inputs count
             snap = replace(snap, plan=d.plan_rows)
         copies.append(Copy(d.name, d.read.modified, snap))
+    if not (copies := intake.skip_deleted_rows(copies, result)):  # lost a row nobody holds
+        return
     merged = merge_all(copies, complete=lambda plan: with_people(plan, [], sent))
     result.conflicts.extend((pid, c) for c in merged.conflicts)
     result.unplaced.extend((pid, u) for u in merged.unplaced)

@@ -20,11 +20,15 @@ import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import BackplanError, Problem
 from .finding import shown_name
 from .model import Plan, Snapshot
+
+if TYPE_CHECKING:
+    from .collect import CollectResult
+    from .merge import Copy
 
 #: The parts of a snapshot that copies of one plan often share.
 SHARED_FIELDS = (
@@ -261,5 +265,33 @@ def _team_plans(
     return out
 
 
-def _recency(r: FileRead) -> tuple[float, str]:
-    return (r.modified, r.path)
+def _recency(r: FileRead) -> tuple[bool, float, str]:
+    """Newest last; a copy that lost rows its record lists never gives the plan's rows."""
+    whole = r.snapshot is None or not r.snapshot.missing_rows
+    return (whole, r.modified, r.path)
+
+
+def skip_deleted_rows(copies: list[Copy], result: CollectResult) -> list[Copy]:
+    """The copies left once each one missing a row that no copy holds is skipped (logged).
+
+    merge refuses such a copy; a monthly import skips it with merge's reason
+    instead of stopping. Skipping one can leave another's deleted row with no
+    holder, so this repeats until every row a copy lost is held by one that stays.
+    """
+    from .merge import deleted_rows
+    from .rollup import ImportEntry
+
+    latest = max((c.snapshot.plan.version for c in copies), default=0)
+    while lost := deleted_rows(copies):
+        gone = {d.file for d in lost}
+        for d in lost:
+            why = str(d).removeprefix(f"{d.file}: ")
+            for i, e in enumerate(result.log):
+                if e.file == d.file:
+                    done = e.problems if e.result == "skipped" else ""
+                    reason = "; ".join(filter(None, [done, why]))
+                    result.log[i] = ImportEntry(e.file, e.plan_id, e.version, "skipped", reason)
+        result.skipped += len(gone)
+        copies = [c for c in copies if c.file not in gone]
+    # None of the current version left: older copies alone would pass for the plan.
+    return copies if any(c.snapshot.plan.version == latest for c in copies) else []

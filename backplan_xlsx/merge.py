@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import layout
+from . import layout, layout_meta
 from .asbuilt import is_edit
 from .errors import MergeError as MergeError  # re-exported: raised here
 from .model import (
@@ -161,6 +161,7 @@ def merge_all(
         plan = _union_of_parts(current)
     if complete is not None:
         plan = complete(plan)
+    plan = _with_deleted_rows(plan, current)
     unplaced: list[Unplaced] = []
     ordered = [
         c if c.snapshot.plan.version == latest else _carried_forward(c, plan, unplaced)
@@ -293,14 +294,86 @@ def _carried_forward(copy: Copy, plan: Plan, unplaced: list[Unplaced]) -> Copy:
 
 def row_ids(plan: Plan, sheet: str) -> set[str]:
     """The row ids a plan gives a data sheet (G1…, M1…, A1…, O1…, X1…)."""
-    rows: dict[str, Sequence[Goal | Milestone | Action | Owner | AntiGoal]] = {
-        layout.GOALS: plan.goals,
-        layout.MILESTONES: plan.milestones,
-        layout.ACTIONS: plan.actions,
-        layout.OWNERS: plan.owners,
-        layout.ANTI_GOALS: plan.anti_goals,
+    return {item.id for item in _rows(plan, sheet)}
+
+
+def _rows(plan: Plan, sheet: str) -> Sequence[Goal | Milestone | Action | Owner | AntiGoal]:
+    attr = layout_meta.RECORDED_ROWS.get(sheet)
+    found: Sequence[Goal | Milestone | Action | Owner | AntiGoal] = (
+        getattr(plan, attr) if attr else ()
+    )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedRow:
+    """A row a copy's build record lists, gone from the copy, that no copy merged holds."""
+
+    file: str
+    sheet: str
+    item: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}: {self.sheet} row {self.item} was deleted; copy it back from the "
+            "original, or add the whole plan to the merge"
+        )
+
+
+def deleted_rows(copies: Sequence[Copy]) -> list[DeletedRow]:
+    """Rows deleted from a current-version copy that no copy of that version still holds.
+
+    A row one person deleted from their copy (or part) is still the plan's:
+    merging it away would drop the row and whatever was typed into it. It is
+    taken from any copy that still holds it (the whole plan among the files);
+    these are the ones none does.
+    """
+    if not copies:
+        return []
+    latest = max(c.snapshot.plan.version for c in copies)
+    current = [c for c in copies if c.snapshot.plan.version == latest]
+    held = {
+        (sheet, i.id.casefold())
+        for c in current
+        for sheet in layout_meta.RECORDED_ROWS
+        for i in _rows(c.snapshot.plan, sheet)
     }
-    return {item.id for item in rows.get(sheet, ())}
+    return [
+        DeletedRow(c.file, sheet, rid)
+        for c in current
+        for sheet, rid in c.snapshot.missing_rows
+        if (sheet, rid.casefold()) not in held
+    ]
+
+
+def _with_deleted_rows(plan: Plan, current: Sequence[Copy]) -> Plan:
+    """The plan with every row a copy deleted taken back from a copy that holds it.
+
+    Raises:
+        MergeError: a deleted row no copy holds (named by file, sheet and id).
+    """
+    held = {
+        (sheet, i.id.casefold()) for sheet in layout_meta.RECORDED_ROWS for i in _rows(plan, sheet)
+    }
+    lost = [d for d in deleted_rows(current) if (d.sheet, d.item.casefold()) not in held]
+    if lost:
+        raise MergeError("\n".join([*(str(d) for d in lost), "nothing was written"]))
+    wanted = {(s, rid.casefold()) for c in current for s, rid in c.snapshot.missing_rows}
+    if not wanted:
+        return plan
+    changes: dict[str, Any] = {}
+    for sheet, attr in layout_meta.RECORDED_ROWS.items():
+        have = {i.id.casefold() for i in _rows(plan, sheet)}
+        taken = {
+            i.id.casefold(): i
+            for c in current  # oldest first: the newest copy holding a row gives it
+            for i in _rows(c.snapshot.plan, sheet)
+            if (sheet, i.id.casefold()) in wanted and i.id.casefold() not in have
+        }
+        if taken:
+            rows = [*_rows(plan, sheet), *taken.values()]
+            changes[attr] = tuple(sorted(rows, key=lambda i: _number(i.id)))
+    return replace(plan, **changes) if changes else plan
 
 
 def _agreed_as_of(ordered: Sequence[Copy], conflicts: list[Conflict]) -> date | None:
