@@ -80,7 +80,7 @@ def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
     :func:`~backplan_xlsx.checks.row_problems`), so the import log names them.
     """
     from .checks import row_problems
-    from .reader import ensure_check_ins_readable, read_details
+    from .reader import ensure_check_ins_readable, ensure_sheets_readable, read_details
 
     p = Path(path)
     try:
@@ -90,6 +90,7 @@ def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
     try:
         details = read_details(p, with_record=True, inputs_only=inputs_only)
         ensure_check_ins_readable(details)
+        ensure_sheets_readable(details)
     except BackplanError as exc:
         text = _one_line(str(exc))
         return FileRead(path, modified, None, (), text.removeprefix(f"{p.name}: "))
