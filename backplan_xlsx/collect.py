@@ -468,7 +468,7 @@ def _merge_plan(
         if d.plan_rows is not None:  # an older copy's plan rows are stale: its inputs count
             snap = replace(snap, plan=d.plan_rows)
         copies.append(Copy(d.name, d.read.modified, snap))
-    if not (copies := intake.skip_deleted_rows(copies, result)):  # lost a row nobody holds
+    if not (copies := intake.skip_deleted_rows(copies, result, sent)):  # a row nobody holds
         return
     merged = merge_all(copies, complete=lambda plan: with_people(plan, [], sent))
     result.conflicts.extend((pid, c) for c in merged.conflicts)

@@ -272,8 +272,13 @@ def _recency(r: FileRead) -> tuple[bool, float, str]:
     return (whole, r.modified, r.path)
 
 
-def skip_deleted_rows(copies: list[Copy], result: CollectResult) -> list[Copy]:
+def skip_deleted_rows(
+    copies: list[Copy], result: CollectResult, wholes: Sequence[Plan] = ()
+) -> list[Copy]:
     """The copies left once each one missing a row that no copy holds is skipped (logged).
+
+    A row the ``wholes`` (the ``--expect`` plans) hold counts as held: the
+    merge takes it from there.
 
     merge refuses such a copy; a monthly import skips it with merge's reason
     instead of stopping. Skipping one can leave another's deleted row with no
@@ -283,7 +288,7 @@ def skip_deleted_rows(copies: list[Copy], result: CollectResult) -> list[Copy]:
     from .rollup import ImportEntry
 
     latest = max((c.snapshot.plan.version for c in copies), default=0)
-    while lost := deleted_rows(copies):
+    while lost := deleted_rows(copies, wholes):
         gone = {d.file for d in lost}
         for d in lost:
             why = str(d).removeprefix(f"{d.file}: ")

@@ -320,23 +320,27 @@ class DeletedRow:
         )
 
 
-def deleted_rows(copies: Sequence[Copy]) -> list[DeletedRow]:
+def deleted_rows(copies: Sequence[Copy], wholes: Sequence[Plan] = ()) -> list[DeletedRow]:
     """Rows deleted from a current-version copy that no copy of that version still holds.
 
     A row one person deleted from their copy (or part) is still the plan's:
     merging it away would drop the row and whatever was typed into it. It is
-    taken from any copy that still holds it (the whole plan among the files);
-    these are the ones none does.
+    taken from any copy that still holds it (the whole plan among the files),
+    or from ``wholes`` (whole plans of that version given besides, such as
+    collect's ``--expect``); these are the ones none does.
     """
     if not copies:
         return []
     latest = max(c.snapshot.plan.version for c in copies)
     current = [c for c in copies if c.snapshot.plan.version == latest]
+    pid = current[0].snapshot.plan.id
+    plans = [c.snapshot.plan for c in current]
+    plans += [w for w in wholes if w.id == pid and w.version == latest]
     held = {
         (sheet, i.id.casefold())
-        for c in current
+        for plan in plans
         for sheet in layout_meta.RECORDED_ROWS
-        for i in _rows(c.snapshot.plan, sheet)
+        for i in _rows(plan, sheet)
     }
     return [
         DeletedRow(c.file, sheet, rid)

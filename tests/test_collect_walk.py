@@ -162,7 +162,7 @@ def test_collect_counts_a_text_number_as_merge_writes_it(tmp_path: Path) -> None
 
 
 def test_the_import_log_shows_a_files_warnings(tmp_path: Path) -> None:
-    _, sent1 = _plan_v1(tmp_path)
+    plan1, sent1 = _plan_v1(tmp_path)
     ret = tmp_path / "ret"
     ret.mkdir()
     bad_date = ("next tue", "G1", RAVI, 1000.0)  # an error, after the warning on the sheet
@@ -177,7 +177,13 @@ def test_the_import_log_shows_a_files_warnings(tmp_path: Path) -> None:
     assert "40,000" in got.output and "next tue" in got.output  # check faults it
     rollup = tmp_path / "rollup.xlsx"
     store = str(tmp_path / "h.sqlite")
-    got = run("collect", str(ret), "-o", str(rollup), "--as-of", "2027-01-31", "--history", store)
+    # The deleted row is taken from the whole plan (--expect); without it the copy is skipped.
+    alone = run("collect", str(ret), "-o", str(rollup), "--as-of", "2027-01-31", "--history", store)
+    assert alone.exit_code == 1 and "Actions row" in alone.output and "was deleted" in alone.output
+    got = run(
+        *("collect", str(ret), "-o", str(rollup), "--as-of", "2027-01-31", "--history", store),
+        *("--expect", str(plan1)),
+    )
     assert got.exit_code == 0, got.output
     log = {r["File"]: r["Problems"] for r in _sheet(rollup, "Import log")}
     text = log["ravi.xlsx"]
