@@ -78,20 +78,9 @@ def coverage_sheet(out: Rollup, plans: Sequence[PlanResult]) -> None:
     from .coverage import plan_coverage
     from .rollupsheet import table
 
+    # The row is the Coverage record itself, field by field as the layout names them.
     rows: list[Row] = [
-        {
-            "plan": c.plan,
-            "goal": c.goal,
-            "pipeline_goal": c.pipeline_goal,
-            "left_to_close": c.left_to_close,
-            "win_rate": c.win_rate,
-            "win_rate_from": c.win_rate_from,
-            "required_coverage": c.required_coverage,
-            "pipeline_needed": c.pipeline_needed,
-            "open_pipeline": c.open_pipeline,
-            "coverage": c.coverage,
-            "covered": "yes" if c.covered else "no",
-        }
+        {**{f: getattr(c, f) for f in layout_rollup.COVERAGE.fields}, "covered": _yes(c.covered)}
         for p in plans
         for c in plan_coverage(p.plan, p.report)
     ]
@@ -165,3 +154,7 @@ def _attainment_chart(out: Rollup, trend: ReportSheet, columns: int, last: int, 
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 720, "height": 360})
     trend.check(trend.ws.insert_chart(row, 0, chart), row, 0, "the attainment chart")
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"

@@ -7,6 +7,7 @@ goals and owners got worse since last month.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Literal
 
@@ -114,19 +115,7 @@ def collect_json(result: CollectResult, store: str) -> dict[str, object]:
         "changes": [change_json(c) for c in result.changes],
         "cut": list(result.cut),
         "coverage": [
-            {
-                "plan": c.plan,
-                "goal": c.goal,
-                "pipeline_goal": c.pipeline_goal,
-                "left_to_close": c.left_to_close,
-                "win_rate": c.win_rate,
-                "win_rate_from": c.win_rate_from,
-                "required_coverage": c.required_coverage,
-                "pipeline_needed": c.pipeline_needed,
-                "open_pipeline": c.open_pipeline,
-                "coverage": c.coverage,
-                "covered": c.covered,
-            }
+            {**dataclasses.asdict(c), "covered": c.covered}
             for p in result.plans
             for c in plan_coverage(p.plan, p.report)
         ],
