@@ -13,25 +13,17 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
 
 from backplan_xlsx import layout
-from backplan_xlsx.cli import main
 from backplan_xlsx.reader import read_workbook
-from tests.workbooks import header_col, row_of
+from tests.workbooks import built_by_cli, header_col, row_of, run
 
 AS_OF = "2027-05-10"
 
 
-def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
 @pytest.fixture
 def built(tmp_path: Path, sales_spec: Path) -> Path:
-    out = tmp_path / "plan.xlsx"
-    result = run("build", sales_spec, "-o", out, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
+    out = built_by_cli(sales_spec, tmp_path / "plan.xlsx", AS_OF)
     return out
 
 

@@ -133,3 +133,19 @@ def statuses(report: StatusReport) -> dict[str, Any]:
 def engine_statuses(snapshot: Snapshot, as_of: date = AS_OF) -> dict[str, Any]:
     """The engine's verdict on a snapshot."""
     return statuses(evaluate(snapshot, as_of))
+
+
+def run(*args: str | Path) -> Any:
+    """``backplan ARGS…`` through Click's test runner (the result: exit code, output)."""
+    from click.testing import CliRunner
+
+    from backplan_xlsx.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def built_by_cli(spec: Path, out: Path, as_of: str) -> Path:
+    """``backplan build SPEC -o OUT --as-of AS_OF``, asserted to succeed."""
+    result = run("build", spec, "-o", out, "--as-of", as_of)
+    assert result.exit_code == 0, result.output
+    return out
