@@ -97,7 +97,12 @@ def write_rollup(
         warnings.filterwarnings("error", module=r"xlsxwriter(\.|$)")
         wb = xlsxwriter.Workbook(
             str(path),
-            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+            {
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "in_memory": True,  # no temp file per part: ~40% of a small book's write
+            },
         )
         try:
             wb.set_properties(
