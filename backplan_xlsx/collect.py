@@ -8,14 +8,12 @@ of each file; copies of one plan are merged (:mod:`backplan_xlsx.merge`);
 each plan is judged by the engine as of one date. One bad file is logged
 and skipped, never fatal.
 
-The roll-up and the month in the history are one unit: the whole roll-up
-is written to a temp file (and flushed) while the history transaction is
-open, holding the store's write lock, so concurrent runs take turns and no
-lock file is left. Only then does the history commit, and the roll-up is
-renamed into place right after: a full disk or any error before the
-commit leaves both as they were. (A kill in the moment between the commit
-and the rename, about 0.2 ms, leaves the old roll-up beside the new month;
-the next run writes both.)
+The roll-up and the month in the history are one unit: the roll-up is
+written to a temp file (and flushed) in the history's transaction, which
+holds the store's write lock, so concurrent runs take turns. Then the
+history commits and the roll-up is renamed into place: a full disk or any
+error before the commit leaves both as they were. (A kill in the 0.2 ms
+between commit and rename leaves the old roll-up; the next run writes both.)
 """
 
 from __future__ import annotations
@@ -29,11 +27,11 @@ from typing import TYPE_CHECKING
 from .errors import CollectError as CollectError  # re-exported: raised here
 from .errors import Problem
 from .fileio import Staged, atomic_write, check_writable, staged_write
-from .finding import SUFFIXES as SUFFIXES
+from .finding import SUFFIXES as SUFFIXES  # re-exported, with find_workbooks
 from .finding import find_workbooks as find_workbooks
-from .finding import shown_name
+from .finding import log_entry, passed_over, shown_name
 from .intake import FileDecision, FileRead, SharedInputs, classify, plan_rows_wanted, read_packed
-from .intake import read_one as read_one  # re-exported: the worker's task
+from .intake import read_one as read_one  # re-exported: the worker's tasks
 from .intake import read_whole as read_whole
 from .merge import Conflict, Copy, Unplaced, merge_all
 from .model import Plan
@@ -110,6 +108,9 @@ def collect(
                 f"no .xlsx or .ods attachments in the {mail.messages} messages in {shown}",
                 tuple(Problem("no-workbook", "warning", e.problems, file=e.file) for e in mail.log),
             )
+        not_read = [*mail.log]  # and the files in the folders that are not workbooks:
+        for p, why in passed_over(inputs, [rollup, *expect, *mail.mail]):
+            not_read.append(ImportEntry(shown_name(str(p), inputs), "", None, "skipped", why))
         return _collect_files(
             mail.inputs,
             rollup,
@@ -120,7 +121,7 @@ def collect(
             progress=progress,
             expect=expect,
             trend_owners=trend_owners,
-            mail_log=mail.log,
+            not_read=not_read,
         )
 
 
@@ -135,23 +136,23 @@ def _collect_files(
     progress: Callable[[int, int], None] | None = None,
     expect: Sequence[Path] = (),
     trend_owners: bool = False,
-    mail_log: Sequence[ImportEntry] = (),
+    not_read: Sequence[ImportEntry] = (),
 ) -> CollectResult:
     from .workers import WorkerPool
 
     month = month or as_of.strftime("%Y-%m")
-    files = _files_to_read(inputs, rollup, expect)
+    files = _files_to_read(inputs, rollup, expect, not_read)
     result = CollectResult(files=len(files), month=month, rollup=rollup)
     with WorkerPool(jobs) as pool:  # forked once, for every pass
         reads = _read_files(pool, files, progress)
-        _ensure_some_readable(reads, inputs, mail_log)
+        _ensure_some_readable(reads, inputs, not_read)
         sent: list[Plan] = []  # the --expect plans, whole: every owner gets a row
         expected = _expected_plans(expect, pool, sent)
         whole = _read_plan_rows(pool, plan_rows_wanted(reads))
     decisions = classify(reads, whole, inputs)
     del reads, whole  # the decisions hold what is still needed
-    result.log = [_log_entry(d) for d in decisions]
-    result.log.extend(mail_log)  # attachments that were not workbooks
+    result.log = [log_entry(d) for d in decisions]
+    result.log.extend(not_read)  # attachments and files that are not workbooks
     result.skipped = sum(d.action == "skip" for d in decisions)
     _merge_plans(result, decisions, as_of, sent)
     returned = _returned_files(decisions, {p.plan.id: p.plan for p in result.plans})
@@ -159,7 +160,9 @@ def _collect_files(
     return result
 
 
-def _files_to_read(inputs: Sequence[Path], rollup: Path, expect: Sequence[Path]) -> list[Path]:
+def _files_to_read(
+    inputs: Sequence[Path], rollup: Path, expect: Sequence[Path], not_read: Sequence[ImportEntry]
+) -> list[Path]:
     """The workbooks to import; the roll-up must be writable before hundreds are read.
 
     Raises:
@@ -171,7 +174,10 @@ def _files_to_read(inputs: Sequence[Path], rollup: Path, expect: Sequence[Path])
     files = find_workbooks(inputs, exclude=[rollup, *expect])
     if not files:
         shown = ", ".join(str(p) for p in inputs)
-        raise CollectError(f"no .xlsx or .ods workbooks found in {shown}")
+        raise CollectError(
+            f"no .xlsx or .ods workbooks found in {shown}",
+            tuple(Problem("not-read", "warning", e.problems, file=e.file) for e in not_read),
+        )
     return files
 
 
@@ -194,7 +200,7 @@ def _read_files(
 
 
 def _ensure_some_readable(
-    reads: Sequence[FileRead], inputs: Sequence[Path], mail_log: Sequence[ImportEntry]
+    reads: Sequence[FileRead], inputs: Sequence[Path], not_read: Sequence[ImportEntry]
 ) -> None:
     """Raises CollectError, with every file's reason, when no file could be read."""
     if any(r.snapshot is not None for r in reads):
@@ -205,7 +211,7 @@ def _ensure_some_readable(
     ]
     raise CollectError(
         f"none of the {len(reads)} files could be read; see the reasons above",
-        tuple(Problem("unreadable", "error", e.problems, file=e.file) for e in [*log, *mail_log]),
+        tuple(Problem("unreadable", "error", e.problems, file=e.file) for e in [*log, *not_read]),
     )
 
 
@@ -216,46 +222,6 @@ def _read_plan_rows(pool: WorkerPool, paths: Sequence[str]) -> dict[str, Plan]:
         if outcome.result is not None and outcome.result.snapshot is not None:
             whole[outcome.item] = outcome.result.snapshot.plan
     return whole
-
-
-def _log_entry(d: FileDecision) -> ImportEntry:
-    """The import log's line for one file: its problems, or why it was skipped.
-
-    Errors come first, then warnings (a number typed as text, a deleted
-    row): the same problems ``check`` names, so a file it faults never has
-    a blank line here.
-    """
-    if d.action == "skip":
-        return ImportEntry(d.name, d.plan_id, d.version, "skipped", d.reason)
-    assert d.read is not None
-    problems = sorted(d.read.problems, key=lambda p: p.severity != "error")  # stable
-    text = _problems_text(d.name, [str(p) for p in problems])
-    return ImportEntry(d.name, d.plan_id, d.version, "imported", text)
-
-
-#: How much of a file's problems the import log shows before pointing at ``check``.
-_LOG_PROBLEMS_CHARS = 2000
-
-
-def _problems_text(name: str, errors: Sequence[str]) -> str:
-    """A file's problems, whole problems only, up to a readable length.
-
-    A badly edited copy can hold thousands of problems; the log shows the
-    first ones and says how many more there are and how to see them all,
-    rather than cutting a sentence in the middle.
-    """
-    shown: list[str] = []
-    used = 0
-    for text in errors:
-        if shown and used + len(text) + 2 > _LOG_PROBLEMS_CHARS:
-            break
-        shown.append(text)
-        used += len(text) + 2
-    rest = len(errors) - len(shown)
-    if rest:
-        more = "problem" if rest == 1 else "problems"
-        shown.append(f"… and {rest:,} more {more}: run `backplan check {name}` to see them all")
-    return "; ".join(shown)
 
 
 def _finish(

@@ -8,7 +8,7 @@ from typing import Any
 
 from backplan_xlsx.collect import collect
 from backplan_xlsx.model import Plan
-from tests.workbooks import build, edit
+from tests.workbooks import build, edit, run
 
 AS_OF = date(2027, 5, 10)
 
@@ -48,3 +48,60 @@ def test_many_problems_are_shown_whole_and_counted(sales_plan: Plan, tmp_path: P
 def test_a_few_problems_are_all_shown(sales_plan: Plan, tmp_path: Path) -> None:
     text = _log_problems(sales_plan, tmp_path, 3)
     assert text.count("lots") == 3 and "more problem" not in text
+
+
+def _dropped(inbox: Path) -> None:
+    """What else lands in a folder of returns: a PDF, a legacy save, OS and Office litter."""
+    (inbox / "board pack.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n")
+    (inbox / "ravi-old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    (inbox / "mei.xlsm").write_bytes(b"PK\x03\x04")
+    (inbox / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (inbox / "Thumbs.db").write_bytes(b"\0")
+    (inbox / "~$ravi.xlsx").write_bytes(b"lock")
+    (inbox / ".git").mkdir()
+    (inbox / ".git" / "config").write_text("[core]\n")
+
+
+def test_files_that_are_not_workbooks_are_named_in_the_log(
+    sales_plan: Plan, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    build(sales_plan, inbox / "ravi.xlsx", AS_OF)
+    _dropped(inbox)
+    rollup = tmp_path / "rollup.xlsx"
+    result = run("collect", inbox, "-o", rollup, "--as-of", AS_OF, "--history", tmp_path / "h.db")
+    assert result.exit_code == 0, result.output  # every workbook was read
+    said = [line for line in result.output.splitlines() if line.startswith("Skipped: ")]
+    assert [line.split(":")[1].strip() for line in said] == [
+        "board pack.pdf",
+        "mei.xlsm",
+        "ravi-old.xls",
+    ]
+    assert "a PDF, not a workbook" in said[0] and "macro-enabled" in said[1]
+    assert "legacy Excel" in said[2] and all("save it as .xlsx" in line for line in said)
+    assert "Imported 1 of 1 files" in result.output
+    log = {row[0]: row for row in _log_rows(rollup)}
+    assert set(log) == {"ravi.xlsx", "board pack.pdf", "mei.xlsm", "ravi-old.xls"}
+    assert log["board pack.pdf"][3] == "skipped" and "PDF" in str(log["board pack.pdf"][4])
+
+
+def test_a_folder_of_no_workbooks_names_what_it_holds(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _dropped(inbox)
+    result = run("collect", inbox, "-o", tmp_path / "r.xlsx", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "Error: no .xlsx or .ods workbooks found in" in result.output
+    assert "Warning: board pack.pdf: a PDF, not a workbook" in result.output
+    assert ".DS_Store" not in result.output and "Thumbs" not in result.output
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def _log_rows(rollup: Path) -> list[tuple[Any, ...]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(rollup, read_only=True)
+    rows = [r for r in wb["Import log"].iter_rows(values_only=True) if any(r)]
+    wb.close()
+    return rows[1:]
