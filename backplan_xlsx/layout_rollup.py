@@ -157,6 +157,7 @@ ANTI_GOALS = ReportLayout(
         _c("Limit", "limit", 9),
         _c("Direction", "direction", 9),
         _c("Last reviewed", "last_reviewed", 12),
+        _c("Feedback", "feedback", 36),
         _c("Status", "status", 14, colours="status"),
     ),
 )

@@ -200,12 +200,12 @@ def anti_goals_sheet(out: Rollup, plans: Sequence[PlanResult]) -> None:
 
     order = {s: i for i, s in enumerate(rules.ANTI_GOAL_STATUSES)}
     anti = sorted(
-        ((r.plan.id, x) for r in plans for x in r.report.anti_goals),
-        key=lambda px: (order.get(px[1].status, 99), px[0], px[1].id),
+        ((r, x) for r in plans for x in r.report.anti_goals),
+        key=lambda rx: (order.get(rx[1].status, 99), rx[0].plan.id, rx[1].id),
     )
     rows: list[Row] = [
         {
-            "plan": pid,
+            "plan": r.plan.id,
             "id": x.id,
             "avoid": x.avoid,
             "instead": x.instead,
@@ -214,9 +214,10 @@ def anti_goals_sheet(out: Rollup, plans: Sequence[PlanResult]) -> None:
             "limit": x.limit,
             "direction": x.direction,
             "last_reviewed": x.last_reviewed,
+            "feedback": r.snapshot.feedback.get(x.id, "") if r.snapshot else "",
             "status": x.status,
         }
-        for pid, x in anti
+        for r, x in anti
     ]
     table(out, layout_rollup.ANTI_GOALS, rows)
 
