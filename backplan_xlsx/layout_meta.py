@@ -40,6 +40,8 @@ class MetaField:
 
 #: Each goal's curve and funnel (``goalsettings``): what the Goals sheet does not show.
 META_GOAL_SETTINGS = "goal_settings"
+#: On a part: the names of every owner of the whole plan (JSON), see ``parts``.
+META_PLAN_OWNERS = "plan_owners"
 
 #: The key/value block, in the order it is written.
 META_FIELDS = (
@@ -51,6 +53,7 @@ META_FIELDS = (
     MetaField(layout.META_BUILT_AS_OF, "date", "built_as_of"),
     MetaField(layout.META_GENERATOR, "text", "generator"),
     MetaField(layout.META_PART, "text", "part", optional=True),
+    MetaField(META_PLAN_OWNERS, "text", "plan_owners", optional=True),
     MetaField(layout.META_INPUTS, "text", "inputs"),
     MetaField(layout.META_CELLS, "text", "input_cells"),
     MetaField(META_GOAL_SETTINGS, "text", "goal_settings"),

@@ -33,6 +33,7 @@ from .model import (
     Snapshot,
     UserColumn,
 )
+from .parts import missing_parts
 
 V = TypeVar("V")
 
@@ -209,12 +210,14 @@ def merge_whole(copies: Sequence[Copy]) -> MergeResult:
         covered = sum(o.share_of(g.id) for o in plan.owners)
         if covered < 1 - 1e-6:
             short.append(f"{g.id} {covered:.0%}")
-    if short:
-        have = ", ".join(o.name for o in plan.owners)
+    missing = missing_parts([c.snapshot.plan for c in copies])  # named by the parts
+    if short or missing:
+        gone = f"the part of {', '.join(missing)} is missing" if missing else "a part is missing"
+        cover = f"; the parts cover only {'; '.join(short)} of the shares" if short else ""
         raise MergeError(
-            f"the parts given cover only part of the plan's shares ({'; '.join(short)}): a "
-            f"part is missing (parts of: {have}). Merge every part, or add the whole plan "
-            "(the workbook that was split) to the files; nothing was written"
+            f"{gone} (parts given: {', '.join(o.name for o in plan.owners)}){cover}. Merge "
+            "every part, or add the whole plan (the workbook that was split) to the files; "
+            "nothing was written"
         )
     return result
 
@@ -419,6 +422,7 @@ def _union_of_parts(ordered: Sequence[Copy]) -> Plan:
         owners=tuple(owners[k] for k in sorted(owners, key=_number)),
         actions=tuple(actions[k] for k in sorted(actions, key=_number)),
         part="",
+        plan_owners=(),
     )
 
 

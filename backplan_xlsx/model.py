@@ -197,6 +197,8 @@ class Plan:
     description: str = ""
     #: The owner whose part this is (``backplan split``); empty for the whole plan.
     part: str = ""
+    #: On a part: every owner of the whole plan, so an import knows who else owes a part.
+    plan_owners: tuple[str, ...] = ()
 
     def goal(self, goal_id: str) -> Goal:
         """The goal with this id (KeyError when there is none)."""

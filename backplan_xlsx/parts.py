@@ -13,10 +13,11 @@ parts gives the team view.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from .model import Owner, Plan, Snapshot
-from .names import same_person
+from .names import person_key, same_person
 
 
 def part_owner(plan: Plan) -> Owner | None:
@@ -72,3 +73,51 @@ def judged_on_share(snapshot: Snapshot) -> Snapshot:
 def _share(baseline: float, value: float, share: float) -> float:
     """The owner's part of a cumulative value: the baseline plus their share of the rise."""
     return baseline + share * (value - baseline)
+
+
+#: The most owner names a part records (a cell holds 32,767 characters).
+MAX_PLAN_OWNERS = 500
+
+
+def encode_owners(names: Sequence[str]) -> str:
+    """The whole plan's owner names as a part's ``_backplan`` keeps them (compact JSON).
+
+    A plan with more owners than fit keeps none: the import then knows who
+    owes a part only from ``--expect`` and last month's history, as before.
+    """
+    import json
+
+    text = json.dumps(list(names), ensure_ascii=False, separators=(",", ":"))
+    return text if len(names) <= MAX_PLAN_OWNERS and len(text) <= 32_000 else ""
+
+
+def decode_owners(text: str) -> tuple[str, ...]:
+    """The names :func:`encode_owners` wrote; none for text that is not such a list."""
+    if not text:
+        return ()
+    import json
+
+    try:
+        names = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return ()
+    return tuple(n.strip() for n in names[:MAX_PLAN_OWNERS] if n.strip())
+
+
+def missing_parts(plans: Sequence[Plan]) -> tuple[str, ...]:
+    """The owners whose part is not among ``plans`` (the copies of one plan given to merge).
+
+    Only parts of the newest version count, and a whole copy among them
+    holds everyone's rows, so then none is missing.
+    """
+    if not plans:
+        return ()
+    newest = max(p.version for p in plans)
+    current = [p for p in plans if p.version == newest]
+    if any(not p.part for p in current):
+        return ()
+    everyone = next((p.plan_owners for p in current if p.plan_owners), ())
+    have = {person_key(p.part) for p in current}
+    return tuple(n for n in everyone if person_key(n) not in have)

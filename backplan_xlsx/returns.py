@@ -250,6 +250,8 @@ def every_owner(
     month carried from filed them (see :func:`~backplan_xlsx.returns.plan_returns`).
     """
     owners: dict[str, list[str]] = {}
+    for pid, files in returned.items():  # a part names its whole plan's owners, in order
+        owners[pid] = list(_plan_owners(files))
     for p in plans:
         owners.setdefault(p.plan.id, []).extend(o.name for o in p.plan.owners)
     for source in (expected, before):
@@ -263,6 +265,20 @@ def every_owner(
     for pid in sorted(owners):
         rows.extend(plan_returns(pid, owners[pid], returned.get(pid, []), (prints or {}).get(pid)))
     return rows
+
+
+def _plan_owners(files: Sequence[ReturnedFile]) -> tuple[str, ...]:
+    """Every owner of the plan as its newest version's parts recorded them (none: no part).
+
+    So a month's first import, of the parts that came back, lists the
+    owners whose part did not as Missing (an older version's owners may be
+    gone from the plan, so only the newest version's parts count).
+    """
+    parts = [f.snapshot.plan for f in files if f.snapshot.plan.part]
+    if not parts:
+        return ()
+    newest = max(p.version for p in parts)
+    return next((p.plan_owners for p in parts if p.version == newest and p.plan_owners), ())
 
 
 def count_states(rows: Iterable[ReturnRow]) -> dict[str, int]:

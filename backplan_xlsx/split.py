@@ -42,7 +42,10 @@ def split_plan(snapshot: Snapshot) -> list[tuple[Owner, Snapshot]]:
         key = person_key(owner.name)
         actions = tuple(a for a in plan.actions if person_key(a.owner) == key)
         ids = {a.id for a in actions}
-        part_plan = replace(plan, owners=(owner,), actions=actions, part=owner.name)
+        everyone = tuple(o.name for o in plan.owners)
+        part_plan = replace(
+            plan, owners=(owner,), actions=actions, part=owner.name, plan_owners=everyone
+        )
         parts.append(
             (
                 owner,

@@ -70,7 +70,9 @@ def test_files_that_are_not_workbooks_are_named_in_the_log(
     build(sales_plan, inbox / "ravi.xlsx", AS_OF)
     _dropped(inbox)
     rollup = tmp_path / "rollup.xlsx"
-    result = run("collect", inbox, "-o", rollup, "--as-of", AS_OF, "--history", tmp_path / "h.db")
+    result = run(
+        "collect", inbox, "-o", rollup, "--as-of", str(AS_OF), "--history", tmp_path / "h.db"
+    )
     assert result.exit_code == 0, result.output  # every workbook was read
     said = [line for line in result.output.splitlines() if line.startswith("Skipped: ")]
     assert [line.split(":")[1].strip() for line in said] == [
@@ -90,7 +92,7 @@ def test_a_folder_of_no_workbooks_names_what_it_holds(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     _dropped(inbox)
-    result = run("collect", inbox, "-o", tmp_path / "r.xlsx", "--as-of", AS_OF)
+    result = run("collect", inbox, "-o", tmp_path / "r.xlsx", "--as-of", str(AS_OF))
     assert result.exit_code == 2
     assert "Error: no .xlsx or .ods workbooks found in" in result.output
     assert "Warning: board pack.pdf: a PDF, not a workbook" in result.output

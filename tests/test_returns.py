@@ -146,17 +146,32 @@ def test_each_owner_is_named_in_the_rollup_summary_and_json(month: Month, tmp_pa
     assert "Missing: fy27-new-business: Mei Chen" in failing.output  # type: ignore[attr-defined]
 
 
-def test_last_months_owners_are_expected_without_being_told(month: Month, tmp_path: Path) -> None:
+def test_the_parts_name_who_owes_one_without_being_told(month: Month, tmp_path: Path) -> None:
     rollup, store = tmp_path / "rollup.xlsx", tmp_path / "h.sqlite"
     base = ["collect", str(month.parts), "-o", str(rollup), "--history", str(store)]
-    # The first month nobody says Mei is expected: her part is not found, so she is not listed.
-    first = run(*base, "--as-of", "2027-02-28")
-    assert "Mei Chen" not in first.output  # type: ignore[attr-defined]
-    # Once the whole plan was seen (in March), April expects her from the history.
+    # The first month, with no --expect and no history: each part records the whole
+    # plan's owners, so Mei, whose part did not come back, is Missing.
+    first = run(*base, "--as-of", "2027-02-28", "--fail-on", "missing")
+    assert first.exit_code == 1, first.output  # type: ignore[attr-defined]
+    assert "Missing: fy27-new-business: Mei Chen" in first.output  # type: ignore[attr-defined]
+    owners = [str(r[1]) for r in _returns_sheet(rollup)[1:]]
+    whole = [o.name for o in read_workbook(month.plan).plan.owners]
+    assert sorted(owners) == sorted(whole)  # one row each, the missing one too
+    # The history expects her too, in later months.
     run(*base, "--as-of", AS_OF, "--expect", str(month.plan))
     april = run(*base, "--as-of", "2027-04-30", "--fail-on", "missing")
     assert april.exit_code == 1  # type: ignore[attr-defined]
     assert "Missing: fy27-new-business: Mei Chen" in april.output  # type: ignore[attr-defined]
+
+
+def test_a_part_records_every_owner_of_its_plan(month: Month) -> None:
+    whole = tuple(o.name for o in read_workbook(month.plan).plan.owners)
+    for name in month.files.values():
+        for folder in (month.parts, month.plan.parent / "sent"):
+            if (folder / name).exists():
+                plan = read_workbook(folder / name).plan
+                assert plan.part and plan.plan_owners == whole
+    assert read_workbook(month.plan).plan.plan_owners == ()
 
 
 def test_a_whole_copy_is_judged_owner_by_owner(tmp_path: Path) -> None:
@@ -257,3 +272,14 @@ def test_the_master_copy_beside_the_parts_answers_for_nobody(month: Month, tmp_p
         assert states["Tomás Herrera"] == UNTOUCHED
         # Given with --expect, the master is not imported as a returned copy.
         assert data["files"] == (3 if extra else 4)
+
+
+def test_merging_some_parts_names_whose_part_is_missing(month: Month, tmp_path: Path) -> None:
+    parts = sorted(month.parts.glob("*.xlsx"))
+    out = tmp_path / "merged.xlsx"
+    result = CliRunner().invoke(main, ["merge", *map(str, parts), "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert "Error: the part of Mei Chen is missing (parts given: " in result.output
+    everyone = [*parts, month.plan.parent / "sent" / month.files["Mei Chen"]]
+    again = CliRunner().invoke(main, ["merge", *map(str, everyone), "-o", str(out)])
+    assert again.exit_code == 0, again.output

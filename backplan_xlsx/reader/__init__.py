@@ -28,6 +28,7 @@ from ..asbuilt import decode_cells
 from ..errors import Problem, WorkbookReadError
 from ..goalsettings import GoalSettings
 from ..model import Goal, Plan, Snapshot
+from ..parts import decode_owners
 from .checkins import read_check_ins
 from .columns import Table
 from .identity import Identity, read_as_of, read_goal_settings, read_identity, read_thresholds
@@ -194,6 +195,7 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
         thresholds=thresholds,
         version=identity.version,
         part=identity.part,
+        plan_owners=decode_owners(identity.plan_owners) if identity.part else (),
     )
     snapshot = Snapshot(
         plan=plan,

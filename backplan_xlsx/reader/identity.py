@@ -42,6 +42,8 @@ class Identity:
     record: tuple[RowRecord, ...] = ()
     has_record: bool = False
     part: str = ""
+    #: On a part: the whole plan's owners as JSON (``parts.decode_owners`` reads it).
+    plan_owners: str = ""
     inputs: str = ""
     generator: str = ""
     #: The input cells' fingerprints as written (``asbuilt.decode_cells`` reads them).
@@ -82,6 +84,7 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
         record=_record(meta) if meta is not None and with_record else (),
         has_record=meta is not None,
         part=_text(keys, "part") or clean_text(src.constants.get(layout.PART_NAME)),
+        plan_owners=_text(keys, "plan_owners"),
         inputs=_text(keys, "inputs"),
         generator=_text(keys, "generator"),
         input_cells=_text(keys, "input_cells"),

@@ -22,6 +22,7 @@ from typing import Any
 from .. import layout, layout_meta
 from ..asbuilt import encode_cells
 from ..goalsettings import encode_settings
+from ..parts import encode_owners
 from ..returns import encode, inputs_fingerprints
 from .book import Book, Sheet
 from .fingerprint import (
@@ -85,6 +86,7 @@ def meta_values(book: Book) -> dict[str, str | int | date]:
         "built_as_of": book.as_of,
         "generator": GENERATOR,
         "part": plan.part,
+        "plan_owners": encode_owners(plan.plan_owners) if plan.part else "",
         "inputs": encode(inputs_fingerprints(book.snapshot)),
         "input_cells": encode_cells(book.snapshot),
         "goal_settings": encode_settings(plan.goals),
