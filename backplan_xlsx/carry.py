@@ -175,7 +175,8 @@ def _number(item_id: str) -> tuple[str, int]:
 
 
 def _reading(c: CheckIn) -> tuple[date, str, str]:
-    return (c.date, c.goal.strip().casefold(), c.owner.strip().casefold())
+    """Owner, goal and date: names matched as everywhere else (``names.person_key``)."""
+    return (c.date, c.goal.strip().casefold(), person_key(c.owner))
 
 
 def _same(c: CheckIn) -> tuple[object, ...]:

@@ -33,6 +33,7 @@ from .model import (
     Snapshot,
     UserColumn,
 )
+from .names import person_key
 from .parts import missing_parts
 
 V = TypeVar("V")
@@ -110,7 +111,7 @@ def _key(c: CheckIn) -> tuple[date, str, str, float, str, str]:
     return (
         c.date,
         c.goal.strip().casefold(),
-        c.owner.strip().casefold(),
+        person_key(c.owner),  # "Zoë O’Brien" and "zoë o'brien" are one person
         c.value,
         c.comment.strip(),
         c.ref.strip(),

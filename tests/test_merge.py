@@ -93,3 +93,20 @@ def test_a_typed_as_of_needs_every_copy(sales_plan: Plan) -> None:
     both = Copy("ravi.xlsx", 100.0, Snapshot(sales_plan, as_of=day))
     merged, conflicts = merge_copies([typed, both])
     assert merged.as_of == day and conflicts == []
+
+
+def test_a_reading_is_one_whichever_way_the_name_is_spelled(sales_plan: Plan) -> None:
+    """Case, spaces, accents composed or not, curly apostrophes: one person, one reading."""
+    import unicodedata
+
+    day = date(2027, 3, 3)
+    spellings = ["Tomás Herrera", "tomás  herrera ", unicodedata.normalize("NFD", "Tomás Herrera")]
+    copies = [
+        Copy(f"c{i}.xlsx", float(i), Snapshot(sales_plan, (CheckIn(day, "G1", name, 5000.0),)))
+        for i, name in enumerate(spellings)
+    ]
+    merged, conflicts = merge_copies(copies)
+    assert len(merged.check_ins) == 1 and not conflicts
+    other = CheckIn(day, "G1", "Tomas Herrera", 5000.0)  # no accent: maybe another person
+    merged, _ = merge_copies([*copies, Copy("d.xlsx", 9.0, Snapshot(sales_plan, (other,)))])
+    assert len(merged.check_ins) == 2
