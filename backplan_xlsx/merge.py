@@ -21,6 +21,10 @@ from typing import Any, TypeVar
 
 from . import layout, layout_meta
 from .asbuilt import is_edit
+from .conflicts import Conflict as Conflict  # re-exported: what merge reports
+from .conflicts import DeletedRow as DeletedRow
+from .conflicts import Unplaced as Unplaced
+from .conflicts import placed
 from .errors import MergeError as MergeError  # re-exported: raised here
 from .model import (
     Action,
@@ -46,54 +50,6 @@ class Copy:
     file: str
     modified: float
     snapshot: Snapshot
-
-
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    """The same input cell edited differently in two copies.
-
-    ``kept_file`` is empty when no copy's value was kept (the As-of date,
-    which becomes the merged plan's only when every copy agrees).
-    """
-
-    sheet: str
-    item: str
-    column: str
-    kept_file: str
-    kept: str
-    other_file: str
-    other: str
-
-    def __str__(self) -> str:
-        if not self.kept_file:
-            return (
-                f"{self.sheet}, {self.item} {self.column}: {self.other!r} in {self.other_file} "
-                f"but not in every copy; the merged workbook keeps {self.kept} (type the date "
-                "there, or use --as-of)"
-            )
-        return (
-            f"{self.sheet}, {self.item} {self.column}: {self.kept!r} in {self.kept_file} "
-            f"(newer, kept) vs {self.other!r} in {self.other_file}"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Unplaced:
-    """An input of an older-version copy whose row the current version no longer has."""
-
-    file: str
-    version: int
-    sheet: str
-    item: str
-    column: str
-    value: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file} (version {self.version}), {self.sheet}: {self.item} {self.column} "
-            f"{self.value!r} has no row in the current version; type it again where it "
-            "belongs now"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +158,7 @@ def merge_whole(copies: Sequence[Copy]) -> MergeResult:
     """
     result = merge_all(copies)
     plan = result.snapshot.plan
+    result = replace(result, conflicts=placed(result.conflicts, plan))  # named by cell too
     if not any(c.snapshot.plan.part for c in copies):
         return result
     short = []
@@ -307,21 +264,6 @@ def _rows(plan: Plan, sheet: str) -> Sequence[Goal | Milestone | Action | Owner 
         getattr(plan, attr) if attr else ()
     )
     return found
-
-
-@dataclass(frozen=True, slots=True)
-class DeletedRow:
-    """A row a copy's build record lists, gone from the copy, that no copy merged holds."""
-
-    file: str
-    sheet: str
-    item: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file}: {self.sheet} row {self.item} was deleted; copy it back from the "
-            "original, or add the whole plan to the merge"
-        )
 
 
 def deleted_rows(copies: Sequence[Copy], wholes: Sequence[Plan] = ()) -> list[DeletedRow]:

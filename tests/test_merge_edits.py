@@ -97,10 +97,17 @@ def test_two_different_edits_are_a_conflict_named_by_sheet_and_cell(tmp_path: Pa
     result = _merge(old_part, new_parts, out)
     assert "1 conflicts" in result.output, result.output
     line = next(ln for ln in result.output.splitlines() if ln.startswith("Conflict:"))
-    assert f"{layout.ACTIONS}, {aid} Notes" in line
     assert "called Acme: demo on 12 May" in line and "Acme said no" in line
     # The newest typed value is kept; the other is printed, not silently dropped.
     assert read_workbook(out).notes[aid] == "Acme said no"
+    # Named by the cell of the merged workbook that holds it.
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    ws = openpyxl.load_workbook(out)[layout.ACTIONS]
+    row, col = row_of(ws, aid), header_col(ws, "Notes")
+    assert ws.cell(row, col).value == "Acme said no"
+    assert f"{layout.ACTIONS}!{get_column_letter(col)}{row} ({aid} Notes): " in line
 
 
 def test_an_unedited_newer_cell_keeps_the_newer_value_when_nobody_typed(tmp_path: Path) -> None:

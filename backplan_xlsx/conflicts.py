@@ -1,0 +1,105 @@
+"""What a merge reports: conflicting edits, inputs it could not place, rows it lost.
+
+Each is a frozen record with the sentence people read. A conflict is
+named by sheet, row id and column, and once the merged workbook's rows are
+known (:func:`placed`) by the cell it holds there too: ``Actions!I7``, the
+cell to look at in the file ``merge`` wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from . import layout, layout_meta
+from .model import Plan
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """The same input cell edited differently in two copies.
+
+    ``kept_file`` is empty when no copy's value was kept (the As-of date,
+    which becomes the merged plan's only when every copy agrees). ``cell``
+    is where the merged workbook holds it (empty until :func:`placed`).
+    """
+
+    sheet: str
+    item: str
+    column: str
+    kept_file: str
+    kept: str
+    other_file: str
+    other: str
+    cell: str = ""
+
+    def __str__(self) -> str:
+        where = (
+            f"{self.sheet}!{self.cell} ({self.item} {self.column})"
+            if self.cell
+            else (f"{self.sheet}, {self.item} {self.column}")
+        )
+        if not self.kept_file:
+            return (
+                f"{where}: {self.other!r} in {self.other_file} but not in every copy; the "
+                f"merged workbook keeps {self.kept} (type the date there, or use --as-of)"
+            )
+        return (
+            f"{where}: {self.kept!r} in {self.kept_file} (newer, kept) vs {self.other!r} "
+            f"in {self.other_file}"
+        )
+
+
+def placed(conflicts: Sequence[Conflict], plan: Plan) -> tuple[Conflict, ...]:
+    """The conflicts with the cell each is in when ``plan`` is written (rows in plan order).
+
+    A column the layout does not declare (one a user inserted) or a row
+    the plan does not hold keeps its conflict unplaced: named by id only.
+    """
+    out = []
+    for c in conflicts:
+        spec = layout.DATA_LAYOUTS.get(c.sheet)
+        attr = layout_meta.RECORDED_ROWS.get(c.sheet)
+        column = (
+            next((col for col in spec.columns if col.header == c.column), None) if spec else None
+        )
+        rows = [r.id for r in getattr(plan, attr)] if attr else []
+        if spec is None or column is None or c.item not in rows:
+            out.append(c)
+            continue
+        out.append(replace(c, cell=spec.at(column, rows.index(c.item) + 2)))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    """An input of an older-version copy whose row the current version no longer has."""
+
+    file: str
+    version: int
+    sheet: str
+    item: str
+    column: str
+    value: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file} (version {self.version}), {self.sheet}: {self.item} {self.column} "
+            f"{self.value!r} has no row in the current version; type it again where it "
+            "belongs now"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedRow:
+    """A row a copy's build record lists, gone from the copy, that no copy merged holds."""
+
+    file: str
+    sheet: str
+    item: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}: {self.sheet} row {self.item} was deleted; copy it back from the "
+            "original, or add the whole plan to the merge"
+        )
