@@ -143,7 +143,7 @@ def _collect_files(
     month = month or as_of.strftime("%Y-%m")
     files = _files_to_read(inputs, rollup, expect, not_read)
     result = CollectResult(files=len(files), month=month, rollup=rollup)
-    with WorkerPool(jobs) as pool:  # forked once, for every pass
+    with WorkerPool(jobs, preload=_loaded_later(history)) as pool:  # forked once, every pass
         reads = _read_files(pool, files, progress)
         _ensure_some_readable(reads, inputs, not_read)
         sent: list[Plan] = []  # the --expect plans, whole: every owner gets a row
@@ -158,6 +158,14 @@ def _collect_files(
     returned = _returned_files(decisions, {p.plan.id: p.plan for p in result.plans})
     _finish(result, rollup, history, as_of, len(files), expected, returned, trend_owners, sent)
     return result
+
+
+def _loaded_later(history: str | Path | None) -> tuple[str, ...]:
+    """The libraries the roll-up and the history store load: imported while files are read."""
+    if history is None:
+        return ("xlsxwriter",)
+    sql = "sqlite" if "://" not in str(history) else str(history).split(":")[0].split("+")[0]
+    return ("xlsxwriter", "sqlalchemy", f"sqlalchemy.dialects.{sql}")
 
 
 def _files_to_read(

@@ -6,6 +6,12 @@ native reader's SIGABRT, the memory limit) or hangs past the time limit is
 replaced, and only the file it was reading is reported as failed: the batch
 goes on. Workers start by fork, so they share the parent's imported modules
 and cost a few milliseconds each, once.
+
+Each worker holds two tasks at a time, so it starts the next file the
+moment it sends an answer instead of waiting for the parent to take it in.
+While the workers read, the parent can import what it needs afterwards
+(``preload``: the history store's SQLAlchemy, the roll-up's XlsxWriter) on
+a thread; no worker is ever forked while that thread runs.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ import multiprocessing
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
@@ -24,6 +31,8 @@ T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 2 * 1024**3
+#: Tasks a worker holds at once: the one it reads and the one it starts next.
+IN_FLIGHT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +85,22 @@ def _worker(conn: Connection, memory: int, timeout: float, parent: int) -> None:
             signal.alarm(0)
 
 
+Task = tuple[Callable[[str], Any], str]
+
+
 @dataclass
 class _Slot:
+    """One worker and the tasks it holds, oldest (the one it is reading) first."""
+
     proc: Any
     conn: Connection
-    item: str | None = None
+    tasks: deque[Task] = field(default_factory=deque)
+    #: When the oldest task started: sent to an idle worker, or its predecessor answered.
     started: float = 0.0
+
+    @property
+    def item(self) -> str | None:
+        return self.tasks[0][1] if self.tasks else None
 
 
 class WorkerPool:
@@ -92,7 +111,9 @@ class WorkerPool:
     whole forks ``jobs`` workers once. Each task carries its function (a
     module-level one: it is sent by name), so one pool serves both passes.
     With ``jobs == 1`` or no fork, tasks run in-process (still one at a
-    time), which is what tests and debuggers want.
+    time), which is what tests and debuggers want. ``preload`` names modules
+    the caller will import once the reading is done: they are imported on a
+    thread once the first workers are forked (see the module docstring).
     """
 
     def __init__(
@@ -101,13 +122,16 @@ class WorkerPool:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         memory: int = DEFAULT_MEMORY,
+        preload: Sequence[str] = (),
     ) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.timeout = timeout
         self.memory = memory
         self.in_process = self.jobs == 1 or "fork" not in multiprocessing.get_all_start_methods()
         self._slots: list[_Slot] = []
-        self._queue: list[tuple[Callable[[str], Any], str]] = []
+        self._queue: list[Task] = []
+        self._preload = tuple(preload)
+        self._loader: Any = None
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -130,18 +154,19 @@ class WorkerPool:
         self._queue = [(fn, one) for one in reversed(items)]
         while len(self._slots) < min(self.jobs, len(items)):
             self._slots.append(self._spawn())
+        self._start_preload()
         try:
             for slot in self._slots:
                 self._feed(slot)
-            while any(s.item is not None for s in self._slots):
+            while any(s.tasks for s in self._slots):
                 yield from self._collect_ready()
         finally:
-            if any(s.item is not None for s in self._slots):
+            if any(s.tasks for s in self._slots):
                 self.close()  # abandoned mid-way: answers still on their way would be misread
 
     def _collect_ready(self) -> Iterator[Outcome[Any]]:
         """Wait up to a second for answers; yield them, and time-outs, and refill."""
-        busy = [s for s in self._slots if s.item is not None]
+        busy = [s for s in self._slots if s.tasks]
         ready = wait([s.conn for s in busy], timeout=1.0)
         now = time.monotonic()
         for slot in busy:
@@ -154,8 +179,10 @@ class WorkerPool:
                     yield Outcome(item, None, f"the reader crashed on it ({self._exit(slot)})")
                     self._replace(slot)
                     continue
-                yield Outcome(item, payload) if kind == "ok" else Outcome(item, None, str(payload))
+                slot.tasks.popleft()
+                slot.started = time.monotonic()  # the next task began as this one answered
                 self._feed(slot)
+                yield Outcome(item, payload) if kind == "ok" else Outcome(item, None, str(payload))
             elif now - slot.started > self.timeout:
                 slot.proc.kill()
                 slot.proc.join()
@@ -163,6 +190,8 @@ class WorkerPool:
                 self._replace(slot)
 
     def _spawn(self) -> _Slot:
+        if self._loader is not None:
+            self._loader.join()  # never fork while the preload thread runs (its locks)
         ctx = multiprocessing.get_context("fork")
         parent, child = ctx.Pipe(duplex=True)
         proc = ctx.Process(
@@ -172,13 +201,28 @@ class WorkerPool:
         child.close()
         return _Slot(proc, parent)
 
+    def _start_preload(self) -> None:
+        if not self._preload or self._loader is not None:
+            return
+        import threading
+
+        self._loader = threading.Thread(target=_import_all, args=(self._preload,), daemon=True)
+        self._loader.start()
+
     def _feed(self, slot: _Slot) -> None:
-        if self._queue:
-            fn, slot.item = self._queue.pop()
+        """Top the worker up to :data:`IN_FLIGHT` tasks."""
+        if not slot.tasks:
             slot.started = time.monotonic()
-            slot.conn.send((fn, slot.item))
-        else:
-            slot.item = None
+        while self._queue and len(slot.tasks) < IN_FLIGHT:
+            task = self._queue.pop()
+            try:
+                slot.conn.send(task)
+            except OSError:  # it died on the task it holds: the next wait says how
+                self._queue.append(task)
+                if not slot.tasks:  # it died idle: nothing was lost, it is just replaced
+                    self._replace(slot, lost=False)
+                return
+            slot.tasks.append(task)
 
     @staticmethod
     def _exit(slot: _Slot) -> str:
@@ -188,8 +232,13 @@ class WorkerPool:
             return f"signal {signal.Signals(-code).name}"
         return f"exit {code}"
 
-    def _replace(self, dead: _Slot) -> None:
+    def _replace(self, dead: _Slot, *, lost: bool = True) -> None:
+        """A fresh worker in a dead one's place; the tasks it held after the lost one go first."""
         dead.conn.close()
+        dead.proc.join(5)
+        if lost:
+            dead.tasks.popleft()
+        self._queue.extend(reversed(dead.tasks))
         fresh = self._spawn()
         self._slots[self._slots.index(dead)] = fresh
         self._feed(fresh)
@@ -206,6 +255,17 @@ class WorkerPool:
             if slot.proc.is_alive():
                 slot.proc.kill()
                 slot.proc.join()
+        if self._loader is not None:
+            self._loader.join()
+
+
+def _import_all(modules: Sequence[str]) -> None:
+    """Import each module, quietly: a failure is met again, and reported, where it is used."""
+    import importlib
+
+    for name in modules:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
 
 
 def run_parallel(

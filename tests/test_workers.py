@@ -104,3 +104,40 @@ def test_an_abandoned_map_does_not_mix_answers_into_the_next() -> None:
             break
         got = {o.item: o.result for o in pool.map(_pid, ["x", "y", "z"])}
     assert {k: v.split(":")[0] for k, v in got.items() if v} == {"x": "x", "y": "y", "z": "z"}
+
+
+SLOW_MODULE = """
+import time
+time.sleep(0.8)
+LOADED = True
+"""
+
+
+def test_preload_imports_while_workers_read_and_never_forks_beside_it(
+    tmp_path: object, monkeypatch: object
+) -> None:
+    """The parent imports what it needs later on a thread; no worker is forked while it runs."""
+    import sys
+    import threading
+    from pathlib import Path
+
+    import pytest
+
+    from backplan_xlsx.workers import WorkerPool
+
+    assert isinstance(tmp_path, Path) and isinstance(monkeypatch, pytest.MonkeyPatch)
+    (tmp_path / "slow_to_import.py").write_text(SLOW_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    real_fork = os.fork
+    forks = []
+
+    def fork() -> int:
+        forks.append(threading.active_count())
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    with WorkerPool(2, timeout=5, preload=("slow_to_import", "no_such_module_here")) as pool:
+        got = {o.item: o for o in pool.map(_pid, ["abort", *(f"a{i}" for i in range(20))])}
+    assert "SIGABRT" in got["abort"].error and all(got[f"a{i}"].result for i in range(20))
+    assert sys.modules["slow_to_import"].LOADED
+    assert len(forks) == 3 and forks == [1, 1, 1]  # two workers and one replacement, alone
