@@ -11,7 +11,7 @@ sheet).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import layout_rollup
@@ -45,9 +45,17 @@ def returns_sheet(out: Rollup, returns: Sequence[ReturnRow]) -> None:
     table(out, layout_rollup.RETURNS, rows)
 
 
-def changes_sheet(out: Rollup, changes: Sequence[Change]) -> None:
-    """Each goal and owner's part against last month, worsened first (as :func:`compare` sorts)."""
-    from .rollupsheet import table
+def changes_sheet(
+    out: Rollup, changes: Sequence[Change], units: Mapping[tuple[str, str], str] | None = None
+) -> None:
+    """Each goal and owner's part against last month, worsened first (as :func:`compare` sorts).
+
+    ``units``: (plan id, goal id) → the goal's unit, so a % goal's figures show
+    as percentages (the history rows carry no unit; the month's plans do).
+    """
+    from .rollupsheet import Measure, table
+
+    unit = units or {}
 
     rows: list[Row] = [
         {
@@ -58,8 +66,8 @@ def changes_sheet(out: Rollup, changes: Sequence[Change]) -> None:
             "id": c.id,
             "name": c.name,
             "goal": c.goal,
-            "actual": c.actual,
-            "target_to_date": c.target_to_date,
+            "actual": Measure(c.actual, unit.get((c.plan, c.goal), "")),
+            "target_to_date": Measure(c.target_to_date, unit.get((c.plan, c.goal), "")),
             "attainment": c.attainment,
             "previous_attainment": c.previous_attainment,
             "change": c.change,

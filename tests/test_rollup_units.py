@@ -1,4 +1,4 @@
-"""The roll-up shows each goal's figures in its unit: a % goal's 0.24 reads 24.0%."""
+"""The roll-up shows each goal's figures in its unit (Summary and Changes): 0.24 reads 24.0%."""
 
 from __future__ import annotations
 
@@ -38,4 +38,24 @@ def test_summary_figures_take_their_goals_unit(sales_plan: Plan, tmp_path: Path)
             percent = units[gid].strip() == "%"
             assert ("%" in cell.number_format) == percent, (gid, name, cell.number_format)
             seen.add(percent)
+    assert seen == {True, False}
+
+
+def test_changes_figures_take_their_goals_unit(sales_plan: Plan, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    build(sales_plan, inbox / "team.xlsx", AS_OF)
+    rollup = tmp_path / "rollup.xlsx"
+    collect([inbox], rollup, history=tmp_path / "h.db", as_of=AS_OF)
+    rows = list(openpyxl.load_workbook(rollup)["Changes"].iter_rows())
+    col = {c.value: i for i, c in enumerate(rows[0])}
+    units = {g.id: g.unit.strip() for g in sales_plan.goals}
+    seen = set()
+    for r in rows[1:]:
+        for name in ("Actual", "Target to date"):
+            cell = r[col[name]]
+            if isinstance(cell.value, int | float):
+                percent = units[r[col["Goal"]].value] == "%"
+                assert ("%" in cell.number_format) == percent, (name, cell.number_format)
+                seen.add(percent)
     assert seen == {True, False}
