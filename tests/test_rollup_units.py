@@ -15,13 +15,18 @@ AS_OF = date(2027, 5, 10)
 FIGURES = ("Actual", "Expected", "Target", "Projected", "Rate needed")
 
 
-def test_summary_figures_take_their_goals_unit(sales_plan: Plan, tmp_path: Path) -> None:
+def _rollup(plan: Plan, tmp_path: Path) -> Path:
+    """The roll-up of one copy of ``plan``, as built."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    build(sales_plan, inbox / "team.xlsx", AS_OF)
+    build(plan, inbox / "team.xlsx", AS_OF)
     rollup = tmp_path / "rollup.xlsx"
     collect([inbox], rollup, history=tmp_path / "h.db", as_of=AS_OF)
-    ws = openpyxl.load_workbook(rollup)["Summary"]
+    return rollup
+
+
+def test_summary_figures_take_their_goals_unit(sales_plan: Plan, tmp_path: Path) -> None:
+    ws = openpyxl.load_workbook(_rollup(sales_plan, tmp_path))["Summary"]
     rows = list(ws.iter_rows())
     head = next(i for i, r in enumerate(rows) if r[0].value == "Plan")
     col = {c.value: i for i, c in enumerate(rows[head])}
@@ -42,12 +47,7 @@ def test_summary_figures_take_their_goals_unit(sales_plan: Plan, tmp_path: Path)
 
 
 def test_changes_figures_take_their_goals_unit(sales_plan: Plan, tmp_path: Path) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    build(sales_plan, inbox / "team.xlsx", AS_OF)
-    rollup = tmp_path / "rollup.xlsx"
-    collect([inbox], rollup, history=tmp_path / "h.db", as_of=AS_OF)
-    rows = list(openpyxl.load_workbook(rollup)["Changes"].iter_rows())
+    rows = list(openpyxl.load_workbook(_rollup(sales_plan, tmp_path))["Changes"].iter_rows())
     col = {c.value: i for i, c in enumerate(rows[0])}
     units = {g.id: g.unit.strip() for g in sales_plan.goals}
     seen = set()
