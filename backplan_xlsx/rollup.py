@@ -114,8 +114,7 @@ def write_rollup(
             out = Rollup(wb, Formats(wb, HEADER_FILL, HEADER_FONT))
             summary_sheet(out, f"Roll-up for {month}, as of {as_of.isoformat()}", plans)
             returns_sheet(out, returns)
-            units = {(p.plan.id, g.id): g.unit for p in plans for g in p.plan.goals}
-            changes_sheet(out, changes, units)
+            changes_sheet(out, changes, plans)
             coverage_sheet(out, plans)
             owners_sheet(out, plans, returns)
             anti_goals_sheet(out, plans)

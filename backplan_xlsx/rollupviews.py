@@ -11,7 +11,7 @@ sheet).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import layout_rollup
@@ -45,17 +45,15 @@ def returns_sheet(out: Rollup, returns: Sequence[ReturnRow]) -> None:
     table(out, layout_rollup.RETURNS, rows)
 
 
-def changes_sheet(
-    out: Rollup, changes: Sequence[Change], units: Mapping[tuple[str, str], str] | None = None
-) -> None:
+def changes_sheet(out: Rollup, changes: Sequence[Change], plans: Sequence[PlanResult] = ()) -> None:
     """Each goal and owner's part against last month, worsened first (as :func:`compare` sorts).
 
-    ``units``: (plan id, goal id) → the goal's unit, so a % goal's figures show
-    as percentages (the history rows carry no unit; the month's plans do).
+    ``plans`` give each goal's unit, so a % goal's figures show as
+    percentages (the history rows carry no unit).
     """
     from .rollupsheet import Measure, table
 
-    unit = units or {}
+    unit = {(p.plan.id, g.id): g.unit for p in plans for g in p.plan.goals}
 
     rows: list[Row] = [
         {

@@ -55,7 +55,7 @@ def test_merge_unions_and_reports_conflicts(built: Path, tmp_path: Path) -> None
     out = tmp_path / "m.xlsx"
     result = run("merge", str(a), str(b), "-o", str(out), "--as-of", AS_OF)
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "Conflict: Actions, A2 Done" in result.stderr  # type: ignore[attr-defined]
+    assert "Conflict: Actions!G3 (A2 Done): " in result.stderr  # type: ignore[attr-defined]
     snap = read_workbook(out)
     assert sorted(c.value for c in snap.check_ins) == [30_000, 50_000]
     refused = run("merge", str(a), str(b), "-o", str(a))
