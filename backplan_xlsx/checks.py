@@ -136,9 +136,12 @@ def _id_rows(details: WorkbookDetails) -> dict[str, dict[str, int]]:
     for sheet, table in details.tables.items():
         if not table.has(ID_KEY):
             continue
+        col = table.columns[ID_KEY]
         ids: dict[str, int] = {}
-        for r in range(table.header_row + 1, len(table.grid.rows)):
-            rid = table.text(r, ID_KEY)
+        rows = table.grid.rows
+        for r in range(table.header_row + 1, len(rows)):
+            line = rows[r]
+            rid = clean_text(line[col]) if col < len(line) else ""
             if rid:
                 ids.setdefault(rid.casefold(), r)
         out[sheet] = ids
@@ -184,8 +187,9 @@ def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) 
         recs = [rec for rec in record if rec.sheet == sheet]
         recorded = {rec.id.casefold() for rec in recs}
         found: list[Problem] = []
+        plan_cells = _PlanCells(_spec(details, sheet), table)
         for rec in recs:
-            found += _recorded_row(details, table, rec, ids, recorded)
+            found += _recorded_row(details, table, rec, ids, recorded, plan_cells)
         renamed = {p.cell for p in found if p.code == "id-changed"}
         id_col = col_letter(table.columns[ID_KEY])
         for rid, r in ids.items():
@@ -205,45 +209,84 @@ def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) 
     return out
 
 
+class _PlanCells:
+    """Where a sheet's plan cells are, per set of formula columns, found once a sheet.
+
+    A recorded row's plan cells are the layout's columns that are neither
+    inputs nor the row's formula columns; most rows of a sheet share one set,
+    so the column positions are looked up once per set, not once per row.
+    """
+
+    def __init__(self, spec: layout.SheetLayout, table: Table) -> None:
+        from .writer.fingerprint import values_fingerprint
+
+        self.spec = spec
+        self.table = table
+        self._columns: dict[tuple[str, ...], list[int] | None] = {}
+        self._fingerprint = values_fingerprint
+
+    def columns(self, formula_keys: tuple[str, ...]) -> list[int] | None:
+        """The plan cells' 0-based columns, in layout order; None when one is missing."""
+        if formula_keys not in self._columns:
+            keys = [
+                c.key for c in self.spec.columns if c.key not in formula_keys and c.role != "input"
+            ]
+            found = self.table.columns
+            self._columns[formula_keys] = (
+                [found[k] for k in keys] if all(k in found for k in keys) else None
+            )
+        return self._columns[formula_keys]
+
+    def fingerprint(self, row: int, columns: list[int]) -> str:
+        """The fingerprint of a row's plan cells as they are now (a blank is ``""``)."""
+        line = self.table.grid.rows[row]
+        width = len(line)
+        return self._fingerprint([line[c] if c < width else "" for c in columns])
+
+
 def _recorded_row(
-    details: WorkbookDetails, table: Table, rec: RecordRow, ids: dict[str, int], recorded: set[str]
+    details: WorkbookDetails,
+    table: Table,
+    rec: RecordRow,
+    ids: dict[str, int],
+    recorded: set[str],
+    plan_cells: _PlanCells,
 ) -> list[Problem]:
     """One row the build recorded: deleted, its id changed, or its plan cells edited."""
-    from .writer.fingerprint import values_fingerprint
-
-    id_col = col_letter(table.columns[ID_KEY])
-    item = _ITEM[rec.sheet]
     r = ids.get(rec.id.casefold())
     if r is None:
-        now = table.text(rec.row - 1, ID_KEY)
-        if now and now.casefold() not in recorded:
-            message = (
-                f"the ID was {rec.id} when built and is now {now!r}; check-ins, "
-                f"actions and milestones refer to {rec.id}: type {rec.id} back"
-            )
-            return [
-                _problem(details, "id-changed", "error", message, table.sheet, f"{id_col}{rec.row}")
-            ]
-        message = (
-            f"the row of {item} {rec.id} (built on row {rec.row}) was deleted, "
-            f"so {rec.id} no longer counts; copy the row back from the original "
-            "workbook (or re-plan if it was meant)"
-        )
-        return [
-            _problem(details, "row-deleted", "error", message, table.sheet, f"{id_col}{rec.row}")
-        ]
-    spec = _spec(details, rec.sheet)
-    keys = [c.key for c in spec.columns if c.key not in rec.formula_keys and c.role != "input"]
-    if not all(table.has(k) for k in keys):
-        return []
-    if values_fingerprint([table.get(r, k) for k in keys]) == rec.values:
+        return [_lost_row(details, table, rec, recorded)]
+    columns = plan_cells.columns(rec.formula_keys)
+    if columns is None or plan_cells.fingerprint(r, columns) == rec.values:
         return []
     message = (
-        f"{item} {rec.id}'s plan cells (dates, targets, names) differ from "
+        f"{_ITEM[rec.sheet]} {rec.id}'s plan cells (dates, targets, names) differ from "
         "the plan as built; status uses what the sheet says now. If that was "
         "not meant, copy the row back from the original workbook"
     )
+    id_col = col_letter(table.columns[ID_KEY])
     return [_problem(details, "plan-edited", "warning", message, table.sheet, f"{id_col}{r + 1}")]
+
+
+def _lost_row(
+    details: WorkbookDetails, table: Table, rec: RecordRow, recorded: set[str]
+) -> Problem:
+    """A recorded row whose id is no longer on its sheet: the id was changed, or the row deleted."""
+    id_col = col_letter(table.columns[ID_KEY])
+    item = _ITEM[rec.sheet]
+    now = table.text(rec.row - 1, ID_KEY)
+    if now and now.casefold() not in recorded:
+        message = (
+            f"the ID was {rec.id} when built and is now {now!r}; check-ins, "
+            f"actions and milestones refer to {rec.id}: type {rec.id} back"
+        )
+        return _problem(details, "id-changed", "error", message, table.sheet, f"{id_col}{rec.row}")
+    message = (
+        f"the row of {item} {rec.id} (built on row {rec.row}) was deleted, "
+        f"so {rec.id} no longer counts; copy the row back from the original "
+        "workbook (or re-plan if it was meant)"
+    )
+    return _problem(details, "row-deleted", "error", message, table.sheet, f"{id_col}{rec.row}")
 
 
 def _openpyxl_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) -> list[Problem]:

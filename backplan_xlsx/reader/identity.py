@@ -9,7 +9,7 @@ Sheets) is still read from its visible sheets, with a warning.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,7 +18,7 @@ from ..errors import Problem
 from ..goalsettings import GoalSettings, decode_settings
 from ..layout_meta import RowRecord
 from ..model import Thresholds
-from ..values import clean_text, is_blank, parse_date, parse_number
+from ..values import MAX_MAGNITUDE, clean_text, is_blank, parse_date, parse_number
 from .columns import as_text, fold, located
 from .source import Grid, NamedCell, Source
 
@@ -113,10 +113,11 @@ def _meta_values(src: Source, meta: Grid | None) -> tuple[dict[str, MetaValue], 
     """
     raw: dict[str, object] = {}
     if meta is not None:
-        for r in range(1, len(meta.rows)):
-            key = clean_text(meta.cell(r, 0))
+        for line in meta.rows[1:]:
+            key = clean_text(line[0]) if line else ""
             if key:
-                raw[key] = meta.cell(r, 1)
+                value = line[1] if len(line) > 1 else ""
+                raw[key] = None if value == "" else value
     values = {
         f.field: _read_kind(f.kind, raw.get(f.key), src.date1904) for f in layout_meta.META_FIELDS
     }
@@ -207,7 +208,12 @@ def _int(raw: object) -> int | None:
 
 
 def _record(meta: Grid) -> tuple[RowRecord, ...]:
-    """The per-row record, its columns found by their declared headers (none if one is gone)."""
+    """The per-row record, its columns found by their declared headers (none if one is gone).
+
+    One line per built row, so a big plan has thousands: each column's
+    reader is chosen once, cells are taken straight from the row, and a
+    list (the formula columns, the same on most rows) is split once per text.
+    """
     if not meta.rows:
         return ()
     header = [fold(v) for v in meta.rows[0]]
@@ -215,13 +221,46 @@ def _record(meta: Grid) -> tuple[RowRecord, ...]:
     cols = {c.field: header.index(fold(c.header)) for c in declared if fold(c.header) in header}
     if len(cols) != len(declared):
         return ()
+    names = [c.field for c in declared]
+    places = [cols[c.field] for c in declared]
+    readers = [_record_reader(c.kind) for c in declared]
+    needed = [i for i, c in enumerate(declared) if c.needed]
     out = []
-    for r in range(1, len(meta.rows)):
-        values = {c.field: _read_kind(c.kind, meta.cell(r, cols[c.field]), False) for c in declared}
-        if any(not values[c.field] and values[c.field] != 0 for c in declared if c.needed):
+    for line in meta.rows[1:]:
+        width = len(line)
+        got = [
+            read(line[col] if col < width else None)
+            for read, col in zip(readers, places, strict=True)
+        ]
+        if any(not got[i] and got[i] != 0 for i in needed):
             continue
-        out.append(RowRecord(**values))  # type: ignore[arg-type]
+        out.append(RowRecord(**dict(zip(names, got, strict=True))))  # type: ignore[arg-type]
     return tuple(out)
+
+
+def _record_reader(kind: layout_meta.MetaKind) -> Callable[[object], MetaValue]:
+    """How one record column's cells are read: :func:`_read_kind`, with the common cases first."""
+    if kind == "text":
+        return clean_text  # "" and None alike give ""
+    if kind == "list":
+        seen: dict[object, MetaValue] = {}
+
+        def listed(raw: object) -> MetaValue:
+            if type(raw) is not str:  # 1.0 and True are one key to a dict: text alone
+                return _read_kind("list", raw, False)
+            got = seen.get(raw)
+            if got is None:
+                got = seen[raw] = _read_kind("list", raw or None, False)
+            return got
+
+        return listed
+
+    def other(raw: object) -> MetaValue:
+        if kind == "int" and type(raw) is float and abs(raw) <= MAX_MAGNITUDE and raw == int(raw):
+            return int(raw)  # a row number: what _int gives, without parsing text
+        return _read_kind(kind, None if raw == "" else raw, False)
+
+    return other
 
 
 def recorded_ids(meta: Grid) -> dict[str, tuple[str, ...]]:
@@ -240,8 +279,10 @@ def recorded_ids(meta: Grid) -> dict[str, tuple[str, ...]]:
         return {}
     cs, ci = header.index(sheet_col), header.index(id_col)
     out: dict[str, list[str]] = {}
-    for r in range(1, len(meta.rows)):
-        sheet, rid = clean_text(meta.cell(r, cs)), clean_text(meta.cell(r, ci))
+    for line in meta.rows[1:]:
+        width = len(line)
+        sheet = clean_text(line[cs]) if cs < width else ""
+        rid = clean_text(line[ci]) if ci < width else ""
         if sheet and rid:
             out.setdefault(sheet, []).append(rid)
     return {k: tuple(v) for k, v in out.items()}
