@@ -42,7 +42,7 @@ _EPOCH_1904 = date(1904, 1, 1)
 # Whitespace a spreadsheet or a web page pastes: NBSP, narrow NBSP, thin space.
 _SPACES = "\u00a0\u202f\u2009\u2007"
 #: What :func:`clean_text` trims: ASCII blanks and the pasted spaces above.
-_TRIM = " \t\r\n" + _SPACES
+TRIM = " \t\r\n" + _SPACES
 _MINUS = "\u2212\u2013"  # the minus sign and the en dash people paste from Word
 _CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY")
 _CODES = "|".join(_CURRENCY_CODES)
@@ -81,7 +81,7 @@ def clean_text(raw: object) -> str:
     Owner cell) or with stray spaces; this gives the text people see.
     """
     if type(raw) is str:  # most cells, and the reader asks thousands of times a file
-        return raw.strip(_TRIM)
+        return raw.strip(TRIM)
     if raw is None:
         return ""
     if isinstance(raw, bool):
@@ -96,7 +96,7 @@ def clean_text(raw: object) -> str:
         return raw.isoformat(sep=" ")
     if isinstance(raw, date):
         return raw.isoformat()
-    return str(raw).strip(_TRIM)
+    return str(raw).strip(TRIM)
 
 
 def _show(raw: object) -> str:

@@ -9,7 +9,8 @@ Sheets) is still read from its visible sheets, with a warning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,9 +19,9 @@ from ..errors import Problem
 from ..goalsettings import GoalSettings, decode_settings
 from ..layout_meta import RowRecord
 from ..model import Thresholds
-from ..values import MAX_MAGNITUDE, clean_text, is_blank, parse_date, parse_number
+from ..values import MAX_MAGNITUDE, TRIM, clean_text, is_blank, parse_date, parse_number
 from .columns import as_text, fold, located
-from .source import Grid, NamedCell, Source
+from .source import Cell, Grid, NamedCell, Source
 
 #: One line per built row, as ``layout_meta`` declares it (an alias kept for ``check``).
 RecordRow = RowRecord
@@ -210,57 +211,59 @@ def _int(raw: object) -> int | None:
 def _record(meta: Grid) -> tuple[RowRecord, ...]:
     """The per-row record, its columns found by their declared headers (none if one is gone).
 
-    One line per built row, so a big plan has thousands: each column's
-    reader is chosen once, cells are taken straight from the row, and a
-    list (the formula columns, the same on most rows) is split once per text.
+    One line per built row, so a big plan has thousands: the record is read
+    column by column (one reader per declared column, a list such as the
+    formula columns split once per distinct text), then zipped into rows.
     """
-    if not meta.rows:
-        return ()
-    header = [fold(v) for v in meta.rows[0]]
+    header = _record_header(meta)
     declared = layout_meta.RECORD_COLUMNS
     cols = {c.field: header.index(fold(c.header)) for c in declared if fold(c.header) in header}
     if len(cols) != len(declared):
         return ()
-    names = [c.field for c in declared]
-    places = [cols[c.field] for c in declared]
-    readers = [_record_reader(c.kind) for c in declared]
-    needed = [i for i, c in enumerate(declared) if c.needed]
-    out = []
-    for line in meta.rows[1:]:
-        width = len(line)
-        got = [
-            read(line[col] if col < width else None)
-            for read, col in zip(readers, places, strict=True)
-        ]
-        if any(not got[i] and got[i] != 0 for i in needed):
-            continue
-        out.append(RowRecord(**dict(zip(names, got, strict=True))))  # type: ignore[arg-type]
-    return tuple(out)
+    body = meta.rows[1:]
+    read = {c.field: _record_column(body, cols[c.field], c.kind) for c in declared}
+    # A line missing a needed value is not a record (one someone typed below it).
+    gone = {
+        i for c in declared if c.needed for i, v in enumerate(read[c.field]) if not v and v != 0
+    }
+    # Zipped in RowRecord's own field order, so each row is made without a dict.
+    columns = [read[f.name] for f in dataclasses.fields(RowRecord)]
+    rows = map(RowRecord, *columns)
+    if not gone:
+        return tuple(rows)
+    return tuple(rec for i, rec in enumerate(rows) if i not in gone)
 
 
-def _record_reader(kind: layout_meta.MetaKind) -> Callable[[object], MetaValue]:
-    """How one record column's cells are read: :func:`_read_kind`, with the common cases first."""
+def _record_header(meta: Grid) -> list[str]:
+    return [fold(v) for v in meta.rows[0]] if meta.rows else []
+
+
+def _record_column(body: list[list[Cell]], col: int, kind: layout_meta.MetaKind) -> list[MetaValue]:
+    """One record column's cells read by its kind, as :func:`_read_kind` reads them.
+
+    A blank is ``""`` on the sheet and None to the parsers; text cells, the
+    common case, skip the parsers' type checks.
+    """
+    raws: list[object] = [line[col] if col < len(line) else "" for line in body]
     if kind == "text":
-        return clean_text  # "" and None alike give ""
-    if kind == "list":
-        seen: dict[object, MetaValue] = {}
-
-        def listed(raw: object) -> MetaValue:
-            if type(raw) is not str:  # 1.0 and True are one key to a dict: text alone
-                return _read_kind("list", raw, False)
-            got = seen.get(raw)
-            if got is None:
-                got = seen[raw] = _read_kind("list", raw or None, False)
-            return got
-
-        return listed
-
-    def other(raw: object) -> MetaValue:
-        if kind == "int" and type(raw) is float and abs(raw) <= MAX_MAGNITUDE and raw == int(raw):
-            return int(raw)  # a row number: what _int gives, without parsing text
-        return _read_kind(kind, None if raw == "" else raw, False)
-
-    return other
+        return [v.strip(TRIM) if type(v) is str else clean_text(v) for v in raws]
+    if kind == "int":
+        return [
+            int(v)  # a row number: what _int gives, without parsing
+            if type(v) is float and abs(v) <= MAX_MAGNITUDE and v == int(v)
+            else _read_kind(kind, None if v == "" else v, False)
+            for v in raws
+        ]
+    seen: dict[str, MetaValue] = {}  # a list repeats down the column: split each text once
+    out: list[MetaValue] = []
+    for v in raws:
+        if type(v) is str:  # text alone as a key: 1.0 and True are one key to a dict
+            if v not in seen:
+                seen[v] = _read_kind(kind, v or None, False)
+            out.append(seen[v])
+        else:
+            out.append(_read_kind(kind, v, False))
+    return out
 
 
 def recorded_ids(meta: Grid) -> dict[str, tuple[str, ...]]:
@@ -270,21 +273,18 @@ def recorded_ids(meta: Grid) -> dict[str, tuple[str, ...]]:
     that was renamed or deleted, and a row deleted from a copy, apart from a
     plan that never had them.
     """
-    if not meta.rows:
-        return {}
-    header = [fold(v) for v in meta.rows[0]]
+    header = _record_header(meta)
     by_field = {c.field: fold(c.header) for c in layout_meta.RECORD_COLUMNS}
     sheet_col, id_col = by_field["sheet"], by_field["id"]
     if sheet_col not in header or id_col not in header:
         return {}
-    cs, ci = header.index(sheet_col), header.index(id_col)
+    body = meta.rows[1:]
+    sheets = _record_column(body, header.index(sheet_col), "text")
+    ids = _record_column(body, header.index(id_col), "text")
     out: dict[str, list[str]] = {}
-    for line in meta.rows[1:]:
-        width = len(line)
-        sheet = clean_text(line[cs]) if cs < width else ""
-        rid = clean_text(line[ci]) if ci < width else ""
+    for sheet, rid in zip(sheets, ids, strict=True):
         if sheet and rid:
-            out.setdefault(sheet, []).append(rid)
+            out.setdefault(str(sheet), []).append(str(rid))
     return {k: tuple(v) for k, v in out.items()}
 
 
