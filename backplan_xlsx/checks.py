@@ -14,6 +14,7 @@ and protection are invisible to calamine.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Iterable
@@ -218,12 +219,9 @@ class _PlanCells:
     """
 
     def __init__(self, spec: layout.SheetLayout, table: Table) -> None:
-        from .writer.fingerprint import values_fingerprint
-
         self.spec = spec
         self.table = table
         self._columns: dict[tuple[str, ...], list[int] | None] = {}
-        self._fingerprint = values_fingerprint
 
     def columns(self, formula_keys: tuple[str, ...]) -> list[int] | None:
         """The plan cells' 0-based columns, in layout order; None when one is missing."""
@@ -241,7 +239,21 @@ class _PlanCells:
         """The fingerprint of a row's plan cells as they are now (a blank is ``""``)."""
         line = self.table.grid.rows[row]
         width = len(line)
-        return self._fingerprint([line[c] if c < width else "" for c in columns])
+        return _plan_fingerprint(*[line[c] if c < width else "" for c in columns])
+
+
+@functools.lru_cache(maxsize=1 << 14, typed=True)
+def _plan_fingerprint(*values: object) -> str:
+    """:func:`~.writer.fingerprint.values_fingerprint`, remembered for rows seen before.
+
+    Every copy of a plan holds the same plan rows, and a worker of
+    ``collect`` reads hundreds of copies: a row's values (each with its
+    type, so ``1.0`` and ``True`` stay apart) give its fingerprint once.
+    Bounded, so a big plan costs at most a few megabytes.
+    """
+    from .writer.fingerprint import values_fingerprint
+
+    return values_fingerprint(values)
 
 
 def _recorded_row(

@@ -132,7 +132,8 @@ def parse_number(raw: object) -> float | None | Problem:
         value = float(raw)
         if not math.isfinite(value):
             return problem("bad-number", f"{raw} is not a finite number; type a number")
-        return _bounded(value, f"{value:g}")
+        # The text is for the message alone: formatting it for every number costs.
+        return value if abs(value) <= MAX_MAGNITUDE else _bounded(value, f"{value:g}")
     if isinstance(raw, datetime | date | time | timedelta):
         return problem(
             "bad-number",
