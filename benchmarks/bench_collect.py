@@ -97,10 +97,10 @@ def where_time_goes(files: list[Path]) -> None:
     from python_calamine import CalamineWorkbook
 
     from backplan_xlsx import guard
-    from backplan_xlsx.checks import row_problems
     from backplan_xlsx.intake import SharedInputs, read_packed
     from backplan_xlsx.reader import read_details, read_workbook
     from backplan_xlsx.reader.source import open_source
+    from backplan_xlsx.rowchecks import row_problems
 
     names = [str(p) for p in files]
     read_workbook(names[0], inputs_only=True)  # imports and caches out of the figures
