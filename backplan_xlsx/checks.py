@@ -33,22 +33,15 @@ from .reader import WorkbookDetails, as_of_for, read_details
 from .reader.columns import Table
 from .reader.identity import RecordRow
 from .reader.source import boundary
+from .rowchecks import id_rows, problem, record_problems, sheet_layout
+from .rowchecks import row_problems as row_problems  # the import log's part of check
 from .spec import MAX_ANTI_GOALS, MAX_AVOID_CHARS
 from .validations import lost_validations
 from .values import clean_text
 
-#: Data sheets whose rows the build recorded.
-RECORDED = layout.RECORDED_SHEETS
 #: Sheets the build protects (without a password: against slips).
 PROTECTED = layout.PROTECTED_SHEETS
 SHARE_TOLERANCE = 1e-6
-_ITEM = {
-    layout.GOALS: "goal",
-    layout.MILESTONES: "milestone",
-    layout.ACTIONS: "action",
-    layout.OWNERS: "owner",
-    layout.ANTI_GOALS: "anti-goal",
-}
 
 
 def check_workbook(
@@ -70,8 +63,8 @@ def check_workbook(
     snap = details.snapshot
     day = as_of_for(snap, as_of, today)
     found = list(snap.problems)
-    rows = _id_rows(details)
-    found += _record_problems(details, rows)
+    rows = id_rows(details)
+    found += record_problems(details, rows)
     if details.source.kind == "xlsx":
         found += _openpyxl_problems(details, rows)
     else:
@@ -110,7 +103,7 @@ def _done_mark_problems(
         r = rows.get(layout.ACTIONS, {}).get(aid.casefold())
         cell = table.ref(r, A.done.key) if table is not None and r is not None else ""
         out.append(
-            _problem(
+            problem(
                 details,
                 "not-a-done-mark",
                 "warning",
@@ -130,122 +123,6 @@ def _order(p: Problem) -> tuple[int, int, int, str]:
     return (sheets.get(p.sheet.casefold(), -1) if p.sheet else -2, row, col, p.code)
 
 
-def _id_rows(details: WorkbookDetails) -> dict[str, dict[str, int]]:
-    """Per sheet, each ID (case ignored) → its 0-based row, the first if repeated."""
-    out: dict[str, dict[str, int]] = {}
-    for sheet, table in details.tables.items():
-        if not table.has(ID_KEY):
-            continue
-        ids: dict[str, int] = {}
-        for r in range(table.header_row + 1, len(table.grid.rows)):
-            rid = table.text(r, ID_KEY)
-            if rid:
-                ids.setdefault(rid.casefold(), r)
-        out[sheet] = ids
-    return out
-
-
-def _problem(
-    details: WorkbookDetails,
-    code: str,
-    severity: Any,
-    message: str,
-    sheet: str,
-    cell: str = "",
-) -> Problem:
-    return Problem(code, severity, message, file=details.source.name, sheet=sheet, cell=cell)
-
-
-def _spec(details: WorkbookDetails, sheet: str) -> layout.SheetLayout:
-    if sheet == layout.OWNERS:
-        plan = details.snapshot.plan
-        return layout.owners_layout(tuple(g.id for g in plan.goals if g.measure == "sum"))
-    return layout.DATA_LAYOUTS[sheet]
-
-
-def row_problems(details: WorkbookDetails) -> list[Problem]:
-    """Rows deleted, ids changed and rows added by hand, against the build record.
-
-    Cheap (no openpyxl): ``collect`` adds them to each file's problems, so
-    its import log names a deleted row as ``check`` does.
-    """
-    return _record_problems(details, _id_rows(details))
-
-
-def _record_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) -> list[Problem]:
-    """Deleted rows, changed ids, edited plan cells and rows added by hand."""
-    out: list[Problem] = []
-    record = details.identity.record
-    for sheet in RECORDED:
-        table = details.tables.get(sheet)
-        ids = rows.get(sheet)
-        if table is None or ids is None:
-            continue
-        recs = [rec for rec in record if rec.sheet == sheet]
-        recorded = {rec.id.casefold() for rec in recs}
-        found: list[Problem] = []
-        for rec in recs:
-            found += _recorded_row(details, table, rec, ids, recorded)
-        renamed = {p.cell for p in found if p.code == "id-changed"}
-        id_col = col_letter(table.columns[ID_KEY])
-        for rid, r in ids.items():
-            if recs and rid not in recorded and f"{id_col}{r + 1}" not in renamed:
-                found.append(
-                    _problem(
-                        details,
-                        "row-added",
-                        "warning",
-                        f"{table.text(r, ID_KEY)} was added by hand: it is read, but has no "
-                        "formulas; add it to the plan spec and re-plan to give it some",
-                        table.sheet,
-                        f"{id_col}{r + 1}",
-                    )
-                )
-        out += found
-    return out
-
-
-def _recorded_row(
-    details: WorkbookDetails, table: Table, rec: RecordRow, ids: dict[str, int], recorded: set[str]
-) -> list[Problem]:
-    """One row the build recorded: deleted, its id changed, or its plan cells edited."""
-    from .writer.fingerprint import values_fingerprint
-
-    id_col = col_letter(table.columns[ID_KEY])
-    item = _ITEM[rec.sheet]
-    r = ids.get(rec.id.casefold())
-    if r is None:
-        now = table.text(rec.row - 1, ID_KEY)
-        if now and now.casefold() not in recorded:
-            message = (
-                f"the ID was {rec.id} when built and is now {now!r}; check-ins, "
-                f"actions and milestones refer to {rec.id}: type {rec.id} back"
-            )
-            return [
-                _problem(details, "id-changed", "error", message, table.sheet, f"{id_col}{rec.row}")
-            ]
-        message = (
-            f"the row of {item} {rec.id} (built on row {rec.row}) was deleted, "
-            f"so {rec.id} no longer counts; copy the row back from the original "
-            "workbook (or re-plan if it was meant)"
-        )
-        return [
-            _problem(details, "row-deleted", "error", message, table.sheet, f"{id_col}{rec.row}")
-        ]
-    spec = _spec(details, rec.sheet)
-    keys = [c.key for c in spec.columns if c.key not in rec.formula_keys and c.role != "input"]
-    if not all(table.has(k) for k in keys):
-        return []
-    if values_fingerprint([table.get(r, k) for k in keys]) == rec.values:
-        return []
-    message = (
-        f"{item} {rec.id}'s plan cells (dates, targets, names) differ from "
-        "the plan as built; status uses what the sheet says now. If that was "
-        "not meant, copy the row back from the original workbook"
-    )
-    return [_problem(details, "plan-edited", "warning", message, table.sheet, f"{id_col}{r + 1}")]
-
-
 def _openpyxl_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]) -> list[Problem]:
     """Overwritten formulas, lost dropdowns, lost protection (openpyxl sees these)."""
     import openpyxl
@@ -263,7 +140,7 @@ def _openpyxl_problems(details: WorkbookDetails, rows: dict[str, dict[str, int]]
             continue
         if not wb[name].protection.sheet:
             out.append(
-                _problem(
+                problem(
                     details,
                     "protection-lost",
                     "warning",
@@ -290,7 +167,9 @@ def _formula_problems(
     out: list[Problem] = []
     unmoved = all(
         table.header_row == 0
-        and all(table.columns.get(c.key) == i for i, c in enumerate(_spec(details, name).columns))
+        and all(
+            table.columns.get(c.key) == i for i, c in enumerate(sheet_layout(details, name).columns)
+        )
         for name, table in details.tables.items()
     )
     for rec in details.identity.record:
@@ -306,7 +185,7 @@ def _formula_problems(
             and formulas_fingerprint(formulas) != rec.formulas
         ):
             out.append(
-                _problem(
+                problem(
                     details,
                     "formula-edited",
                     "warning",
@@ -338,7 +217,7 @@ def _row_formulas(
         header = _header(details, rec, key)
         shown = f'"{clean_text(value)}"' if value is not None else "nothing"
         out.append(
-            _problem(
+            problem(
                 details,
                 "formula-overwritten",
                 "error",
@@ -354,7 +233,7 @@ def _row_formulas(
 
 
 def _header(details: WorkbookDetails, rec: RecordRow, key: str) -> str:
-    for c in _spec(details, rec.sheet).columns:
+    for c in sheet_layout(details, rec.sheet).columns:
         if c.key == key:
             return c.header
     return key
@@ -371,7 +250,7 @@ def _plan_problems(
     for c in snap.check_ins:
         if c.date > day and ins is not None:
             out.append(
-                _problem(
+                problem(
                     details,
                     "future-check-in",
                     "warning",
@@ -383,7 +262,7 @@ def _plan_problems(
             )
     if len(plan.anti_goals) > MAX_ANTI_GOALS:
         out.append(
-            _problem(
+            problem(
                 details,
                 "too-many-anti-goals",
                 "warning",
@@ -396,7 +275,7 @@ def _plan_problems(
         r = rows.get(layout.ANTI_GOALS, {}).get(x.id.casefold())
         if len(x.avoid) > MAX_AVOID_CHARS and anti is not None and r is not None:
             out.append(
-                _problem(
+                problem(
                     details,
                     "long-anti-goal",
                     "warning",
@@ -430,7 +309,7 @@ def _review_problems(
             else f"has not been reviewed since the plan started ({plan.start.isoformat()})"
         )
         out.append(
-            _problem(
+            problem(
                 details,
                 "review-overdue",
                 "warning",
@@ -458,7 +337,7 @@ def _share_problems(snap: Snapshot, details: WorkbookDetails) -> Iterable[Proble
         total = sum(o.share_of(g.id) for o in snap.plan.owners)
         if abs(total - 1) > SHARE_TOLERANCE:
             out.append(
-                _problem(
+                problem(
                     details,
                     "shares",
                     "warning",

@@ -376,7 +376,8 @@ def _check_chunk(path: Path, info: zipfile.ZipInfo, window: bytes, budget: int) 
             f"unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB ({info.filename} "
             "lies about its size): refused as a possible zip bomb",
         )
-    if b"<!" in window and _DTD.search(window):
+    # The pattern alone: in a part full of "<" it costs half what a test for "<!" does.
+    if _DTD.search(window):
         raise _refuse(
             path,
             f"{info.filename} declares a DTD or XML entities, which workbooks never "

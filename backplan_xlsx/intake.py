@@ -77,10 +77,10 @@ def read_one(path: str, *, inputs_only: bool = True) -> FileRead:
     By default only what people typed is read (see ``read_workbook``'s
     ``inputs_only``); :func:`read_whole` reads the plan rows too. The
     problems include the rows deleted since the build (``check``'s
-    :func:`~backplan_xlsx.checks.row_problems`), so the import log names them.
+    :func:`~backplan_xlsx.rowchecks.row_problems`), so the import log names them.
     """
-    from .checks import row_problems
     from .reader import ensure_check_ins_readable, ensure_sheets_readable, read_details
+    from .rowchecks import row_problems
 
     p = Path(path)
     try:

@@ -41,6 +41,8 @@ _EPOCH_1904 = date(1904, 1, 1)
 
 # Whitespace a spreadsheet or a web page pastes: NBSP, narrow NBSP, thin space.
 _SPACES = "\u00a0\u202f\u2009\u2007"
+#: What :func:`clean_text` trims: ASCII blanks and the pasted spaces above.
+TRIM = " \t\r\n" + _SPACES
 _MINUS = "\u2212\u2013"  # the minus sign and the en dash people paste from Word
 _CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY")
 _CODES = "|".join(_CURRENCY_CODES)
@@ -78,6 +80,8 @@ def clean_text(raw: object) -> str:
     Ids and names may come back as numbers (a user typed ``1`` into an
     Owner cell) or with stray spaces; this gives the text people see.
     """
+    if type(raw) is str:  # most cells, and the reader asks thousands of times a file
+        return raw.strip(TRIM)
     if raw is None:
         return ""
     if isinstance(raw, bool):
@@ -92,7 +96,7 @@ def clean_text(raw: object) -> str:
         return raw.isoformat(sep=" ")
     if isinstance(raw, date):
         return raw.isoformat()
-    return str(raw).strip(" \t\r\n" + _SPACES)
+    return str(raw).strip(TRIM)
 
 
 def _show(raw: object) -> str:
@@ -128,7 +132,8 @@ def parse_number(raw: object) -> float | None | Problem:
         value = float(raw)
         if not math.isfinite(value):
             return problem("bad-number", f"{raw} is not a finite number; type a number")
-        return _bounded(value, f"{value:g}")
+        # The text is for the message alone: formatting it for every number costs.
+        return value if abs(value) <= MAX_MAGNITUDE else _bounded(value, f"{value:g}")
     if isinstance(raw, datetime | date | time | timedelta):
         return problem(
             "bad-number",

@@ -98,7 +98,9 @@ def where_time_goes(files: list[Path]) -> None:
 
     from backplan_xlsx import guard
     from backplan_xlsx.intake import SharedInputs, read_packed
-    from backplan_xlsx.reader import read_workbook
+    from backplan_xlsx.reader import read_details, read_workbook
+    from backplan_xlsx.reader.source import open_source
+    from backplan_xlsx.rowchecks import row_problems
 
     names = [str(p) for p in files]
     read_workbook(names[0], inputs_only=True)  # imports and caches out of the figures
@@ -113,10 +115,17 @@ def where_time_goes(files: list[Path]) -> None:
     def packed_trip(path: str) -> None:
         shared.unpack(pickle.loads(pickle.dumps(read_packed(path))))
 
+    def with_record(path: str) -> None:
+        read_details(path, with_record=True, inputs_only=True)
+
+    details = {p: read_details(p, with_record=True, inputs_only=True) for p in names}
     stages = {
         "guard (every part streamed, checked)": lambda p: guard.check_file(p, keep={}),
         "bare calamine, every sheet": calamine,
+        "open_source: guard, calamine opening, metadata": lambda p: open_source(p).close(),
         "read_workbook, inputs only (guard included)": lambda p: read_workbook(p, inputs_only=True),
+        "read_details, inputs only, with the build record": with_record,
+        "row_problems alone (the record compared, row by row)": lambda p: row_problems(details[p]),
         "the whole worker task and the trip back": packed_trip,
     }
     print(f"CPU ms per file, median of {len(names)} files, in-process")

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from backplan_xlsx import layout
 from backplan_xlsx.checks import check_workbook
@@ -237,3 +239,40 @@ def test_start_settings_lost_their_checks(copy: Path) -> None:
     assert [p.message.split(" setting ")[0] for p in lost] == [f"the {lab}" for lab in labels]
     assert "lost its date check" in lost[0].message
     assert "lost its decimal check" in lost[1].message
+
+
+def test_an_edit_is_named_in_a_copy_read_after_an_unedited_one(built: Path, copy: Path) -> None:
+    """collect reads many copies in one worker, which remembers plan rows' fingerprints."""
+    from backplan_xlsx.intake import read_one
+
+    def change(wb: Any) -> None:
+        ms = wb[layout.MILESTONES]
+        ms.cell(wbk.row_of(ms, "M2"), wbk.header_col(ms, "Target"), 99999)
+
+    wbk.edit(copy, change)
+    clean, edited = read_one(str(built)), read_one(str(copy))
+    assert [p.code for p in clean.problems if p.code == "plan-edited"] == []
+    assert [(p.code, p.sheet, p.cell) for p in edited.problems if p.code == "plan-edited"] == [
+        ("plan-edited", "Milestones", "A3")
+    ]
+
+
+_CELLS = st.one_of(
+    st.sampled_from([1.0, True, 1, "1", "TRUE", 0.0, False, 0, "0", "", None, -0.0]),
+    st.floats(allow_nan=False),
+    st.text(max_size=8),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+@example([1.0], [True])
+@example([0.0, "x"], [False, "x"])
+@given(st.lists(_CELLS, max_size=6), st.lists(_CELLS, max_size=6))
+def test_a_remembered_row_fingerprint_is_that_rows_own(a: list[object], b: list[object]) -> None:
+    """Values equal to Python but different to a spreadsheet (1.0 and TRUE) never share one."""
+    from backplan_xlsx.rowchecks import _plan_fingerprint
+    from backplan_xlsx.writer.fingerprint import values_fingerprint
+
+    assert _plan_fingerprint(*a) == values_fingerprint(a)
+    assert _plan_fingerprint(*b) == values_fingerprint(b)

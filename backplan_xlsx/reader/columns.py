@@ -70,17 +70,7 @@ class Table:
         """:meth:`text` of several keys in one row, in one call (the big sheets' rows)."""
         rows = self.grid.rows
         line = rows[row] if row < len(rows) else []
-        width = len(line)
-        columns = self.columns
-        out = []
-        for key in keys:
-            col = columns.get(key)
-            if col is None or col >= width:
-                out.append("")
-                continue
-            value = line[col]
-            out.append(value.strip(_SPACES) if isinstance(value, str) else values.clean_text(value))
-        return out
+        return texts_of(line, [self.columns.get(key) for key in keys])
 
     def ref(self, row: int, key: str) -> str:
         """The A1 reference of a cell, e.g. ``D17`` (the ID column when ``key`` is absent)."""
@@ -99,6 +89,22 @@ class Table:
                     continue
                 yield r
                 break
+
+
+def texts_of(line: Sequence[object], cols: Sequence[int | None]) -> list[str]:
+    """The cells of one row at ``cols`` as trimmed text (``""`` when blank or absent).
+
+    The columns are looked up once a sheet, not once a row: this is the
+    inner loop of every big sheet.
+    """
+    width = len(line)
+    clean = values.clean_text
+    return [
+        ""
+        if col is None or col >= width
+        else (v.strip(_SPACES) if type(v := line[col]) is str else clean(v))
+        for col in cols
+    ]
 
 
 def find_table(

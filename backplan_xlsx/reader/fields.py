@@ -25,6 +25,7 @@ from typing import Any
 from .. import layout
 from ..model import DoneMark
 from .cells import RowReader, SkipRow
+from .columns import texts_of
 
 _TYPED = ("number", "date", "days")
 
@@ -103,8 +104,10 @@ class RowParser:
         table, cells = self.cells.table, self.cells
         seen: set[str] = set()
         keys, done = self.text_keys, self.done
+        cols = [table.columns.get(k) for k in keys]
+        lines = table.grid.rows
         for r in table.data_rows(self.spec.row_keys):
-            values: dict[str, Any] = dict(zip(keys, table.texts(r, keys)))  # noqa: B905 - one a key
+            values: dict[str, Any] = dict(zip(keys, texts_of(lines[r], cols)))  # noqa: B905
             try:
                 rid = cells.row_id(r, seen, self.id.hint, values[self.id.key])
                 for c in self.needed_texts:

@@ -9,6 +9,7 @@ Sheets) is still read from its visible sheets, with a warning.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,9 +19,9 @@ from ..errors import Problem
 from ..goalsettings import GoalSettings, decode_settings
 from ..layout_meta import RowRecord
 from ..model import Thresholds
-from ..values import clean_text, is_blank, parse_date, parse_number
+from ..values import MAX_MAGNITUDE, TRIM, clean_text, is_blank, parse_date, parse_number
 from .columns import as_text, fold, located
-from .source import Grid, NamedCell, Source
+from .source import Cell, Grid, NamedCell, Source
 
 #: One line per built row, as ``layout_meta`` declares it (an alias kept for ``check``).
 RecordRow = RowRecord
@@ -113,10 +114,11 @@ def _meta_values(src: Source, meta: Grid | None) -> tuple[dict[str, MetaValue], 
     """
     raw: dict[str, object] = {}
     if meta is not None:
-        for r in range(1, len(meta.rows)):
-            key = clean_text(meta.cell(r, 0))
+        for line in meta.rows[1:]:
+            key = clean_text(line[0]) if line else ""
             if key:
-                raw[key] = meta.cell(r, 1)
+                value = line[1] if len(line) > 1 else ""
+                raw[key] = None if value == "" else value
     values = {
         f.field: _read_kind(f.kind, raw.get(f.key), src.date1904) for f in layout_meta.META_FIELDS
     }
@@ -207,21 +209,61 @@ def _int(raw: object) -> int | None:
 
 
 def _record(meta: Grid) -> tuple[RowRecord, ...]:
-    """The per-row record, its columns found by their declared headers (none if one is gone)."""
-    if not meta.rows:
-        return ()
-    header = [fold(v) for v in meta.rows[0]]
+    """The per-row record, its columns found by their declared headers (none if one is gone).
+
+    One line per built row, so a big plan has thousands: the record is read
+    column by column (one reader per declared column, a list such as the
+    formula columns split once per distinct text), then zipped into rows.
+    """
+    header = _record_header(meta)
     declared = layout_meta.RECORD_COLUMNS
     cols = {c.field: header.index(fold(c.header)) for c in declared if fold(c.header) in header}
     if len(cols) != len(declared):
         return ()
-    out = []
-    for r in range(1, len(meta.rows)):
-        values = {c.field: _read_kind(c.kind, meta.cell(r, cols[c.field]), False) for c in declared}
-        if any(not values[c.field] and values[c.field] != 0 for c in declared if c.needed):
-            continue
-        out.append(RowRecord(**values))  # type: ignore[arg-type]
-    return tuple(out)
+    body = meta.rows[1:]
+    read = {c.field: _record_column(body, cols[c.field], c.kind) for c in declared}
+    # A line missing a needed value is not a record (one someone typed below it).
+    gone = {
+        i for c in declared if c.needed for i, v in enumerate(read[c.field]) if not v and v != 0
+    }
+    # Zipped in RowRecord's own field order, so each row is made without a dict.
+    columns = [read[f.name] for f in dataclasses.fields(RowRecord)]
+    rows = map(RowRecord, *columns)
+    if not gone:
+        return tuple(rows)
+    return tuple(rec for i, rec in enumerate(rows) if i not in gone)
+
+
+def _record_header(meta: Grid) -> list[str]:
+    return [fold(v) for v in meta.rows[0]] if meta.rows else []
+
+
+def _record_column(body: list[list[Cell]], col: int, kind: layout_meta.MetaKind) -> list[MetaValue]:
+    """One record column's cells read by its kind, as :func:`_read_kind` reads them.
+
+    A blank is ``""`` on the sheet and None to the parsers; text cells, the
+    common case, skip the parsers' type checks.
+    """
+    raws: list[object] = [line[col] if col < len(line) else "" for line in body]
+    if kind == "text":
+        return [v.strip(TRIM) if type(v) is str else clean_text(v) for v in raws]
+    if kind == "int":
+        return [
+            int(v)  # a row number: what _int gives, without parsing
+            if type(v) is float and abs(v) <= MAX_MAGNITUDE and v == int(v)
+            else _read_kind(kind, None if v == "" else v, False)
+            for v in raws
+        ]
+    seen: dict[str, MetaValue] = {}  # a list repeats down the column: split each text once
+    out: list[MetaValue] = []
+    for v in raws:
+        if type(v) is str:  # text alone as a key: 1.0 and True are one key to a dict
+            if v not in seen:
+                seen[v] = _read_kind(kind, v or None, False)
+            out.append(seen[v])
+        else:
+            out.append(_read_kind(kind, v, False))
+    return out
 
 
 def recorded_ids(meta: Grid) -> dict[str, tuple[str, ...]]:
@@ -231,19 +273,18 @@ def recorded_ids(meta: Grid) -> dict[str, tuple[str, ...]]:
     that was renamed or deleted, and a row deleted from a copy, apart from a
     plan that never had them.
     """
-    if not meta.rows:
-        return {}
-    header = [fold(v) for v in meta.rows[0]]
+    header = _record_header(meta)
     by_field = {c.field: fold(c.header) for c in layout_meta.RECORD_COLUMNS}
     sheet_col, id_col = by_field["sheet"], by_field["id"]
     if sheet_col not in header or id_col not in header:
         return {}
-    cs, ci = header.index(sheet_col), header.index(id_col)
+    body = meta.rows[1:]
+    sheets = _record_column(body, header.index(sheet_col), "text")
+    ids = _record_column(body, header.index(id_col), "text")
     out: dict[str, list[str]] = {}
-    for r in range(1, len(meta.rows)):
-        sheet, rid = clean_text(meta.cell(r, cs)), clean_text(meta.cell(r, ci))
+    for sheet, rid in zip(sheets, ids, strict=True):
         if sheet and rid:
-            out.setdefault(sheet, []).append(rid)
+            out.setdefault(str(sheet), []).append(str(rid))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -22,6 +22,8 @@ def canonical(value: object) -> str:
     Numbers keep 15 significant digits (what every spreadsheet guarantees);
     a date and a midnight datetime are the same ISO date; empty is ``""``.
     """
+    if type(value) is str:  # most cells: their own text
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -45,7 +47,8 @@ def _digest(parts: Iterable[str]) -> str:
 
 def values_fingerprint(values: Iterable[object]) -> str:
     """The fingerprint of a row's plan values, in column order (sha256, 16 hex)."""
-    return _digest(canonical(v) for v in values)
+    # Text is its own canonical form: skip the call for it (every recorded row, every read).
+    return _digest([v if type(v) is str else canonical(v) for v in values])
 
 
 _SPACE = re.compile(r"\s+")
