@@ -209,7 +209,7 @@ def _recorded_row(
     details: WorkbookDetails, table: Table, rec: RecordRow, ids: dict[str, int], recorded: set[str]
 ) -> list[Problem]:
     """One row the build recorded: deleted, its id changed, or its plan cells edited."""
-    from .writer.fingerprint import values_fingerprint
+    from .fingerprint import values_fingerprint
 
     id_col = col_letter(table.columns[ID_KEY])
     item = _ITEM[rec.sheet]
@@ -285,7 +285,7 @@ def _formula_problems(
     details: WorkbookDetails, rows: dict[str, dict[str, int]], wb: Any
 ) -> list[Problem]:
     """Formulas typed over (an error each) and rows whose formulas were edited."""
-    from .writer.fingerprint import formulas_fingerprint
+    from .fingerprint import formulas_fingerprint
 
     out: list[Problem] = []
     unmoved = all(
