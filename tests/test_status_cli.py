@@ -239,3 +239,24 @@ def test_status_reads_and_judges_without_the_writer_or_the_spec(filled: Path) ->
     )
     assert '"goals"' in done.stdout  # it did read and judge the workbook
     assert done.stderr.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_a_real_process_flushes_its_report_and_keeps_its_exit_codes(
+    filled: Path, tmp_path: Path
+) -> None:
+    """Whole processes, as a shell runs them: the exit path loses no output, changes no code.
+
+    (``cli._no_collection_at_exit`` freezes the heap at exit; CliRunner never gets there.)
+    """
+    run = [sys.executable, "-m", "backplan_xlsx", "status"]
+    done = subprocess.run([*run, str(filled), "-f", "json"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["goals"]  # the whole report, flushed at exit
+    report = tmp_path / "status.json"
+    wrote = subprocess.run(
+        [*run, str(filled), "-f", "json", "-o", str(report)], capture_output=True, text=True
+    )
+    assert wrote.returncode == 0 and json.loads(report.read_text())["goals"]
+    missing = subprocess.run([*run, str(tmp_path / "nope.xlsx")], capture_output=True, text=True)
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr == "Error: nope.xlsx: no such file\n"
