@@ -19,13 +19,11 @@ edit, the rule before, and two different values are a reported conflict.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Iterator, Mapping
 
 from . import layout
+from .fingerprint import canonical
 from .model import Snapshot
-from .writer.fingerprint import canonical
 
 #: Marks a recorded value, so an empty record (nothing typed as built) is told
 #: apart from a file that records nothing.
@@ -45,6 +43,9 @@ def _text(value: object) -> str:
 
 
 def _print(item: str, column: str, text: str) -> str:
+    import base64
+    import hashlib  # here: status only decodes the record (OpenSSL's import is ~2 ms)
+
     key = f"{item.casefold()}\x1f{column.casefold()}\x1f{text}"
     digest = hashlib.sha256(key.encode("utf-8")).digest()[:6]
     return base64.urlsafe_b64encode(digest).decode("ascii")

@@ -162,7 +162,7 @@ def _formula_problems(
     details: WorkbookDetails, rows: dict[str, dict[str, int]], wb: Any
 ) -> list[Problem]:
     """Formulas typed over (an error each) and rows whose formulas were edited."""
-    from .writer.fingerprint import formulas_fingerprint
+    from .fingerprint import formulas_fingerprint
 
     out: list[Problem] = []
     unmoved = all(

@@ -8,7 +8,7 @@ owner (their check-ins, the Done marks and notes of their actions, the
 reviews and feedback of their anti-goals). A returned file whose inputs
 still match is *Untouched*; a part is judged on the whole file (it is one
 person's), a whole copy on each owner's own inputs. Fingerprints are taken
-over canonical text (:func:`~backplan_xlsx.writer.fingerprint.canonical`), so
+over canonical text (:func:`~backplan_xlsx.fingerprint.canonical`), so
 a re-save by another program that rewrites numbers is not an edit.
 
 Who *should* have answered comes from the caller: the owners of the plans
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .fingerprint import canonical
 from .model import Snapshot
 from .names import person_key
-from .writer.fingerprint import canonical
 
 if TYPE_CHECKING:
     from .rollup import PlanResult

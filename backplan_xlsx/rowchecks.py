@@ -147,14 +147,14 @@ class _PlanCells:
 
 @functools.lru_cache(maxsize=1 << 14, typed=True)
 def _plan_fingerprint(*values: object) -> str:
-    """:func:`~.writer.fingerprint.values_fingerprint`, remembered for rows seen before.
+    """:func:`~.fingerprint.values_fingerprint`, remembered for rows seen before.
 
     Every copy of a plan holds the same plan rows, and a worker of
     ``collect`` reads hundreds of copies: a row's values (each with its
     type, so ``1.0`` and ``True`` stay apart) give its fingerprint once.
     Bounded, so a big plan costs at most a few megabytes.
     """
-    from .writer.fingerprint import values_fingerprint
+    from .fingerprint import values_fingerprint
 
     return values_fingerprint(values)
 

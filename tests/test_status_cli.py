@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -210,3 +211,52 @@ def test_status_imports_no_heavy_library(filled: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stderr.strip() == "[]"
+
+
+def test_status_reads_and_judges_without_the_writer_or_the_spec(filled: Path) -> None:
+    """What the reading worker loads, seen in one process (a forked worker's imports stay in it).
+
+    Status takes the fingerprints' canonical cell text, never the writer
+    package, XlsxWriter, openpyxl, the spec's YAML or its validation models.
+    """
+    code = (
+        "import sys\n"
+        "from backplan_xlsx.cli import main\n"
+        f"main(['status', {str(filled)!r}, '-f', 'json'], standalone_mode=False)\n"
+        "heavy = ('backplan_xlsx.writer', 'backplan_xlsx.spec', 'xlsxwriter', 'openpyxl',\n"
+        "         'yaml', 'pydantic', 'msgspec', 'sqlalchemy')\n"
+        "loaded = [m for m in sys.modules if m.startswith(heavy)]\n"
+        "print('LOADED:' + ','.join(sorted(loaded)), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "BACKPLAN_NO_ISOLATION": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=env,
+    )
+    assert '"goals"' in done.stdout  # it did read and judge the workbook
+    assert done.stderr.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_a_real_process_flushes_its_report_and_keeps_its_exit_codes(
+    filled: Path, tmp_path: Path
+) -> None:
+    """Whole processes, as a shell runs them: the exit path loses no output, changes no code.
+
+    (``cli._no_collection_at_exit`` freezes the heap at exit; CliRunner never gets there.)
+    """
+    run = [sys.executable, "-m", "backplan_xlsx", "status"]
+    done = subprocess.run([*run, str(filled), "-f", "json"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["goals"]  # the whole report, flushed at exit
+    report = tmp_path / "status.json"
+    wrote = subprocess.run(
+        [*run, str(filled), "-f", "json", "-o", str(report)], capture_output=True, text=True
+    )
+    assert wrote.returncode == 0 and json.loads(report.read_text())["goals"]
+    missing = subprocess.run([*run, str(tmp_path / "nope.xlsx")], capture_output=True, text=True)
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr == "Error: nope.xlsx: no such file\n"

@@ -12,7 +12,6 @@ written as numbers and left alone (``-5`` is data, not a formula).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -281,6 +280,8 @@ def _problem_row(p: Problem) -> dict[str, object]:
 
 
 def _write_csv(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
+    import csv  # here: only the CSV format needs it
+
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
