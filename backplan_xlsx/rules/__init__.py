@@ -93,6 +93,7 @@ from .words import (
     WARNING_MARGIN,
     ArrayFormula,
     Measure,
+    as_of_for,
     date_formula,
     serial,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "AT_RISK_RATIO",
     "Measure",
     "serial",
+    "as_of_for",
     "date_formula",
     "ArrayFormula",
     "actual",

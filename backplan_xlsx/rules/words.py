@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 #: What the Done dropdown offers: declared with the Done column, in the layout.
 from ..layout import DONE_CHOICES as DONE_CHOICES
+
+if TYPE_CHECKING:
+    from ..model import Snapshot
 
 DONE = "Done"
 MISSED = "Missed"
@@ -51,6 +54,21 @@ Measure = Literal["sum", "latest"]
 def serial(d: date) -> int:
     """Days since Excel's 1899-12-30 epoch: the number a date cell holds."""
     return (d - date(1899, 12, 30)).days
+
+
+def as_of_for(snapshot: Snapshot, given: date | None, today: date | None = None) -> date:
+    """The date to judge on: ``--as-of``, else a date typed into AsOf, else today.
+
+    Here, beside the ``AsOf`` cell's name, so that ``build`` can ask without
+    importing the reader (a third of its start-up); ``reader.as_of_for``
+    says the same and ``tests/test_build_imports.py`` holds the two together.
+    ``today`` is for tests (default: the clock).
+    """
+    if given is not None:
+        return given
+    if snapshot.as_of is not None:
+        return snapshot.as_of
+    return today if today is not None else date.today()
 
 
 def date_formula(d: date) -> str:

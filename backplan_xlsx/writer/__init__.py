@@ -168,11 +168,9 @@ def build(
         WorkbookWriteError: a bad output path, a workbook with check-ins in
             the way without ``force``, or a plan Excel cannot hold.
     """
-    from ..reader import as_of_for
-
     path = Path(path)
     snap = snapshot or Snapshot(plan)
-    day = as_of_for(snap, as_of)
+    day = rules.as_of_for(snap, as_of)
     with writing(path):  # a name too long or a link loop is a message, not a traceback
         check_target(path, spec_path)
         replaced = make_way(path, force, always_backup=always_backup)
