@@ -9,6 +9,7 @@ numbers and formula spelling, does not look like an edit.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -80,8 +81,11 @@ def normalize_formula(formula: str) -> str:
     return '"'.join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def _normalize_code(code: str) -> str:
-    # Each step is guarded by a cheap test: this runs for every formula written.
+    # Each step is guarded by a cheap test: this runs for every formula written,
+    # and remembered, because a formula repeats its code between string literals
+    # (the Done test seven times an action) and rows repeat each other's.
     if not code:
         return code
     if " " in code or "\n" in code or "\t" in code or "\r" in code:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,11 +12,18 @@ import pytest
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from xlsxwriter.worksheet import Worksheet
 
 from backplan_xlsx.model import CheckIn, Plan, Snapshot
 from backplan_xlsx.rules import ArrayFormula
 from backplan_xlsx.writer import write_workbook
-from backplan_xlsx.writer.book import _REWRITTEN, Sheet
+from backplan_xlsx.writer.book import (
+    _REWRITTEN,
+    _REWRITTEN_CALLS,
+    PlainRulesWorksheet,
+    Sheet,
+    rewritten_by_xlsxwriter,
+)
 from tests.strategies import plans
 
 AS_OF = date(2027, 5, 15)
@@ -80,3 +89,36 @@ def test_a_formula_xlsxwriter_would_rewrite_takes_its_path(tmp_path: Path, formu
     assert stored["True"] == stored["False"]
     if _REWRITTEN.search(formula) is None:
         assert stored["True"].formula == formula
+
+
+_PIECES = st.sampled_from(
+    ["(", ")", "{", "}", "=", '"', ",", "A1", "$B$2", "_xlfn.", "SUM", "ZS", "ING", "LE", "x"]
+    + list(_REWRITTEN_CALLS)
+)
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_the_quick_test_says_what_the_pattern_says(formula: str) -> None:
+    assert rewritten_by_xlsxwriter(formula) == (_REWRITTEN.search(formula) is not None)
+
+
+def test_every_rewrite_of_prepare_formula_needs_a_call() -> None:
+    """What PlainRulesWorksheet relies on: each substitution XlsxWriter makes ends in ``(``."""
+    source = inspect.getsource(Worksheet._prepare_formula)
+    patterns = re.findall(r're\.sub\(\s*r"([^"]*)"', source)
+    assert len(patterns) > 100
+    assert all(p.endswith(r"\(") for p in patterns)
+    assert source.count("re.sub(") == len(patterns)
+
+
+@given(
+    st.lists(st.sampled_from(["{", "}", "=", '"Done"', "$B$2:$B$500", "Owners!", "1.5", "_xlfn."]))
+    .map("".join)
+    .filter(bool),
+    st.booleans(),
+)
+def test_a_rule_formula_without_a_call_is_prepared_as_xlsxwriter_prepares_it(
+    formula: str, future: bool
+) -> None:
+    ours, theirs = PlainRulesWorksheet(), Worksheet()
+    assert ours._prepare_formula(formula, future) == theirs._prepare_formula(formula, future)
