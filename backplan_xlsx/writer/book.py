@@ -286,6 +286,15 @@ class Sheet:
         self.ws = worksheet
         self.name = name
         self.fast = fast and not worksheet.use_future_functions
+        # The fast path calls the methods XlsxWriter's public ones hand over to
+        # (``write_string`` → ``_write_string``), skipping the decorator that
+        # turns "A1" into a row and column: these cells come as numbers.
+        w = worksheet
+        plain = not self.fast
+        self._string = w.write_string if plain else w._write_string
+        self._number = w.write_number if plain else w._write_number
+        self._blank = w.write_blank if plain else w._write_blank
+        self._boolean = w.write_boolean if plain else w._write_boolean
 
     def check(self, rc: int | None, row: int, col: int, what: str) -> None:
         """Raise when an XlsxWriter call at (row, col) reported a failure."""
@@ -303,11 +312,11 @@ class Sheet:
         """Text, always as text: a plan value starting with ``=`` is never run."""
         if len(value) > MAX_TEXT_CHARS:
             self.check(-2, row, col, f"the text {value[:30]!r}…")
-        self.check(self.ws.write_string(row, col, value, fmt), row, col, "text")
+        self.check(self._string(row, col, value, fmt), row, col, "text")
 
     def number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
         """A number (a date is a number with a date format: see :meth:`date`)."""
-        self.check(self.ws.write_number(row, col, value, fmt), row, col, "a number")
+        self.check(self._number(row, col, value, fmt), row, col, "a number")
 
     def date(self, row: int, col: int, value: date, fmt: Any) -> None:
         """A date as its 1900-system serial, which every reader turns back into a date."""
@@ -315,7 +324,7 @@ class Sheet:
 
     def blank(self, row: int, col: int, fmt: Any) -> None:
         """An empty, formatted cell (an input cell waiting for a value)."""
-        self.check(self.ws.write_blank(row, col, None, fmt), row, col, "a blank cell")
+        self.check(self._blank(row, col, None, fmt), row, col, "a blank cell")
 
     def formula(self, row: int, col: int, formula: str, fmt: Any, value: Cached) -> None:
         """A formula with its cached value, for programs that never recalculate."""
@@ -344,7 +353,7 @@ class Sheet:
             self.text(row, col, value, fmt)
         elif isinstance(value, bool):
             # A checkbox's TRUE typed into an input stays a boolean.
-            self.check(self.ws.write_boolean(row, col, value, fmt), row, col, "a TRUE/FALSE")
+            self.check(self._boolean(row, col, value, fmt), row, col, "a TRUE/FALSE")
         elif isinstance(value, date):
             self.date(row, col, value, fmt)
         elif isinstance(value, int | float):
