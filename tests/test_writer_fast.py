@@ -122,3 +122,30 @@ def test_a_rule_formula_without_a_call_is_prepared_as_xlsxwriter_prepares_it(
 ) -> None:
     ours, theirs = PlainRulesWorksheet(), Worksheet()
     assert ours._prepare_formula(formula, future) == theirs._prepare_formula(formula, future)
+
+
+def test_a_small_plan_is_assembled_in_memory_and_a_large_one_on_disk(
+    tmp_path: Path, sales_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same parts either way; only a large plan's parts pass through temp files."""
+    import tempfile
+
+    from backplan_xlsx import writer
+    from tests.golden import parts
+
+    made: list[str] = []
+    mkstemp = tempfile.mkstemp
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        fd, name = mkstemp(*args, **kwargs)
+        made.append(name)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", counted)
+    small, large = tmp_path / "small.xlsx", tmp_path / "large.xlsx"
+    write_workbook(Snapshot(sales_plan), small, AS_OF)
+    assert made == []
+    monkeypatch.setattr(writer, "IN_MEMORY_ROWS", 10)
+    write_workbook(Snapshot(sales_plan), large, AS_OF)
+    assert len(made) > 10
+    assert parts(small) == parts(large)
