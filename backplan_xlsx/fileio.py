@@ -28,7 +28,6 @@ import shutil
 import stat
 import sys
 import tempfile
-import traceback
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -110,8 +109,11 @@ def _release(exc: BaseException) -> None:
 
     A writer that failed on a full disk (XlsxWriter's zip file) still holds
     a buffered file in its frames; closing it later, at exit, would fail
-    again and print a traceback after our one-line message.
+    again and print a traceback after our one-line message. (``traceback``
+    is imported here: only a failed write needs it.)
     """
+    import traceback
+
     hook = sys.unraisablehook
     sys.unraisablehook = lambda _unraisable: None
     try:
