@@ -11,6 +11,7 @@ writes but Excel will not open.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -114,6 +115,8 @@ class Styles:
         self._wb = workbook
         self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
         self._columns: dict[tuple[layout.Column, str], Any] = {}
+        self._rows: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[Any, ...], list[Any]]]
+        self._rows = {}
 
     def get(self, **props: Any) -> Any:
         """A cell format with these XlsxWriter properties (locked unless ``locked=False``)."""
@@ -148,6 +151,22 @@ class Styles:
             props["text_wrap"] = True
         found = self._columns[key] = self.get(**props)
         return found
+
+    def row(self, spec: layout.SheetLayout, numbers: Mapping[str, str]) -> list[Any]:
+        """The format of each cell of a table row, column by column (see :meth:`column`).
+
+        Looked up once a sheet and goal scale, not once a cell: hashing a
+        :class:`~backplan_xlsx.layout.Column` is most of what a lookup costs.
+        ``numbers`` maps column keys to a display format, ``""`` every other.
+        """
+        key = (spec.name, tuple(numbers.items()))
+        found = self._rows.get(key)
+        if found is not None and (found[0] is spec.columns or found[0] == spec.columns):
+            return found[1]
+        default = numbers.get("", "")
+        formats = [self.column(col, numbers.get(col.key, default)) for col in spec.columns]
+        self._rows[key] = (spec.columns, formats)
+        return formats
 
     def header(self) -> Any:
         """The header row of a table."""

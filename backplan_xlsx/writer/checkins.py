@@ -57,12 +57,13 @@ def write_check_ins(book: Book, owners: layout.SheetLayout) -> None:
 
     check_ins = book.snapshot.check_ins
     prepared = max(layout.CHECK_IN_ROWS, len(check_ins))
+    formats = styles.row(spec, {})
     for r in range(1, prepared + 1):
-        for i, col in enumerate(spec.columns):
-            sheet.blank(r, i, styles.column(col))
+        for i, fmt in enumerate(formats):
+            sheet.blank(r, i, fmt)
     for r, c in enumerate(check_ins, start=1):
         for i, col in enumerate(spec.columns):  # each column is the CheckIn field of its key
-            sheet.value(r, i, getattr(c, col.key, None), styles.column(col))
+            sheet.value(r, i, getattr(c, col.key, None), formats[i])
 
     _validations(book, sheet, owners, prepared)
     _user_columns(book, sheet)

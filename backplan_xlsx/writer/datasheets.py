@@ -73,10 +73,10 @@ def write_row(
     """
     plan_values: list[object] = []
     written: list[tuple[str, str]] = []
-    numbers = numbers or {}
+    formats = book.styles.row(spec, numbers or {})
     lines = 1
     for i, col in enumerate(spec.columns):
-        fmt = book.styles.column(col, numbers.get(col.key, numbers.get("", "")))
+        fmt = formats[i]
         if col.key in formulas:
             sheet.formula(row, i, formulas[col.key], fmt, cached[col.key])
             written.append((col.key, formulas[col.key]))
