@@ -211,8 +211,10 @@ _REWRITTEN = re.compile(r"^[{=]|}$|_xlfn\.|INGLE\(|(?:" + "|".join(_REWRITTEN_CA
 def _by_first_letter(names: tuple[str, ...]) -> str:
     """``A(?:NCHORARRAY|RRAYTOTEXT)|B(?:YCOL|YROW)|…``: the same names, one branch a letter.
 
-    Python's ``re`` tries every branch of an alternation at every position;
-    grouped by their first letter, a position is over after one test.
+    Python's ``re`` tries the branches of an alternation one by one at every
+    position; grouped by first letter there are half as many, each failing on
+    its first character (about five times faster over the sales template's
+    formulas).
     """
     groups: dict[str, list[str]] = {}
     for name in sorted(names):
@@ -272,8 +274,8 @@ class PlainRulesWorksheet(Worksheet):  # type: ignore[misc]
     On ``close`` XlsxWriter sends every conditional-format and validation
     formula (``"Done"``, ``=Owners!$B$2:$B$500``) through
     ``_prepare_formula`` with future functions expanded: about 190 regular
-    expressions, each compiled on its first use, which cost a small build
-    a tenth of its time. Every one of them rewrites a function call, a name
+    expressions, each compiled on its first use (some 5 ms of CPU a build,
+    for nothing: none of them matches). Every one of them rewrites a function call, a name
     and its ``(`` (``tests/test_writer_fast.py`` reads XlsxWriter's source to hold
     it to that), so a formula with no ``(`` comes out of them only stripped of
     its ``{``, ``=`` and ``}``, which this does itself. The fast path's workbooks
