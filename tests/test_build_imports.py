@@ -38,10 +38,14 @@ def test_a_build_imports_no_reader(tmp_path: Path, sales_spec: Path) -> None:
     assert out.exists()
 
 
+def test_the_writer_and_the_reader_ask_one_as_of_rule() -> None:
+    """The reader's ``as_of_for`` is the rule itself, not a second spelling of it."""
+    assert reader_as_of_for is rules.as_of_for
+
+
 @given(st.one_of(st.none(), st.dates()), st.one_of(st.none(), st.dates()), st.dates())
-def test_the_writer_and_the_reader_judge_on_the_same_day(
-    given_day: date | None, typed: date | None, today: date
-) -> None:
-    """``rules.as_of_for`` (what build asks) says what ``reader.as_of_for`` says."""
+def test_the_as_of_rule(given_day: date | None, typed: date | None, today: date) -> None:
+    """``--as-of`` first, then a date typed into AsOf, then today."""
     snap = Snapshot(Plan("p", "P", date(2027, 1, 1), (), ()), as_of=typed)
-    assert rules.as_of_for(snap, given_day, today) == reader_as_of_for(snap, given_day, today)
+    expected = given_day if given_day is not None else typed if typed is not None else today
+    assert rules.as_of_for(snap, given_day, today) == expected

@@ -29,6 +29,7 @@ from ..errors import Problem, WorkbookReadError
 from ..goalsettings import GoalSettings
 from ..model import Goal, Plan, Snapshot
 from ..parts import decode_owners
+from ..rules.words import as_of_for as as_of_for  # re-exported: the one as-of rule
 from .checkins import read_check_ins
 from .columns import Table
 from .identity import Identity, read_as_of, read_goal_settings, read_identity, read_thresholds
@@ -228,16 +229,3 @@ def _planned_goals(out: Recovered, start: date, settings: Mapping[str, GoalSetti
             g = dataclasses.replace(g, curve=found.curve, funnel=found.funnel)
         goals.append(g)
     return goals
-
-
-def as_of_for(snapshot: Snapshot, given: date | None, today: date | None = None) -> date:
-    """The date to judge on: ``--as-of``, else a date typed into AsOf, else today.
-
-    The one place this rule lives: status, check, brief, split, replan, merge
-    and build all ask here. ``today`` is for tests (default: the clock).
-    """
-    if given is not None:
-        return given
-    if snapshot.as_of is not None:
-        return snapshot.as_of
-    return today if today is not None else date.today()

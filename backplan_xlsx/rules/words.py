@@ -59,10 +59,10 @@ def serial(d: date) -> int:
 def as_of_for(snapshot: Snapshot, given: date | None, today: date | None = None) -> date:
     """The date to judge on: ``--as-of``, else a date typed into AsOf, else today.
 
-    Here, beside the ``AsOf`` cell's name, so that ``build`` can ask without
-    importing the reader (a third of its start-up); ``reader.as_of_for``
-    says the same and ``tests/test_build_imports.py`` holds the two together.
-    ``today`` is for tests (default: the clock).
+    The one place this rule lives: status, check, brief, split, replan, merge
+    and build all ask here (``reader.as_of_for`` is this function). Here,
+    beside the ``AsOf`` cell's name, so that ``build`` asks without importing
+    the reader. ``today`` is for tests (default: the clock).
     """
     if given is not None:
         return given
