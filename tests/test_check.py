@@ -271,8 +271,8 @@ _CELLS = st.one_of(
 @given(st.lists(_CELLS, max_size=6), st.lists(_CELLS, max_size=6))
 def test_a_remembered_row_fingerprint_is_that_rows_own(a: list[object], b: list[object]) -> None:
     """Values equal to Python but different to a spreadsheet (1.0 and TRUE) never share one."""
+    from backplan_xlsx.fingerprint import values_fingerprint
     from backplan_xlsx.rowchecks import _plan_fingerprint
-    from backplan_xlsx.writer.fingerprint import values_fingerprint
 
     assert _plan_fingerprint(*a) == values_fingerprint(a)
     assert _plan_fingerprint(*b) == values_fingerprint(b)

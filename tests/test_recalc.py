@@ -32,11 +32,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from backplan_xlsx import engine, layout, rules
+from backplan_xlsx.fingerprint import formulas_fingerprint
 from backplan_xlsx.model import CheckIn, DoneMark, Plan, Snapshot
 from backplan_xlsx.planner import due_dates
 from backplan_xlsx.spec import load_spec, load_spec_text
 from backplan_xlsx.writer import build_workbook, write_workbook
-from backplan_xlsx.writer.meta import ROWS_COLUMN, formulas_fingerprint
+from backplan_xlsx.writer.meta import ROWS_COLUMN
 from tests.gnumeric import recalculate_gnumeric
 from tests.portable import ALLOWED_FUNCTIONS, engine_dependent, functions
 from tests.soffice import recalculate

@@ -14,13 +14,13 @@ import pytest
 
 from backplan_xlsx import layout, rules
 from backplan_xlsx.errors import WorkbookWriteError
-from backplan_xlsx.model import Plan
-from backplan_xlsx.writer import build, build_workbook
-from backplan_xlsx.writer.meta import (
+from backplan_xlsx.fingerprint import (
     formulas_fingerprint,
     normalize_formula,
     values_fingerprint,
 )
+from backplan_xlsx.model import Plan
+from backplan_xlsx.writer import build, build_workbook
 from backplan_xlsx.writer.overwrite import holds_check_ins
 from tests.portable import ALLOWED_FUNCTIONS, engine_dependent, functions
 

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from .. import layout, rules
+from ..fingerprint import formulas_fingerprint, values_fingerprint
 from ..layout import ACTION as A
 from ..layout import ANTI_GOAL as X
 from ..layout import GOAL as G
@@ -23,7 +24,6 @@ from ..layout import OWNER as O
 from ..layout import OWNER_PART as P
 from ..model import Owner, Snapshot
 from .book import Book, Cached, RowRecord, Sheet, goal_number_format, wraps
-from .fingerprint import formulas_fingerprint, values_fingerprint
 from .formulas import (
     action_formulas,
     anti_goal_formulas,

@@ -9,7 +9,7 @@ very hidden plain hidden, Google Sheets may drop the sheet and properties).
 it was built on and two fingerprints: of its plan values and of its formulas.
 A reader recomputes them from what it finds to tell edited plan cells,
 overwritten formulas, deleted rows and foreign copies apart. Both are
-computed over canonical text (:func:`canonical`, :func:`normalize_formula`)
+computed over canonical text (:mod:`backplan_xlsx.fingerprint`)
 so that a re-save by LibreOffice, which rewrites numbers and formula
 spelling, does not look like an edit.
 """
@@ -25,25 +25,13 @@ from ..goalsettings import encode_settings
 from ..parts import encode_owners
 from ..returns import encode, inputs_fingerprints
 from .book import Book, Sheet
-from .fingerprint import (
-    FINGERPRINT_CHARS,
-    canonical,
-    formulas_fingerprint,
-    normalize_formula,
-    values_fingerprint,
-)
 
 __all__ = [
-    "FINGERPRINT_CHARS",
     "GENERATOR",
     "KEY_HEADERS",
     "ROWS_COLUMN",
     "ROW_HEADERS",
-    "canonical",
-    "formulas_fingerprint",
     "meta_values",
-    "normalize_formula",
-    "values_fingerprint",
     "write_identity",
     "write_meta_sheet",
 ]
