@@ -170,7 +170,7 @@ def merge_whole(copies: Sequence[Copy]) -> MergeResult:
             short.append(f"{g.id} {covered:.0%}")
     missing = missing_parts([c.snapshot.plan for c in copies])  # named by the parts
     if short or missing:
-        gone = f"the part of {', '.join(missing)} is missing" if missing else "a part is missing"
+        gone = _missing_parts_said(missing)
         cover = f"; the parts cover only {'; '.join(short)} of the shares" if short else ""
         raise MergeError(
             f"{gone} (parts given: {', '.join(o.name for o in plan.owners)}){cover}. Merge "
@@ -178,6 +178,15 @@ def merge_whole(copies: Sequence[Copy]) -> MergeResult:
             "nothing was written"
         )
     return result
+
+
+def _missing_parts_said(missing: Sequence[str]) -> str:
+    """ "the part of A is missing", "the parts of A, B and C are missing" (or "a part is")."""
+    if not missing:
+        return "a part is missing"
+    if len(missing) == 1:
+        return f"the part of {missing[0]} is missing"
+    return f"the parts of {', '.join(missing[:-1])} and {missing[-1]} are missing"
 
 
 def _getter(name: str) -> Callable[[Snapshot], Mapping[str, object]]:

@@ -180,6 +180,8 @@ def test_merging_parts_with_one_missing_is_refused(sales_spec: Path, tmp_path: P
     assert "the part of Aisha Okafor is missing" in refused.stderr
     assert "Traceback" not in refused.output
     assert not out.exists()
+    two = CliRunner().invoke(main, ["merge", *map(str, four[:2]), "-o", str(out)])
+    assert two.exit_code == 2 and " and Aisha Okafor are missing (parts given: " in two.stderr
     whole = CliRunner().invoke(main, ["merge", str(plan_xlsx), *map(str, four), "-o", str(out)])
     assert whole.exit_code == 0, whole.output
     merged = read_workbook(out)
