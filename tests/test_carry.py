@@ -15,26 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backplan_xlsx import layout
 from backplan_xlsx.carry import CarriedInputs, carried_before, from_json, to_json
-from backplan_xlsx.cli import main
 from backplan_xlsx.history import HistoryStore
 from backplan_xlsx.model import CheckIn
 from backplan_xlsx.reader import read_workbook
 from backplan_xlsx.returns import MISSING, RETURNED, UNTOUCHED
 from tests.test_returns import four_owner_spec
-from tests.workbooks import edit, fill, header_col, row_of
+from tests.workbooks import edit, fill, header_col, row_of, run
 
 PLAN_ID = "fy27-new-business"
 DANA, RAVI, MEI, TOMAS = "Dana Whitfield", "Ravi Patel", "Mei Chen", "Tomás Herrera"
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 @dataclass(frozen=True)
@@ -91,7 +86,7 @@ def _g1(rollup: Path) -> float:
 
 
 def _collect(folder: Path, rollup: Path, store: str, as_of: str, *more: str) -> Result:
-    got = run(
+    got: Result = run(
         "collect", str(folder), "-o", str(rollup), "--as-of", as_of, "--history", store, *more
     )
     assert got.exit_code == 0, got.output

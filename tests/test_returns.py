@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from backplan_xlsx import layout
-from backplan_xlsx.cli import main
 from backplan_xlsx.reader import read_workbook
 from backplan_xlsx.returns import (
     MISSING,
@@ -29,7 +27,7 @@ from backplan_xlsx.returns import (
 )
 from backplan_xlsx.spec import load_spec
 from tests.conftest import TEMPLATES
-from tests.workbooks import edit, fill
+from tests.workbooks import edit, fill, run
 
 BUILT = "2027-01-05"
 AS_OF = "2027-03-31"
@@ -54,10 +52,6 @@ def four_owner_spec(folder: Path) -> Path:
     out = folder / "four.yaml"
     out.write_text(text, encoding="utf-8")
     return out
-
-
-def run(*args: str) -> object:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 @dataclass(frozen=True)
@@ -277,9 +271,9 @@ def test_the_master_copy_beside_the_parts_answers_for_nobody(month: Month, tmp_p
 def test_merging_some_parts_names_whose_part_is_missing(month: Month, tmp_path: Path) -> None:
     parts = sorted(month.parts.glob("*.xlsx"))
     out = tmp_path / "merged.xlsx"
-    result = CliRunner().invoke(main, ["merge", *map(str, parts), "-o", str(out)])
+    result = run("merge", *parts, "-o", out)
     assert result.exit_code == 2 and not out.exists()
     assert "Error: the part of Mei Chen is missing (parts given: " in result.output
     everyone = [*parts, month.plan.parent / "sent" / month.files["Mei Chen"]]
-    again = CliRunner().invoke(main, ["merge", *map(str, everyone), "-o", str(out)])
+    again = run("merge", *everyone, "-o", out)
     assert again.exit_code == 0, again.output

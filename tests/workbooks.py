@@ -136,12 +136,16 @@ def engine_statuses(snapshot: Snapshot, as_of: date = AS_OF) -> dict[str, Any]:
 
 
 def run(*args: str | Path) -> Any:
-    """``backplan ARGS…`` through Click's test runner (the result: exit code, output)."""
+    """``backplan ARGS…`` through Click's test runner (the result: exit code, output).
+
+    An exception the command does not turn into a message (a bug) is raised
+    in the test, with its traceback, rather than hidden in the result.
+    """
     from click.testing import CliRunner
 
     from backplan_xlsx.cli import main
 
-    return CliRunner().invoke(main, [str(a) for a in args])
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def built_by_cli(spec: Path, out: Path, as_of: str) -> Path:
