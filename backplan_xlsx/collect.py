@@ -30,7 +30,15 @@ from .fileio import Staged, atomic_write, check_writable, staged_write
 from .finding import SUFFIXES as SUFFIXES  # re-exported, with find_workbooks
 from .finding import find_workbooks as find_workbooks
 from .finding import log_entry, passed_over, shown_name
-from .intake import FileDecision, FileRead, SharedInputs, classify, plan_rows_wanted, read_packed
+from .intake import (
+    FileDecision,
+    FileRead,
+    SharedInputs,
+    classify,
+    parts_read_whole,
+    plan_rows_wanted,
+    read_packed,
+)
 from .intake import read_one as read_one  # re-exported: the worker's tasks
 from .intake import read_whole as read_whole
 from .merge import Conflict, Copy, Unplaced, merge_all
@@ -148,7 +156,7 @@ def _collect_files(
         _ensure_some_readable(reads, inputs, not_read)
         sent: list[Plan] = []  # the --expect plans, whole: every owner gets a row
         expected = _expected_plans(expect, pool, sent)
-        whole = _read_plan_rows(pool, plan_rows_wanted(reads))
+        whole = {**parts_read_whole(reads), **_read_plan_rows(pool, plan_rows_wanted(reads))}
     decisions = classify(reads, whole, inputs)
     del reads, whole  # the decisions hold what is still needed
     result.log = [log_entry(d) for d in decisions]

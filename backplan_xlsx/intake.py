@@ -173,29 +173,40 @@ class FileDecision:
 
 
 def plan_rows_wanted(reads: Sequence[FileRead]) -> list[str]:
-    """The files read again whole: the newest current copy of each plan, and every part.
+    """The files read again whole: the newest current whole copy of each plan.
 
     The plan rows (actions) are the same in every copy, so they are read
-    once per plan (and once per part, which holds its own). A whole copy
-    beside newer parts needs the whole plan's rows, so the newest whole
-    copy is read too.
+    once per plan. A part holds its own rows and was read whole the first
+    time (:func:`parts_read_whole`); a whole copy beside newer parts needs
+    the whole plan's rows, so the newest whole copy is read too.
     """
     latest = latest_versions(reads)
     newest: dict[str, FileRead] = {}
     newest_whole: dict[str, FileRead] = {}
-    wanted: set[str] = set()
     for r in reads:
         if r.snapshot is None or r.snapshot.plan.version != latest[r.snapshot.plan.id]:
             continue
         pid = r.snapshot.plan.id
         if pid not in newest or _recency(r) > _recency(newest[pid]):
             newest[pid] = r
-        if r.snapshot.plan.part:
-            wanted.add(r.path)
-        elif pid not in newest_whole or _recency(r) > _recency(newest_whole[pid]):
+        if not r.snapshot.plan.part and (
+            pid not in newest_whole or _recency(r) > _recency(newest_whole[pid])
+        ):
             newest_whole[pid] = r
-    wanted.update(r.path for r in [*newest.values(), *newest_whole.values()])
-    return sorted(wanted)
+    wanted = {r.path for r in [*newest.values(), *newest_whole.values()]}
+    return sorted(wanted - set(parts_read_whole(reads)))
+
+
+def parts_read_whole(reads: Sequence[FileRead]) -> dict[str, Plan]:
+    """Path → plan, for each current part: a part is read with its rows the first time."""
+    latest = latest_versions(reads)
+    return {
+        r.path: r.snapshot.plan
+        for r in reads
+        if r.snapshot is not None
+        and r.snapshot.plan.part
+        and r.snapshot.plan.version == latest[r.snapshot.plan.id]
+    }
 
 
 def latest_versions(reads: Sequence[FileRead]) -> dict[str, int]:

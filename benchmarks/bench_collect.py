@@ -73,6 +73,29 @@ def make_inbox(folder: Path, copies_each: int) -> list[Path]:
     return out
 
 
+def make_parts(folder: Path, copies: int = 300) -> list[Path]:
+    """``copies`` returned parts: each of :func:`make_inbox`'s 30 plans split per owner.
+
+    The usual monthly return after ``split``: one person's view of a plan.
+    """
+    from backplan_xlsx.reader import read_workbook
+    from backplan_xlsx.split import split_plan
+
+    pieces = []
+    for k, whole in enumerate(make_inbox(folder / "plans", 1)):
+        for n, (_, piece) in enumerate(split_plan(read_workbook(whole))):
+            path = folder / "pieces" / f"part-{k}-{n}.xlsx"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_workbook(piece, path, AS_OF)
+            pieces.append(path)
+    inbox = folder / "inbox"
+    inbox.mkdir(exist_ok=True)
+    out = [inbox / f"part-{i}.xlsx" for i in range(copies)]
+    for i, dest in enumerate(out):
+        shutil.copyfile(pieces[i % len(pieces)], dest)
+    return out
+
+
 def bare_read(path: str) -> int:
     from python_calamine import CalamineWorkbook
 

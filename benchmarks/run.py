@@ -318,24 +318,7 @@ def goal_collect(ctx: Context) -> list[Figure]:
     jobs = 2
     files = make_inbox(ctx.tmp / "c300", 10)
     inbox = files[0].parent
-    out = ctx.tmp / "c300" / "rollup.xlsx"
-    day = "2027-06-30"
-
-    def ours() -> float:
-        for p in out.parent.glob("rollup*"):
-            p.unlink()
-        (out.parent / "h.sqlite").unlink(missing_ok=True)
-        argv = [BACKPLAN, "collect", str(inbox), "-o", str(out), "--as-of", day]
-        argv += ["--history", str(out.parent / "h.sqlite"), "--jobs", str(jobs)]
-        return process(argv, ctx.env)
-
-    t, c = interleave(
-        {
-            "ours": ours,
-            "bare": lambda: process([PYTHON, "-c", calamine_pool_code(inbox, jobs)], ctx.env),
-        },
-        ctx.runs,
-    )
+    t, c = _collect_vs_bare(ctx, files, jobs, calamine_pool_code)
     n = len(files)
     rate = [n / s for s in t["ours"]]
     bare_rate = [n / s for s in t["bare"]]
@@ -366,6 +349,44 @@ def goal_collect(ctx: Context) -> list[Figure]:
             Figure("collect peak memory, 3,000 files vs 300", big_mb, small, "300 files", 1.2, "MB")
         )
     return figures
+
+
+def goal_collect_parts(ctx: Context) -> list[Figure]:
+    """The usual return after ``split``: 300 parts (shown, no goal of its own)."""
+    from bare import calamine_pool_code
+    from bench_collect import make_parts
+
+    files = make_parts(ctx.tmp / "p300")
+    t, c = _collect_vs_bare(ctx, files, 2, calamine_pool_code)
+    return [
+        figure(
+            f"collect of {len(files)} parts (from split), --jobs 2: time",
+            t,
+            c,
+            ("ours", "bare"),
+            "calamine reading every sheet, 2 workers",
+            None,
+        )
+    ]
+
+
+def _collect_vs_bare(
+    ctx: Context, files: Sequence[Path], jobs: int, bare_code: Callable[[Path, int], str]
+) -> tuple[Times, Times]:
+    """``collect`` of ``files`` (one folder) and the bare pool reading them, interleaved."""
+    inbox = files[0].parent
+    out = inbox.parent / "rollup.xlsx"
+
+    def ours() -> float:
+        for p in out.parent.glob("rollup*"):
+            p.unlink()
+        (out.parent / "h.sqlite").unlink(missing_ok=True)
+        argv = [BACKPLAN, "collect", str(inbox), "-o", str(out), "--as-of", "2027-06-30"]
+        argv += ["--history", str(out.parent / "h.sqlite"), "--jobs", str(jobs)]
+        return process(argv, ctx.env)
+
+    bare_argv = [PYTHON, "-c", bare_code(inbox, jobs)]
+    return interleave({"ours": ours, "bare": lambda: process(bare_argv, ctx.env)}, ctx.runs)
 
 
 _PEAK = """
@@ -425,6 +446,7 @@ GOALS = {
     "build": goal_build_status,
     "big": goal_big_build,
     "collect": goal_collect,
+    "parts": goal_collect_parts,
     "checkins": goal_checkins,
 }
 
@@ -448,6 +470,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--tree", type=Path, help="a checkout whose backplan_xlsx to time instead")
     ap.add_argument("--detail", action="store_true", help="run benchmarks/bench_*.py instead")
     args = ap.parse_args(argv)
+    if unknown := [g for g in args.goals if g not in GOALS and not args.detail]:
+        ap.error(f"no goal named {', '.join(unknown)}; the goals are {', '.join(GOALS)}")
     if args.detail:
         return _detail(args.goals)
     runs = max(5, args.runs or (9 if args.full else 5))

@@ -12,10 +12,14 @@ from backplan_xlsx.intake import (
     PackedRead,
     SharedInputs,
     classify,
+    parts_read_whole,
     plan_rows_wanted,
+    read_one,
     read_packed,
+    read_whole,
 )
 from backplan_xlsx.model import CheckIn, Plan, Snapshot
+from backplan_xlsx.split import split_plan
 from backplan_xlsx.writer import write_workbook
 
 AS_OF = date(2027, 5, 31)
@@ -77,7 +81,9 @@ def test_classify_gives_every_file_one_decision(sales_plan: Plan) -> None:
         got("/in/new-b.xlsx", v2, 9.0),
         got("/in/part.xlsx", part),
     ]
-    assert plan_rows_wanted(reads) == ["/in/new-b.xlsx", "/in/part.xlsx"]
+    # A part was read whole the first time: only the newest whole copy is read again.
+    assert plan_rows_wanted(reads) == ["/in/new-b.xlsx"]
+    assert parts_read_whole(reads) == {"/in/part.xlsx": part}
     whole = {"/in/new-b.xlsx": v2, "/in/part.xlsx": part}
     out = {d.name: d for d in classify(reads, whole, [Path("/in")])}
     assert [d.name for d in classify(reads, whole, [Path("/in")])] == sorted(out)
@@ -92,3 +98,20 @@ def test_classify_gives_every_file_one_decision(sales_plan: Plan) -> None:
         "could not be read again",
     )
     assert again["new-a.xlsx"].version == 2 and again["part.xlsx"].action == "merge"
+
+
+def test_a_part_is_read_whole_the_first_time(tmp_path: Path, sales_plan: Plan) -> None:
+    """Collect reads a part once: the inputs-only read already holds the part's own rows."""
+    owner, piece = split_plan(Snapshot(sales_plan))[0]
+    path = tmp_path / "part.xlsx"
+    write_workbook(piece, path, AS_OF)
+    first, again = read_one(str(path)), read_whole(str(path))
+    assert first.snapshot is not None and again.snapshot is not None
+    assert first.snapshot.plan.part == owner.name
+    assert first.snapshot.plan.actions == again.snapshot.plan.actions
+    assert first.snapshot.plan.actions and all(a.action for a in first.snapshot.plan.actions)
+    # A whole copy's inputs-only read still leaves the rows out (they are read once a plan).
+    whole_copy = tmp_path / "whole.xlsx"
+    write_workbook(Snapshot(sales_plan), whole_copy, AS_OF)
+    brief = read_one(str(whole_copy)).snapshot
+    assert brief is not None and brief.plan.actions != sales_plan.actions

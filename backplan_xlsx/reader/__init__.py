@@ -66,6 +66,8 @@ def read_workbook(path: str | Path, *, inputs_only: bool = False) -> Snapshot:
         inputs_only: read what people type (check-ins, Done marks, notes,
             reviews) and the plan without its actions, which are the same in
             every copy: the monthly import reads one copy of each plan whole.
+            A part (from ``split``) is read whole all the same: its rows are
+            its own, and reading them now spares the import a second pass.
 
     Returns:
         The plan as its sheets hold it now, what people typed, and
@@ -176,7 +178,7 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
     goals = _planned_goals(out, start, read_goal_settings(src, identity, problems))
     kept = {g.id for g in goals}
     out.milestones = [m for m in out.milestones if m.goal in kept]
-    read_actions(src, out, problems, inputs_only=inputs_only)
+    read_actions(src, out, problems, inputs_only=inputs_only and not identity.part)
     read_owners(src, out, problems)
     read_anti_goals(src, out, problems)
     out.goals = goals
