@@ -6,6 +6,8 @@ tests start; a store written by schema 1 migrates with every month intact.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import sqlite3
@@ -337,6 +339,13 @@ def test_history_shows_changes_and_owners_parts(sales_plan: Plan, tmp_path: Path
     lines = text.output.splitlines()
     assert lines[0] == "Change since last month: 2027-04 against 2027-03"
     assert "▼" in lines[3]  # the first row is one that got worse
+    # Every format of the view carries the same fields: csv's columns are json's keys.
+    as_json = runner.invoke(main, ["history", "--history", store, "--changes", "-f", "json"])
+    as_csv = runner.invoke(main, ["history", "--history", store, "--changes", "-f", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    table = list(csv.DictReader(io.StringIO(as_csv.output)))
+    changes = json.loads(as_json.output)["changes"]
+    assert changes and list(table[0]) == list(changes[0]) and len(table) == len(changes)
     owners = runner.invoke(main, ["history", "--history", store, "--kind", "owner", "-f", "json"])
     rows = json.loads(owners.output)["rows"]
     parts = [r for r in rows if r["kind"] == "owner_part" and r["target"]]

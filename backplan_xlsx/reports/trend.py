@@ -71,6 +71,7 @@ CHANGE_COLUMNS = (
     "status_then",
     "status_now",
     "worsened",
+    "returns",
 )
 
 
