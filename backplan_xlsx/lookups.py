@@ -138,3 +138,21 @@ def history_rows(
             f"{where}: no history since {month}; it holds {months[0]} to {months[-1]}"
         )
     return [r for k in kinds for r in store.rows(plan=plan, kind=k, item=item, since=month)]
+
+
+def filed_month(store: HistoryStore, where: str, month: str | None) -> str | None:
+    """``month`` when the store holds it (any month for an empty store), else an error.
+
+    A month never filed would show an empty Changes view that reads like
+    "no history yet"; naming the months held says what to type instead.
+
+    Raises:
+        BackplanError: the store holds months, but not this one.
+    """
+    months = store.months()
+    if month is None or not months or month in months:
+        return month
+    raise BackplanError(
+        f"{where}: nothing was filed for {month}; it holds {_listing(months)}. To file it, "
+        f"run `backplan collect` with --as-of a day of {month}"
+    )

@@ -290,8 +290,10 @@ def history(
     try:
         if changes:
             from ..changes import month_changes
+            from ..lookups import filed_month
 
             plan, goal = resolve_filters(store, history, plan=plan, item=goal)
+            month = filed_month(store, history, month)
             found = [r for k in ("goal", "owner_part") for r in store.rows(plan=plan, kind=k)]
             if goal:
                 found = [r for r in found if r.goal_id == goal]
