@@ -117,7 +117,8 @@ def collect(
                 tuple(Problem("no-workbook", "warning", e.problems, file=e.file) for e in mail.log),
             )
         not_read = [*mail.log]  # and the files in the folders that are not workbooks:
-        for p, why in passed_over(inputs, [rollup, *expect, *mail.mail]):
+        ours = [rollup, *expect, *mail.mail, *_store_files(history)]
+        for p, why in passed_over(inputs, ours):
             not_read.append(ImportEntry(shown_name(str(p), inputs), "", None, "skipped", why))
         return _collect_files(
             mail.inputs,
@@ -166,6 +167,14 @@ def _collect_files(
     returned = _returned_files(decisions, {p.plan.id: p.plan for p in result.plans})
     _finish(result, rollup, history, as_of, len(files), expected, returned, trend_owners, sent)
     return result
+
+
+def _store_files(history: str | Path | None) -> list[Path]:
+    """The history store's own files (SQLite's journals too): never "not a workbook"."""
+    if history is None or "://" in str(history):
+        return []
+    base = Path(history)
+    return [base, *(base.with_name(base.name + end) for end in ("-journal", "-wal", "-shm"))]
 
 
 def _loaded_later(history: str | Path | None) -> tuple[str, ...]:

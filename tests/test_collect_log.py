@@ -107,3 +107,20 @@ def _log_rows(rollup: Path) -> list[tuple[Any, ...]]:
     rows = [r for r in wb["Import log"].iter_rows(values_only=True) if any(r)]
     wb.close()
     return rows[1:]
+
+
+def test_the_history_store_in_the_folder_is_not_a_stray_file(
+    sales_plan: Plan, tmp_path: Path
+) -> None:
+    """Ops keep the store beside the returns: the second month must not call it "not a workbook"."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    build(sales_plan, inbox / "ravi.xlsx", AS_OF)
+    store = inbox / "history.sqlite"
+    for month in ("2027-05-31", "2027-06-30"):
+        result = run(
+            "collect", inbox, "-o", inbox / "rollup.xlsx", "--as-of", month, "--history", store
+        )
+        assert result.exit_code == 0, result.output
+        assert "Skipped" not in result.output and "Imported 1 of 1 files" in result.output
+    assert store.exists()
