@@ -326,6 +326,18 @@ def test_a_recognised_export_filtered_otherwise(plan_xlsx: Path, tmp_path: Path)
     assert "Only won deals count" not in result.stderr
 
 
+def test_a_where_on_another_column_keeps_the_won_stage(plan_xlsx: Path, tmp_path: Path) -> None:
+    """--where "Deal Type=newbusiness" narrows the won deals; an open deal never counts as won."""
+    export = _copy("hubspot-deals.csv", tmp_path)
+    result = run("import", plan_xlsx, export, "--where", "Deal Type=newbusiness")
+    assert result.exit_code == 0, result.output
+    names = [d[3] for d in _deals(plan_xlsx)]
+    assert "Wide World Importers" not in names  # Contract Sent: newbusiness, but not won
+    assert "Northwind – platform" in names and "Contoso renewal" not in names
+    assert "Only won deals count: rows where Deal Stage" in result.stderr
+    assert "and the --where filters" in result.stderr
+
+
 def test_ambiguous_dates_follow_day_first(plan_xlsx: Path, tmp_path: Path) -> None:
     export = tmp_path / "deals.csv"
     export.write_text("Date,Owner,Amount,Ref\n03/04/2027,Mei Chen,100,r1\n", encoding="utf-8")

@@ -154,5 +154,7 @@ def test_history_changes_take_the_same_month_and_plan_rules(store: str) -> None:
     line = _one_error_line(_invoke("history", "--history", store, "--changes", "--month", "5/27"))
     assert "--month '5/27': not a month" in line
     # A month never filed is named with the months there are, not shown as "no history yet".
-    line = _one_error_line(_invoke("history", "--history", store, "--changes", "--month", "2031-01"))
+    line = _one_error_line(
+        _invoke("history", "--history", store, "--changes", "--month", "2031-01")
+    )
     assert "nothing was filed for 2031-01; it holds 2027-" in line

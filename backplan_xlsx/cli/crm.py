@@ -33,7 +33,7 @@ SHOWN = 30
     multiple=True,
     metavar="COLUMN=VALUE",
     help='Only rows whose COLUMN holds VALUE ("|" between several; != to exclude). '
-    "Default: the vendor's won stage.",
+    "The vendor's won stage still applies unless COLUMN is the stage column itself.",
 )
 @click.option(
     "--day-first/--month-first",

@@ -230,6 +230,37 @@ def _same(c: CheckIn) -> tuple[date, str, str, float]:
     return (c.date, c.goal.casefold(), person_key(c.owner), round(c.value, 2))
 
 
+def _given(where: Sequence[str], table: ExportTable) -> tuple[Filter, ...]:
+    return tuple(parse_where(w, table.headers, table.file) for w in where)
+
+
+def _won_filter(
+    vendor: Vendor, table: ExportTable, where: Sequence[str], notes: list[str]
+) -> tuple[Filter, ...]:
+    """The vendor's won-stage filter, unless a ``--where`` is on that column itself.
+
+    A ``--where`` on another column (deal type, region) narrows the won
+    deals; it never lets lost or open deals in as won revenue.
+    """
+    if vendor.won is None:
+        return ()
+    header, won = vendor.won
+    try:
+        index = column_index(table.headers, header, "won filter", table.file)
+    except ExportError:
+        notes.append(f"No {header!r} column: every row is taken as a won deal.")
+        return ()
+    if any(f.column == index for f in _given(where, table)):
+        return ()  # the user chose the stages themselves
+    stage = Filter(index, table.headers[index], won)
+    also = " and the --where filters" if where else ""
+    notes.append(
+        f"Only won deals count: rows where {stage}{also} (a --where on "
+        f"{table.headers[index]!r} chooses other stages)."
+    )
+    return (stage,)
+
+
 def _reading(
     plan: Plan,
     table: ExportTable,
@@ -261,18 +292,7 @@ def _reading(
             f"No deal id column: deals are told apart by {table.headers[columns['name']]!r} "
             "and close date; add the id column to the export to be exact."
         )
-    filters = tuple(parse_where(w, table.headers, table.file) for w in where)
-    if not where and vendor.won is not None:
-        header, won = vendor.won
-        try:
-            index = column_index(table.headers, header, "won filter", table.file)
-        except ExportError:
-            notes.append(f"No {header!r} column: every row is taken as a won deal.")
-        else:
-            filters = (Filter(index, table.headers[index], won),)
-            notes.append(
-                f"Only won deals count: rows where {filters[0]} (use --where to choose others)."
-            )
+    filters = (*_won_filter(vendor, table, where, notes), *_given(where, table))
     goal = _goal(plan, mapping, columns, notes)
     hint = "." if table.separator != ";" else ","
     values = [cells[columns["value"]] for _n, cells in table.rows]

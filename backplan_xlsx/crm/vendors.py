@@ -8,8 +8,9 @@ Pipedrive's deals export (``Deal - ID``, ``Deal - Title``, ``Deal - Value``,
 ``Deal - Owner``, ``Deal - Won time``, ``Deal - Status``; newer exports drop
 the ``Deal - `` prefix). Each field lists the headers it may come from, best
 first. Every export also holds lost and open deals, so each vendor names
-the column and value that mean "won"; that filter applies unless
-``--where`` says otherwise, and the import says that it did.
+the column and value that mean "won"; that filter applies unless a
+``--where`` on that column chooses other stages (a ``--where`` on any other
+column narrows the won deals), and the import says that it did.
 """
 
 from __future__ import annotations
