@@ -30,6 +30,31 @@ def part_owner(plan: Plan) -> Owner | None:
 
 def judged_on_share(snapshot: Snapshot) -> Snapshot:
     """The snapshot as its owner's share of the plan (the snapshot itself for a whole plan)."""
+    return _on_share(snapshot, every_goal=False)
+
+
+def part_view(snapshot: Snapshot) -> Snapshot:
+    """:func:`judged_on_share` keeping every goal: what a part's own formulas compute.
+
+    A part's workbook holds every goal's row; the rows of goals that are not
+    the owner's keep the team's figures (reports leave them out).
+    """
+    return _on_share(snapshot, every_goal=True)
+
+
+def part_shares(plan: Plan) -> dict[str, float]:
+    """Goal id → the part owner's share, for each ``sum`` goal judged on a share below 1."""
+    owner = part_owner(plan)
+    if owner is None:
+        return {}
+    return {
+        g.id: owner.share_of(g.id)
+        for g in plan.goals
+        if g.measure == "sum" and 0 < owner.share_of(g.id) < 1
+    }
+
+
+def _on_share(snapshot: Snapshot, *, every_goal: bool) -> Snapshot:
     plan = snapshot.plan
     owner = part_owner(plan)
     if owner is None:
@@ -38,13 +63,11 @@ def judged_on_share(snapshot: Snapshot) -> Snapshot:
     theirs = {
         g.id
         for g in plan.goals
-        if owner.share_of(g.id) > 0 or (g.measure == "latest" and same_person(g.owner, owner.name))
+        if every_goal
+        or owner.share_of(g.id) > 0
+        or (g.measure == "latest" and same_person(g.owner, owner.name))
     }
-    shares = {
-        g.id: owner.share_of(g.id)
-        for g in plan.goals
-        if g.measure == "sum" and g.id in theirs and owner.share_of(g.id) < 1
-    }
+    shares = part_shares(plan)
     if not shares and len(theirs) == len(plan.goals):
         return snapshot
 
@@ -68,6 +91,11 @@ def judged_on_share(snapshot: Snapshot) -> Snapshot:
     whole_share = tuple((gid, 1.0 if gid in shares else s) for gid, s in owner.shares)
     owners = tuple(replace(o, shares=whole_share) if o is owner else o for o in plan.owners)
     return replace(snapshot, plan=replace(plan, goals=goals, milestones=milestones, owners=owners))
+
+
+def share_formula(baseline: str, value: str, share: str) -> str:
+    """The formula twin of the owner's part of a cumulative value (see ``_share``)."""
+    return f"({baseline}+{share}*({value}-{baseline}))"
 
 
 def _share(baseline: float, value: float, share: float) -> float:

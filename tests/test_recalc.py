@@ -34,8 +34,10 @@ from hypothesis import strategies as st
 from backplan_xlsx import engine, layout, rules
 from backplan_xlsx.fingerprint import formulas_fingerprint
 from backplan_xlsx.model import CheckIn, DoneMark, Plan, Snapshot
+from backplan_xlsx.parts import judged_on_share
 from backplan_xlsx.planner import due_dates
 from backplan_xlsx.spec import load_spec, load_spec_text
+from backplan_xlsx.split import split_plan
 from backplan_xlsx.writer import build_workbook, write_workbook
 from backplan_xlsx.writer.meta import ROWS_COLUMN
 from tests.gnumeric import recalculate_gnumeric
@@ -513,6 +515,8 @@ def run(soffice: str, gnumeric: str, tmp_path_factory: pytest.TempPathFactory) -
     single.built = build_workbook(one, built / "one-milestone.xlsx", one.start)
     type_in(single.built, single.snapshot, single.as_of)
     cases.append(single)
+    cases.extend(_part_cases(year, built))
+    cases.append(_typed_by_hand(sales, built / "typed.xlsx"))
     edges = Case("edges", sales, edge_snapshot(sales), date(2027, 1, 31))
     edges.built = build_workbook(sales, built / "edges.xlsx", sales.start)
     type_in(edges.built, edges.snapshot, edges.as_of)
@@ -565,6 +569,70 @@ def run(soffice: str, gnumeric: str, tmp_path_factory: pytest.TempPathFactory) -
     return Run(cases, fresh_runs, stale_runs, stale_report)
 
 
+def _typed_by_hand(plan: Plan, path: Path) -> Case:
+    """Cells as people and scripts type them, read back by the reader as ``status`` does.
+
+    A reading with a time of day on the as-of date, a goal id with spaces
+    around it, an owner typed as ``=Sam`` (a formula: ``#NAME?`` once
+    recalculated), " yes " in Done, and a min anti-goal's reading exactly on its
+    warning edge. ("yes" and a non-breaking space is engine-dependent:
+    Gnumeric's TRIM drops it, Excel's and LibreOffice's do not; see
+    ``test_rules``.)
+    """
+    import openpyxl
+
+    from backplan_xlsx.reader import read_workbook
+
+    day = date(2027, 3, 15)
+    build_workbook(plan, path, plan.start)
+    wb = openpyxl.load_workbook(path)
+    _named_cell(wb, rules.AS_OF).value = day
+    x = next(a for a in plan.anti_goals if a.direction == "min" and a.limit)
+    edge = float(x.limit or 0) + abs(float(x.limit or 0)) * rules.WARNING_MARGIN
+    ws = wb[layout.CHECK_INS]
+    cols = _columns(ws)
+    for row, (when, goal, who, value) in enumerate(
+        (
+            (datetime(2027, 3, 15, 15, 0), "G1", "Ravi Patel", 11111.0),
+            (datetime(2027, 3, 1, 9, 30), "G1", "Mei Chen", 2000.0),
+            (date(2027, 3, 2), " G2", "Ravi Patel", 130.0),
+            (date(2027, 3, 3), "G2", "Ravi Patel", 100.0),
+            (datetime(2027, 3, 15, 8, 0), x.id, "Aisha Okafor", edge),
+            (date(2027, 3, 5), "G1", "=Sam", 500.0),  # openpyxl writes a formula: #NAME?
+        ),
+        start=2,
+    ):
+        for header, value_ in (("Date", when), ("Goal", goal), ("Owner", who), ("Value", value)):
+            ws.cell(row, cols[header]).value = value_
+    actions = wb[layout.ACTIONS]
+    actions.cell(3, _columns(actions)["Done"]).value = " yes "
+    wb.save(path)
+    snap = read_workbook(path)
+    case = Case("typed", snap.plan, snap, day)
+    case.built = path
+    return case
+
+
+PART_DAYS = (date(2027, 2, 15), date(2027, 6, 30), date(2028, 1, 20))
+
+
+def _part_cases(year: Snapshot, built: Path) -> list[Case]:
+    """Each owner's part of the sales year (from split), cached stale, at a few dates.
+
+    ``status`` judges a part on its owner's share of each goal; the part's
+    own formulas must say the same after any engine recalculates them.
+    """
+    out = []
+    for k, (_, piece) in enumerate(split_plan(year)):
+        day = PART_DAYS[k % len(PART_DAYS)]
+        case = Case(f"part-{k}", piece.plan, piece, day)
+        case.built = built / f"{case.name}.xlsx"
+        write_workbook(piece, case.built, piece.plan.start)  # stale cache: engines must recompute
+        type_in(case.built, replace(piece, check_ins=(), done={}, reviews={}), day)  # AsOf only
+        out.append(case)
+    return out
+
+
 def _shift_plan(plan: Plan, by: timedelta) -> Plan:
     """The same plan, every date moved by ``by`` (so it runs through today)."""
     return replace(
@@ -580,10 +648,13 @@ def _shift_plan(plan: Plan, by: timedelta) -> Plan:
 
 
 def test_every_engine_agrees_with_the_python_engine(run: Run) -> None:
-    assert len(run.cases) == 3 * EXAMPLES + len(SALES_SCENARIOS) + 2
+    parts = [c for c in run.cases if c.name.startswith("part-")]
+    assert len(parts) >= 3 and all(c.plan.part for c in parts)
+    assert len(run.cases) == 3 * EXAMPLES + len(SALES_SCENARIOS) + 3 + len(parts)
     problems: list[str] = []
     for case in run.cases:
-        report = engine.evaluate(case.snapshot, case.as_of)
+        # What `status` reports: a part on its owner's share (a whole plan as it is).
+        report = engine.evaluate(judged_on_share(case.snapshot), case.as_of)
         for name in ENGINES:
             for line in disagreements(case.engines[name], report):
                 problems.append(f"{name}, {case.name} (as of {case.as_of}): {line}")
@@ -633,6 +704,23 @@ def test_edge_case_statuses(run: Run) -> None:
     assert report.anti_goals[0].status == rules.WARNING
     ravi = next(o for o in report.owners if o.name == "Ravi Patel")
     assert next(p for p in ravi.parts if p.goal == "G2").status == rules.DONE
+    for name in ENGINES:
+        assert disagreements(case.engines[name], report) == [], name
+
+
+def test_cells_typed_by_hand_read_alike(run: Run) -> None:
+    """A time of day, spaces around a goal id, a non-breaking space, an exact edge."""
+    case = next(c for c in run.cases if c.name == "typed")
+    report = engine.evaluate(case.snapshot, case.as_of)
+    g1 = next(g for g in report.goals if g.id == "G1")
+    # Both G1 rows with a time of day, and the one whose owner cell became #NAME?.
+    assert g1.actual == pytest.approx(case.plan.goals[0].baseline + 13611.0)
+    g2 = next(g for g in report.goals if g.id == "G2")
+    assert g2.actual == pytest.approx(case.plan.goals[1].baseline + 100.0)  # not " G2"
+    said = [p.message for p in case.snapshot.problems if p.code == "goal-with-spaces"]
+    assert any("' G2' has spaces around 'G2'" in m for m in said)
+    assert report.actions[0].status != rules.DONE and report.actions[1].status == rules.DONE
+    assert rules.WARNING in {x.status for x in report.anti_goals}
     for name in ENGINES:
         assert disagreements(case.engines[name], report) == [], name
 

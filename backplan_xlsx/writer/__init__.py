@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .. import engine, layout, rules
 from ..fileio import atomic_write, atomic_write_many, writing
 from ..model import Plan, Snapshot
+from ..parts import part_view
 from .overwrite import Replaced, check_target, make_way
 
 if TYPE_CHECKING:
@@ -73,7 +74,8 @@ def write_workbook(snapshot: Snapshot, path: Path, as_of: date, *, fast: bool = 
 
     # A number typed as text is written as the number: the formulas count it from now on.
     snapshot = rules.as_rewritten(snapshot)
-    report = engine.evaluate(snapshot, as_of)
+    # A part's figures are its owner's share, in its formulas as in ``status``.
+    report = engine.evaluate(part_view(snapshot), as_of)
     options = {
         "in_memory": _in_memory(snapshot),
         "strings_to_numbers": False,

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import layout, rules
 from ..model import Goal
+from ..parts import share_formula
 from .book import (
     MUTED_FONT,
     Book,
@@ -24,6 +25,7 @@ from .book import (
     goal_number_format,
     quote_sheet,
 )
+from .datasheets import share_cells
 
 G = layout.GOAL
 M = layout.MILESTONE
@@ -92,6 +94,7 @@ def write_dashboard(book: Book, sheet: Sheet) -> None:
     for i, fig in enumerate(FIGURES):
         sheet.text(HEADER_ROW, i, fig.column.header, head)
     ws.set_row(HEADER_ROW, 30)
+    shares = share_cells(book)
     for k, st in enumerate(report.goals):
         row = HEADER_ROW + 1 + k
         goal_row = book.goal_rows[st.id]
@@ -100,6 +103,9 @@ def write_dashboard(book: Book, sheet: Sheet) -> None:
             shown = display_format(fig.column.fmt, number)
             fmt = styles.get(num_format=shown) if shown else styles.get()
             ref = absolute(layout.GOALS, layout.GOALS_LAYOUT.letter(fig.column), goal_row)
+            if fig.column is G.target and st.id in shares:  # a part: the owner's target
+                base = absolute(layout.GOALS, layout.GOALS_LAYOUT.letter(G.baseline), goal_row)
+                ref = share_formula(base, ref, shares[st.id])
             if fig.text:
                 ref = f'""&{ref}'  # an empty cell's reference shows 0; text stays text
             # The goal's status item holds each figure under its column's key.

@@ -23,7 +23,7 @@ from ..layout import MILESTONE as M
 from ..layout import OWNER as O
 from ..layout import OWNER_PART as P
 from ..model import Owner, Snapshot
-from .book import Book, Cached, RowRecord, Sheet, goal_number_format, wraps
+from .book import Book, Cached, RowRecord, Sheet, absolute, goal_number_format, wraps
 from .formulas import (
     action_formulas,
     anti_goal_formulas,
@@ -234,12 +234,13 @@ def write_goals(book: Book) -> None:
     spec = layout.GOALS_LAYOUT
     sheet = open_table(book, spec)
     paths = milestone_ranges(plan)
+    shares = share_cells(book)
     for k, (goal, st) in enumerate(zip(plan.goals, report.goals, strict=True)):
         row = k + 1
         book.goal_rows[goal.id] = row + 1
         values = row_values(spec, goal, book.snapshot, **{G.start.key: plan.start})
         cached = cached_values(spec, st)
-        formulas = goal_formulas(goal, row + 1, paths)
+        formulas = goal_formulas(goal, row + 1, paths, shares.get(goal.id))
         numbers = {"": goal_number_format(goal)}
         write_row(book, sheet, spec, row, goal.id, values, formulas, cached, numbers)
     finish_table(book, sheet, spec, len(plan.goals), {G.status.key: PROGRESS})
@@ -251,10 +252,12 @@ def write_milestones(book: Book) -> None:
     spec = layout.MILESTONES_LAYOUT
     sheet = open_table(book, spec)
     goals = {g.id: g for g in plan.goals}
+    shares = share_cells(book)
     for k, (m, st) in enumerate(zip(plan.milestones, report.milestones, strict=True)):
         row = k + 1
         values = row_values(spec, m, book.snapshot)
-        formulas = milestone_formulas(goals[m.goal], book.goal_rows[m.goal], row + 1)
+        share = shares.get(m.goal)
+        formulas = milestone_formulas(goals[m.goal], book.goal_rows[m.goal], row + 1, share)
         cached = cached_values(spec, st)
         numbers = {"": goal_number_format(goals[m.goal])}
         write_row(book, sheet, spec, row, m.id, values, formulas, cached, numbers)
@@ -275,6 +278,27 @@ def write_actions(book: Book) -> None:
     for col in spec.validated:
         validate_column(sheet, spec, col, max(len(plan.actions), 1))
     finish_table(book, sheet, spec, len(plan.actions), {A.status.key: rules.ACTION_STATUSES})
+
+
+def share_cells(book: Book) -> dict[str, str]:
+    """Goal id → the part owner's Share cell, for the goals a part judges on a share.
+
+    Empty for a whole plan. A part's goal and milestone rows expect the
+    owner's part of each target (:func:`backplan_xlsx.parts.part_view`),
+    as ``status`` judges the part, by reference to that one cell.
+    """
+    from ..parts import part_owner, part_shares
+
+    plan = book.snapshot.plan
+    owner = part_owner(plan)
+    if owner is None:
+        return {}
+    spec = owners_layout(book)
+    row = plan.owners.index(owner) + 2
+    return {
+        gid: absolute(layout.OWNERS, spec.letter(P.share.key(gid)), row)
+        for gid in part_shares(plan)
+    }
 
 
 def owners_layout(book: Book) -> layout.SheetLayout:
@@ -298,11 +322,11 @@ def write_owners(book: Book) -> None:
             fmt = goal_number_format(plan.goal(part.goal))
             for figure in (P.target, P.actual, P.expected):
                 numbers[figure.key(part.goal)] = fmt
-            values[P.share.key(part.goal)] = part.share
+            values[P.share.key(part.goal)] = o.share_of(part.goal)  # a part's report says 1
             for each in (P.target, P.actual, P.expected, P.status):
                 cached[each.key(part.goal)] = getattr(part, each.label)
         _unshared(book, o, values, cached, numbers, idx)
-        formulas = owner_formulas(plan, spec, o, row + 1, book.goal_rows)
+        formulas = owner_formulas(plan, spec, o, row + 1, book.goal_rows, share_cells(book))
         write_row(book, sheet, spec, row, o.id, values, formulas, cached, numbers)
     status_keys = {O.status.key} | {P.status.key(g.id) for g in plan.goals}
     statuses = {c.key: PROGRESS for c in spec.columns if c.key in status_keys}

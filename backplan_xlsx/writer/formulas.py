@@ -9,6 +9,8 @@ named cells ``AsOf``, ``OnTrackRatio`` and ``AtRiskRatio``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from .. import layout, rules
 from ..layout import ACTION as A
 from ..layout import ANTI_GOAL as X
@@ -18,6 +20,7 @@ from ..layout import MILESTONE as M
 from ..layout import OWNER as O
 from ..layout import OWNER_PART as P
 from ..model import Goal, Owner, Plan
+from ..parts import share_formula
 from .book import absolute, quote_sheet
 
 #: The Check-ins columns as the formulas see them: whole columns for sums (rows
@@ -56,33 +59,38 @@ def milestone_ranges(plan: Plan) -> rules.MilestoneRanges:
     )
 
 
-def goal_formulas(goal: Goal, row: int, ms: rules.MilestoneRanges) -> dict[str, str]:
-    """A Goals row: judged against the path its milestones lay out, start to deadline."""
+def goal_formulas(
+    goal: Goal, row: int, ms: rules.MilestoneRanges, share: str | None = None
+) -> dict[str, str]:
+    """A Goals row: judged against the path its milestones lay out, start to deadline.
+
+    ``share`` (a reference to the owner's Share cell) judges a part's goal on
+    the owner's part of the target, as ``status`` judges the part.
+    """
 
     def at(col: layout.Column) -> str:
         return layout.GOALS_LAYOUT.at(col, row)
 
     way = rules.direction(goal.baseline, goal.target)
     until = f"MIN({rules.AS_OF},{at(G.deadline)})"
+    target = at(G.target) if share is None else share_formula(at(G.baseline), at(G.target), share)
     return {
         G.actual.key: rules.actual_formula(
             goal.measure, at(G.baseline), at(G.id), until, CHECK_INS
         ),
         G.expected.key: rules.path_formula(
-            at(G.id), at(G.baseline), at(G.target), at(G.start), at(G.deadline), ms
+            at(G.id), at(G.baseline), target, at(G.start), at(G.deadline), ms
         ),
         G.projected.key: rules.projected_formula(
             goal.measure,
             at(G.baseline),
             at(G.actual),
-            at(G.target),
+            target,
             at(G.expected),
             at(G.start),
             at(G.deadline),
         ),
-        G.rate_needed.key: rules.rate_needed_formula(
-            at(G.target), at(G.actual), at(G.periods_left), way
-        ),
+        G.rate_needed.key: rules.rate_needed_formula(target, at(G.actual), at(G.periods_left), way),
         G.periods_left.key: rules.periods_left_formula(
             _column(layout.MILESTONES_LAYOUT, M.goal),
             _column(layout.MILESTONES_LAYOUT, M.due),
@@ -90,7 +98,7 @@ def goal_formulas(goal: Goal, row: int, ms: rules.MilestoneRanges) -> dict[str, 
         ),
         G.status.key: rules.progress_status_formula(
             at(G.actual),
-            at(G.target),
+            target,
             at(G.expected),
             at(G.start),
             at(G.deadline),
@@ -100,22 +108,29 @@ def goal_formulas(goal: Goal, row: int, ms: rules.MilestoneRanges) -> dict[str, 
     }
 
 
-def milestone_formulas(goal: Goal, goal_row: int, row: int) -> dict[str, str]:
-    """A Milestones row: the goal's actual until the due date, against this window."""
+def milestone_formulas(
+    goal: Goal, goal_row: int, row: int, share: str | None = None
+) -> dict[str, str]:
+    """A Milestones row: the goal's actual until the due date, against this window.
+
+    ``share`` judges a part's milestone on the owner's part of it (see :func:`goal_formulas`).
+    """
 
     def at(col: layout.Column) -> str:
         return layout.MILESTONES_LAYOUT.at(col, row)
 
     baseline = _goal(G.baseline, goal_row)
     until = f"MIN({rules.AS_OF},{at(M.due)})"
+    start_value, target = at(M.start_value), at(M.target)
+    if share is not None:
+        start_value = share_formula(baseline, start_value, share)
+        target = share_formula(baseline, target, share)
     return {
         M.actual.key: rules.actual_formula(goal.measure, baseline, at(M.goal), until, CHECK_INS),
-        M.expected.key: rules.expected_formula(
-            at(M.start_value), at(M.target), at(M.start), at(M.due)
-        ),
+        M.expected.key: rules.expected_formula(start_value, target, at(M.start), at(M.due)),
         M.status.key: rules.progress_status_formula(
             at(M.actual),
-            at(M.target),
+            target,
             at(M.expected),
             at(M.start),
             at(M.due),
@@ -132,9 +147,19 @@ def action_formulas(row: int) -> dict[str, str]:
 
 
 def owner_formulas(
-    plan: Plan, owners: layout.SheetLayout, owner: Owner, row: int, goal_rows: dict[str, int]
+    plan: Plan,
+    owners: layout.SheetLayout,
+    owner: Owner,
+    row: int,
+    goal_rows: dict[str, int],
+    on_share: Collection[str] = (),
 ) -> dict[str, str]:
-    """An Owners row: each ``sum`` goal's part judged like the goal, then the worst part."""
+    """An Owners row: each ``sum`` goal's part judged like the goal, then the worst part.
+
+    In a part, the goals in ``on_share`` already expect the owner's share
+    (:func:`goal_formulas`): their part's expected pace is the goal's, not
+    a share of it again.
+    """
 
     def at(col: layout.Column | str) -> str:
         return owners.at(col, row)
@@ -153,7 +178,9 @@ def owner_formulas(
             "sum", "0", _goal(G.id, grow), until, CHECK_INS, owner=(at(O.name), owner.name)
         )
         out[P.expected.key(gid)] = rules.owner_expected_formula(
-            at(P.share.key(gid)), _goal(G.expected, grow), _goal(G.baseline, grow)
+            "1" if gid in on_share else at(P.share.key(gid)),
+            _goal(G.expected, grow),
+            _goal(G.baseline, grow),
         )
         if owner.share_of(gid) <= 0:
             out[P.status.key(gid)] = '""'  # no share: not judged for them, as the engine does

@@ -170,9 +170,10 @@ def write_start(book: Book, sheet: Sheet) -> None:
         cur.row += 1
         cur.block(
             f"This is {plan.part}'s part of the plan: your actions, your check-ins and the "
-            "team's anti-goals. Your share of each goal is on the Owners sheet; goal and "
-            "milestone figures here count your check-ins only. Send it back as it is: "
-            "backplan merge puts the parts together again.",
+            "team's anti-goals. Goals and milestones are judged on your share of each "
+            "target (the Target columns show the team's; your share is on the Owners "
+            "sheet), counting your check-ins. Send it back as it is: backplan merge puts "
+            "the parts together again.",
             cur.text,
         )
     if plan.description:
