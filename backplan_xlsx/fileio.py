@@ -193,10 +193,33 @@ def check_writable(target: Path) -> Path:
     with writing(real):
         if real.exists() and not real.is_file():
             raise OutputError(f"{real}: exists and is not a regular file; choose another path")
+        refuse_read_only(real)
         if not os.access(folder, os.W_OK | os.X_OK):
             code = errno.EROFS if _read_only_fs(folder) else errno.EACCES
             raise OSError(code, os.strerror(code))
     return real
+
+
+def refuse_read_only(target: Path) -> None:
+    """Refuse to replace a file someone made read-only: its folder lets us, they did not.
+
+    Replacing goes through a rename, which a read-only file does not stop;
+    but a user who took the write permission off meant "keep this as it is".
+
+    Raises:
+        OutputError: the file exists and nobody may write to it (or we may not).
+    """
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return  # not there (or unreadable: the write itself will say so)
+    if not stat.S_ISREG(mode):
+        return
+    if mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) == 0 or not os.access(target, os.W_OK):
+        raise OutputError(
+            f"{target}: is read-only, so it was not replaced; make it writable "
+            "(chmod u+w, or untick Read-only in its properties) or write to another file"
+        )
 
 
 def _read_only_fs(folder: Path) -> bool:
@@ -227,6 +250,7 @@ def atomic_write(
     with writing(target):
         if target.exists() and not target.is_file():
             raise OutputError(f"{target}: exists and is not a regular file; choose another path")
+        refuse_read_only(target)
         clean_leftovers(folder)
         fd, tmp_name = tempfile.mkstemp(
             prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=target.suffix, dir=folder
@@ -278,6 +302,7 @@ class Staged:
         with writing(target):
             if target.exists() and not target.is_file():
                 raise OutputError(f"{target}: exists and is not a regular file; choose another")
+            refuse_read_only(target)
             clean_leftovers(self.folder)
             self.tmp = Path(_temp_name(self.folder, target.suffix))
             write(self.tmp)
@@ -350,6 +375,7 @@ def atomic_write_many(folder: Path, files: Mapping[str, Callable[[Path], object]
             with writing(target):
                 if target.exists() and not target.is_file():
                     raise OutputError(f"{target}: exists and is not a regular file; remove it")
+                refuse_read_only(target)
                 write(tmp)
                 _settle(tmp, target)
             staged.append((tmp, target))

@@ -163,6 +163,8 @@ class CheckIn:
     #: The text typed where the value (or date) belongs, as read ("40,000"): the
     #: workbook's formulas ignore text, so the row counts only once a rewrite
     #: writes it as a number (``rules.counts``). Empty for a real number and date.
+    #: A goal id typed with spaces around it (" G2") is held here too: the
+    #: formulas' SUMIFS match no goal with it, until a rewrite writes the id.
     as_text: str = ""
 
 

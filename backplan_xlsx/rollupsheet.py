@@ -13,6 +13,7 @@ Imported only while a roll-up is written (it pulls in XlsxWriter).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -52,6 +53,8 @@ class Formats:
         self.title = wb.add_format({**base, "bold": True, "font_size": 14})
         self.text = wb.add_format({**base, "text_wrap": True})
         self.number = wb.add_format({**base, "num_format": "#,##0.##"})
+        #: ``#,##0.##`` shows a whole number as "345,000." in Excel: whole numbers get this.
+        self.whole = wb.add_format({**base, "num_format": "#,##0"})
         self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd"})
         self.stamp = wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
         self.percent = wb.add_format({**base, "num_format": "0.0%"})
@@ -150,7 +153,8 @@ def _cell(
     if isinstance(value, Measure):
         if value.value is not None:
             percent = value.unit.strip() == "%"
-            sheet.number(r, c, value.value, fmt.percent if percent else fmt.of(style))
+            shown = fmt.percent if percent else fitted(fmt, style, value.value)
+            sheet.number(r, c, value.value, shown)
         return
     if value is None or value == "":
         return
@@ -161,10 +165,17 @@ def _cell(
     elif isinstance(value, bool):
         sheet.value(r, c, value, None)
     elif isinstance(value, int | float):
-        sheet.number(r, c, value, fmt.of(style))
+        sheet.number(r, c, value, fitted(fmt, style, value))
     else:
         # Text from the files came from people and programs we do not control.
         sheet.text(r, c, str(neutralise(value)))
+
+
+def fitted(fmt: Formats, style: NumberStyle, value: float) -> Any:
+    """The column's format, but whole numbers (to two places) without Excel's trailing point."""
+    if style == "number" and math.isfinite(value) and round(value, 2) == round(value):
+        return fmt.whole
+    return fmt.of(style)
 
 
 def status_colours(

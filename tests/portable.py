@@ -30,6 +30,7 @@ ALLOWED_FUNCTIONS = frozenset(
         "MAX",
         "ROUND",
         "ABS",
+        "INT",
         "INDEX",
         "MATCH",
         "VLOOKUP",

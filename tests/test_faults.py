@@ -233,6 +233,29 @@ def test_read_only_folder_for_split_brief_collect_build(made: Path, tmp_path: Pa
     store.close()
 
 
+def test_a_read_only_file_is_not_replaced(made: Path, tmp_path: Path) -> None:
+    """A workbook someone made read-only (chmod a-w) in a writable folder stays as it is."""
+    target = tmp_path / "locked.xlsx"
+    shutil.copyfile(made / "plan.xlsx", target)
+    parts = tmp_path / "parts"
+    assert _cli("split", str(made / "plan.xlsx"), "-o", str(parts)).exit_code == 0
+    part = sorted(parts.iterdir())[0]
+    for locked in (target, part):
+        locked.chmod(0o444)
+    before = target.read_bytes(), part.read_bytes()
+    for args in (
+        ["build", str(made / "plan.yaml"), "-o", str(target), "--force"],
+        ["replan", str(target), "-o", str(target), "--as-of", "2027-06-30"],
+        ["split", str(made / "plan.xlsx"), "-o", str(parts), "--as-of", "2027-07-01"],
+        ["collect", str(made / "plan.xlsx"), "-o", str(target), "--as-of", AS_OF],
+    ):
+        result = _cli(*args)
+        line = assert_message(result.exit_code, result.stderr)
+        assert "is read-only, so it was not replaced" in line, line
+    assert (target.read_bytes(), part.read_bytes()) == before
+    assert oct(target.stat().st_mode & 0o777) == "0o444"
+
+
 def test_history_store_in_a_read_only_folder(made: Path, tmp_path: Path) -> None:
     ro = tmp_path / "ro"
     ro.mkdir()

@@ -43,6 +43,9 @@ def test_summary_figures_take_their_goals_unit(sales_plan: Plan, tmp_path: Path)
             percent = units[gid].strip() == "%"
             assert ("%" in cell.number_format) == percent, (gid, name, cell.number_format)
             seen.add(percent)
+            if not percent and round(cell.value, 2) == round(cell.value):
+                # "#,##0.##" shows 2,400,000 as "2,400,000." in Excel: whole numbers go without.
+                assert cell.number_format == "#,##0", (gid, name, cell.number_format)
     assert seen == {True, False}
 
 

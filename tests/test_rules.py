@@ -96,6 +96,16 @@ def test_done_marks() -> None:
     assert all(rules.is_done(v) for v in (True, 1, 1.0, 0.5, 46000.0, date(2027, 3, 1)))
     not_done = ("no", "", None, 0, -1, False, "yes please", "done..", "n", "FALSE", "x x")
     assert not any(rules.is_done(w) for w in not_done)
+    # Only plain spaces are trimmed, as Excel's and LibreOffice's TRIM do: "yes" and a
+    # non-breaking space (pasted from a web page) is not a done mark there, so not here.
+    assert not rules.is_done("yes\u00a0") and not rules.is_done("\tyes")
+
+
+def test_a_done_cell_is_read_with_what_trim_keeps() -> None:
+    from backplan_xlsx.reader.fields import done_mark
+
+    assert done_mark(" yes ", "yes") == "yes"
+    assert done_mark("yes\u00a0", "yes") == "yes\u00a0"
 
 
 @given(

@@ -104,6 +104,9 @@ class _RowReader:
                 day, goal, owner, value, typed = self._strict(r, raw_day, raw_value)
         except SkipRow:
             return None
+        if isinstance(raw_goal, str) and raw_goal != goal and goal.casefold() in check.known:
+            typed = typed or raw_goal  # " G2" matches no goal in the formulas: nor here, yet
+            check.padded(r, raw_goal, goal)
         key = goal.casefold()
         if not (
             key in check.known
@@ -170,6 +173,18 @@ class _Checks:
         self.first = start
         self.last = max((g.deadline for g in out.goals), default=None)
         self.beyond: list[int] = []
+
+    def padded(self, r: int, raw: str, goal: str) -> None:
+        """A goal id typed with spaces around it: the formulas' SUMIFS match none."""
+        self.cells.report(
+            r,
+            _GOAL,
+            "goal-with-spaces",
+            f"{raw!r} has spaces around {goal!r}: the workbook's own formulas count this "
+            f"reading for no goal, so status leaves it out too; pick {goal} from the dropdown, "
+            "or run merge or replan, which write it as the id",
+            "warning",
+        )
 
     def row(self, r: int, day: date, goal: str, owner: str) -> None:
         """The warnings about one row read (rows past the formulas are gathered by the caller)."""

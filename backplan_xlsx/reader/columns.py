@@ -198,8 +198,9 @@ def as_text(file: str, sheet: str, cell: str, raw: str, kind: str, read_as: str)
     return Problem(
         f"{kind}-as-text",
         "warning",
-        f'"{raw.strip()}" is text, read here as {read_as}; the workbook\'s own formulas ignore '
-        f"it until it is typed again as a {kind}",
+        f'"{raw.strip()}" is text: backplan reads it as {read_as}, but the workbook\'s own '
+        f"formulas cannot use text as a {kind}, so the statuses the sheets show are wrong "
+        f"until it is typed again as a {kind} (merge and replan write it as one)",
         file=file,
         sheet=sheet,
         cell=cell,

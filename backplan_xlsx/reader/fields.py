@@ -41,7 +41,11 @@ class Row:
 
 def done_mark(raw: object, text: str) -> DoneMark:
     """A Done cell as typed: a checkbox's TRUE, a number or a date keep their
-    type (each is a done mark by its own rule); text is kept trimmed."""
+    type (each is a done mark by its own rule); text is kept as typed but for
+    the plain spaces around it, which is what the workbook's TRIM drops too:
+    "yes" followed by a non-breaking space is not done there, so not here."""
+    if isinstance(raw, str):
+        return raw.strip(" ")
     if isinstance(raw, bool | int | float):
         return raw
     if isinstance(raw, datetime):

@@ -234,6 +234,22 @@ def owner_match_formula(owners: str, name_ref: str, name: str) -> str:
     return tests[0] if len(tests) == 1 else f"(({'+'.join(tests)})>0)"
 
 
+def no_error(test: str) -> str:
+    """An element-wise test that is FALSE, not an error, where a cell holds an error.
+
+    A name typed as ``=Sam`` becomes a formula and ``#NAME?``; one error in
+    the Owner or Goal column would otherwise turn every owner's figure into
+    an error, while Python (which reads no name there) counts the row for nobody.
+    """
+    return f"IFERROR({test},FALSE)"
+
+
+def day_after(until: str) -> str:
+    """The first moment after the day ``until`` holds: a reading dated that day counts
+    whatever time of day it carries (``2027-03-15 15:00`` is dated 2027-03-15)."""
+    return f"(INT({until})+1)"
+
+
 def actual_formula(
     measure: Measure,
     baseline: str,
@@ -247,11 +263,16 @@ def actual_formula(
     if measure == "latest":
         return latest_formula(goal, until, r, fallback=baseline)
     if owner is None:
-        return f'{baseline}+SUMIFS({r.value_col},{r.goal_col},{goal},{r.date_col},"<="&{until})'
-    who = owner_match_formula(r.owners, *owner)
+        return (
+            f"{baseline}+SUMIFS({r.value_col},{r.goal_col},{goal},"
+            f'{r.date_col},"<"&{day_after(until)})'
+        )
+    who = no_error(owner_match_formula(r.owners, *owner))
     value = f"IF(ISNUMBER({r.values}),{r.values},0)"
-    dated = f"IF(ISNUMBER({r.dates}),IF({r.dates}<={until},{value},0),0)"
-    return ArrayFormula(f"{baseline}+SUM(IF({r.goals}={goal},IF({who},{dated},0),0))")
+    dated = f"IF(ISNUMBER({r.dates}),IF({r.dates}<{day_after(until)},{value},0),0)"
+    return ArrayFormula(
+        f"{baseline}+SUM(IF({no_error(f'{r.goals}={goal}')},IF({who},{dated},0),0))"
+    )
 
 
 def latest_formula(goal: str, until: str, r: CheckInRanges, fallback: str = '""') -> str:
@@ -263,8 +284,10 @@ def latest_formula(goal: str, until: str, r: CheckInRanges, fallback: str = '""'
     """
 
     def where(then: str) -> str:
-        return f"IF({r.goals}={goal},IF(ISNUMBER({r.values}),IF(ISNUMBER({r.dates}),{then},0),0),0)"
+        test = no_error(f"{r.goals}={goal}")
+        return f"IF({test},IF(ISNUMBER({r.values}),IF(ISNUMBER({r.dates}),{then},0),0),0)"
 
-    last_date = f"MAX({where(f'IF({r.dates}<={until},{r.dates},0)')})"
-    last_row = f"MAX({where(f'IF({r.dates}={last_date},ROW({r.dates}),0)')})"
+    day = f"INT({r.dates})"  # the day of a reading typed with a time of day
+    last_date = f"MAX({where(f'IF({r.dates}<{day_after(until)},{day},0)')})"
+    last_row = f"MAX({where(f'IF({day}={last_date},ROW({r.dates}),0)')})"
     return ArrayFormula(f"IF({last_date}=0,{fallback},INDEX({r.values_from_top},{last_row}))")
