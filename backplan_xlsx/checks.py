@@ -82,22 +82,22 @@ def check_workbook(
     return sorted(found, key=_order)
 
 
-#: What the Done dropdown offers for "not yet": not a problem.
-NOT_DONE_WORDS = ("no", "n", "not yet", "false")
-
-
 def _done_mark_problems(
     snap: Snapshot, details: WorkbookDetails, rows: dict[str, dict[str, int]]
 ) -> list[Problem]:
-    """Done cells holding something that is not a done mark (and not plainly "No")."""
+    """Every non-empty Done cell that is not a done mark ("No" and "not yet" too).
+
+    The brief says any other non-empty Done cell is not done and ``check``
+    names it: someone who typed "no" may have meant it, or may have thought
+    a word of theirs would count, and the workbook's dropdown offers only
+    done marks, so the one way to say "not done" is an empty cell.
+    """
     from . import rules
 
     table = details.tables.get(layout.ACTIONS)
     out: list[Problem] = []
     for aid, mark in snap.done.items():
-        if rules.is_done(mark) or (
-            isinstance(mark, str) and mark.strip().casefold() in NOT_DONE_WORDS
-        ):
+        if rules.is_done(mark):
             continue
         shown = mark if isinstance(mark, str) else clean_text(mark)
         r = rows.get(layout.ACTIONS, {}).get(aid.casefold())
@@ -107,8 +107,10 @@ def _done_mark_problems(
                 details,
                 "not-a-done-mark",
                 "warning",
-                f'{aid}\'s {A.done.header} holds "{shown}", which does not mark it done; pick '
-                "Yes (or type \u2713, x, done, TRUE or the date it was done) when it is, or No",
+                f'{aid}\'s {A.done.header} holds "{shown}", which does not mark it done, so it '
+                "counts as not done (Open, or Overdue past its due date); pick Yes (or type "
+                "\u2713, x, done, TRUE or the date it was done) when it is done, or clear the "
+                "cell while it is not",
                 layout.ACTIONS,
                 cell,
             )

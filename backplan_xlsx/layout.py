@@ -102,8 +102,8 @@ NUMBER = "#,##0.##"
 RATIO = "0%"
 #: What a blank or wrong "Review every (days)" reads as.
 REVIEW_EVERY_DAYS = 30
-#: What the Done dropdown offers (any done mark may still be typed).
-DONE_CHOICES = ("Yes", "No", "\u2713", "Done")
+#: What the Done dropdown offers: done marks only (to undo one, clear the cell).
+DONE_CHOICES = ("Yes", "\u2713")
 #: The hint and message of every date input (its title is the column's header).
 _DATE_ERROR = "Type a date such as 2027-03-31 (year-month-day)."
 DATE_PROMPT = Prompt("", "Type a date, e.g. 2027-03-31.", "Not a date", _DATE_ERROR, stop=True)
@@ -234,10 +234,11 @@ ACTION = ActionColumns(
         kind="done",
         prompt=Prompt(
             "Done?",
-            "Pick Yes or \u2713 when it is done; x, done, TRUE or the date it was done count too.",
+            "Pick Yes or \u2713 when it is done; x, done, TRUE or the date it was done count "
+            "too. Not done yet: leave it empty (clear it to undo).",
             "Not a done mark",
-            "Yes, y, x, done, \u2713, TRUE, 1 or a date mark it done; "
-            "anything else counts as not done.",
+            "Yes, y, x, done, \u2713, TRUE, 1 or a date mark it done; anything else counts "
+            "as not done. Clear the cell if it is not done.",
             choices=DONE_CHOICES,
         ),
     ),

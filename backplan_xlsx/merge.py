@@ -417,29 +417,39 @@ def _cells(
 #: Sheets whose cells people type into: a value there that cannot be read
 #: would be dropped if the workbook were written again.
 INPUT_SHEETS = layout.INPUT_SHEETS
+#: A row without an ID that holds something typed (``reader.idless``): an error.
+ROW_WITHOUT_ID = "missing-id"
 
 
 def ensure_nothing_lost(snapshot: Snapshot) -> None:
     """Refuse to write a snapshot back when something people typed could not be read.
 
     A check-in whose date says "next tue" is left out of the figures; written
-    back into a new workbook it would be gone. So commands that rewrite a
-    workbook (merge, replan, split) stop and name the cells to fix first.
+    back into a new workbook it would be gone. So is an action row someone
+    typed without an ID: every input is carried by row id. So commands that
+    rewrite a workbook (merge, replan, split, import, build --keep) stop and
+    name the cells to fix first.
 
     Raises:
-        MergeError: one problem per unreadable input cell.
+        MergeError: one problem per unreadable input cell or ID-less row.
     """
     lost = tuple(
         p
         for p in snapshot.problems
         if p.severity == "error"
-        and p.sheet in INPUT_SHEETS
-        and p.code.startswith(("bad-", "ambiguous-", "missing-value"))
+        and (
+            p.code == ROW_WITHOUT_ID
+            or (
+                p.sheet in INPUT_SHEETS
+                and p.code.startswith(("bad-", "ambiguous-", "missing-value"))
+            )
+        )
     )
     if lost:
         head = (
-            f"{snapshot.file or 'the workbook'}: {len(lost)} typed value(s) cannot be read and "
-            "would be lost; fix them first (backplan check shows them all); nothing was written"
+            f"{snapshot.file or 'the workbook'}: {len(lost)} typed value(s) or row(s) cannot "
+            "be read or kept and would be lost; fix them first (backplan check shows them "
+            "all); nothing was written"
         )
         raise MergeError("\n".join([head, *(str(p) for p in lost)]))
 

@@ -129,6 +129,15 @@ class SheetLayout:
         return tuple(c for c in self.columns if c.role == "input")
 
     @property
+    def keeps_inputs(self) -> bool:
+        """Whether the sheet's rows carry inputs by row id (Done, Notes, Feedback…).
+
+        On such a sheet every cell of a row without an ID, formulas aside, is
+        something typed that no rewrite could keep (``reader.idless``).
+        """
+        return any(c.field for c in self.inputs)
+
+    @property
     def validated(self) -> tuple[Column, ...]:
         """The columns that carry a data validation (a dropdown, a date or number check)."""
         return tuple(c for c in self.columns if c.validation)

@@ -235,8 +235,10 @@ def test_check_names_the_deleted_row_and_the_overwritten_formula(files: Files, k
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_resaved_filled_workbook_checks_clean(files: Files, kind: str) -> None:
     problems = check_workbook(_read(files, kind, "filled"), wbk.AS_OF)
-    # Only the plan's own state: X2 and X3 have not been reviewed in time.
+    # Only the plan's own state: A3's Done says "No", which is not a done mark (check
+    # names every such cell, the brief says), and X2 and X3 have not been reviewed in time.
     assert [(p.code, p.cell) for p in problems] == [
+        ("not-a-done-mark", "G4"),
         ("review-overdue", "L3"),
         ("review-overdue", "L4"),
     ]
@@ -259,4 +261,5 @@ def test_without_the_record(files: Files, plan: Plan, kind: str) -> None:
 
 def test_check_on_ods_says_what_it_cannot_see(files: Files) -> None:
     problems = check_workbook(files.ods["filled"], wbk.AS_OF)
-    assert [p.code for p in problems if p.code != "review-overdue"] == ["check-limited"]
+    found = [p.code for p in problems if p.code != "review-overdue"]
+    assert found == ["check-limited", "not-a-done-mark"]  # A3's "No" is named too

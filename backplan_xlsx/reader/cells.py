@@ -156,20 +156,15 @@ class RowReader:
     def row_id(self, row: int, seen: set[str], what: str, rid: str | None = None) -> str:
         """The row's ID: present and unique (ids compare ignoring case), or the row is skipped.
 
+        A row without an ID is skipped unreported here: :mod:`.idless` says
+        whether what it holds would be lost.
+
         ``rid`` is the ID cell's text when the caller has read it already.
         """
         if rid is None:
             rid = self.table.text(row, layout.ID_KEY)
         if not rid:
-            self.report(
-                row,
-                layout.ID_KEY,
-                "missing-id",
-                f"this row has no ID, so it is not part of the plan; give it back its {what} "
-                "ID from the original workbook, or delete the row",
-                "warning",
-            )
-            raise SkipRow
+            raise SkipRow  # what an ID-less row holds is judged by :mod:`.idless`
         key = rid.casefold()
         if key in seen:
             self.report(

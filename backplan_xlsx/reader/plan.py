@@ -25,6 +25,7 @@ from ..model import Action, AntiGoal, Cadence, Goal, Milestone, Owner
 from .cells import RowReader, SkipRow
 from .columns import HEADER_SEARCH_ROWS, Table, find_table, fold
 from .fields import Row, RowParser, model_values
+from .idless import report_rows_without_id
 from .source import Grid, Source
 
 
@@ -159,7 +160,8 @@ def read_sheet(
     """The one loop: every row of a data sheet parsed by its layout, then given to ``hook``.
 
     The inputs of every row the hook keeps are filed by row id (with no
-    hook only the ID and the inputs are read). ``widen`` gives the layout
+    hook only the ID and the inputs are read); rows without an ID are
+    judged by :mod:`.idless`. ``widen`` gives the layout
     to parse with once the table is found (the Owners sheet's share
     columns are whatever goals its headers name); ``refs`` checks what a
     row refers to before its numbers and dates are read (see
@@ -177,6 +179,7 @@ def read_sheet(
         if hook is None or hook(row, cells):
             parser.keep_inputs(row, out.inputs)
             kept.add(row.id.casefold())
+    report_rows_without_id(parser.spec, cells)
     return table
 
 

@@ -44,6 +44,8 @@ STEPS = (
         layout.ACTION.done.header,
         "On the Actions sheet, pick Yes (or \u2713) in the Done column when an action is "
         "done; x, done, TRUE, a ticked checkbox, 1 or the date it was done count too. "
+        "Until then leave the cell empty; to undo, clear it (anything else, No included, "
+        "counts as not done, and backplan check names it). "
         "Actions marked Catch-up were due before the plan started: they are due halfway to "
         "their milestone instead.",
     ),
