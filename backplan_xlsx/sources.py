@@ -179,30 +179,34 @@ class _Saver:
         if parts and parts[0] is None:
             self.note(folder, f"message has more than {MAX_PARTS} parts or {MAX_DEPTH} levels")
             return
+        attached = 0
         for part in parts:
             assert part is not None
-            self.read_part(folder, part, when)
+            attached += self.read_part(folder, part, when)
+        if not attached:  # a reply people will wait on: ops must hear it held no workbook
+            self.note(folder, f"a reply with nothing attached; ask {sender} for their workbook")
 
-    def read_part(self, folder: str, part: Message, when: float) -> None:
+    def read_part(self, folder: str, part: Message, when: float) -> bool:
+        """Save one part when it is a workbook (else log why not); False for the body."""
         name, ctype = _filename(part), part.get_content_type()
         disposition = part.get_content_disposition()
         suffix = Path(name).suffix.lower()
         if not name and disposition != "attachment" and ctype not in WORKBOOK_TYPES:
-            return  # the body, not an attachment
+            return False  # the body, not an attachment
         label = f"{folder}/{_safe(name or 'attachment', 100)}"
         if suffix in LEGACY_SUFFIXES:
             self.note(label, f"a {suffix} file: ask the sender to save it as .xlsx and reply")
-            return
+            return True
         if suffix not in WORKBOOK_SUFFIXES:
             if ctype not in WORKBOOK_TYPES:
                 self.note(label, f"not a workbook ({ctype})")
-                return
+                return True
             suffix = WORKBOOK_TYPES[ctype]
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
         if self.saved_bytes + len(data) > MAX_SAVED_BYTES:
             self.note(label, f"over {MAX_SAVED_BYTES // 1024**3} GB of attachments in one run")
-            return
+            return True
         self.saved_bytes += len(data)
         stem = _safe(Path(name).stem if name else "attachment", 100)
         rel = self.unique(f"{folder}/{stem}{suffix}")
@@ -215,8 +219,9 @@ class _Saver:
             self.note(label, f"cannot be saved to read it ({exc.strerror or exc})")
             with contextlib.suppress(OSError):
                 path.unlink()
-            return
+            return True
         self.out.attachments += 1
+        return True
 
     def unique(self, rel: str, keep_suffix: bool = True) -> str:
         """``rel``, or ``rel (2)``… when a path is taken (a file's suffix kept)."""

@@ -143,6 +143,7 @@ def replies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         )
     )
     box.add(_reply("ravi@example.com", when["ravi2"], [("ravi-patel.xlsx", ravi_later, XLSX)]))
+    box.add(_reply("Tomás <tomas@example.com>", when["mei"], []))  # "see attached", and nothing
     box.flush()
     box.close()
     maildir = mailbox.Maildir(mail / "Inbox", create=True)
@@ -237,6 +238,10 @@ def test_collect_from_mail_equals_collect_from_the_saved_attachments(
         "not a workbook (image/png)"
         in log["dana.eml/dana@example.com 2027-05-28 0912/logo.png"].problems
     )
+    empty = [e for e in from_mail.log if e.file.startswith("replies.mbox/tomas@example.com")]
+    assert [e.problems for e in empty] == [
+        "a reply with nothing attached; ask tomas@example.com for their workbook"
+    ]
     deep = [e for e in from_mail.log if e.file.startswith("Inbox/mallory@example.com")]
     assert len(deep) == 1 and "levels" in deep[0].problems
     log_sheet = _sheet_values(tmp_path / "m" / "rollup.xlsx", "Import log")
