@@ -161,6 +161,9 @@ def merge_whole(copies: Sequence[Copy]) -> MergeResult:
     result = replace(result, conflicts=placed(result.conflicts, plan))  # named by cell too
     if not any(c.snapshot.plan.part for c in copies):
         return result
+    if (one := _one_persons_part(copies)) is not None:  # two saves of Ravi's part: Ravi's part
+        merged = replace(plan, part=one.part, plan_owners=one.plan_owners)
+        return replace(result, snapshot=replace(result.snapshot, plan=merged))
     short = []
     for g in plan.goals:
         if g.measure != "sum":  # readings are not split, so the workbook keeps no shares
@@ -174,10 +177,30 @@ def merge_whole(copies: Sequence[Copy]) -> MergeResult:
         cover = f"; the parts cover only {'; '.join(short)} of the shares" if short else ""
         raise MergeError(
             f"{gone} (parts given: {', '.join(o.name for o in plan.owners)}){cover}. Merge "
-            "every part, or add the whole plan (the workbook that was split) to the files; "
-            "nothing was written"
+            f"every part, or add the whole plan (the workbook that was split) to the files"
+            f"{_older_whole_said(copies)}; nothing was written"
         )
     return result
+
+
+def _one_persons_part(copies: Sequence[Copy]) -> Plan | None:
+    """The newest plan when every copy is a part of one person, of one version (else None)."""
+    plans = [c.snapshot.plan for c in sorted(copies, key=lambda c: (c.modified, c.file))]
+    if not all(p.part for p in plans) or len({p.version for p in plans}) != 1:
+        return None
+    return plans[-1] if len({person_key(p.part) for p in plans}) == 1 else None
+
+
+def _older_whole_said(copies: Sequence[Copy]) -> str:
+    """Why a whole plan given does not count: it is of an older version than the parts."""
+    newest = max(c.snapshot.plan.version for c in copies)
+    old = [c for c in copies if not c.snapshot.plan.part and c.snapshot.plan.version < newest]
+    if not old:
+        return ""
+    return (
+        f" ({old[0].file} is the whole plan of version {old[0].snapshot.plan.version}, the "
+        f"parts are of version {newest}: add the whole version-{newest} plan)"
+    )
 
 
 def _missing_parts_said(missing: Sequence[str]) -> str:

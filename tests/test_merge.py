@@ -110,3 +110,38 @@ def test_a_reading_is_one_whichever_way_the_name_is_spelled(sales_plan: Plan) ->
     other = CheckIn(day, "G1", "Tomas Herrera", 5000.0)  # no accent: maybe another person
     merged, _ = merge_copies([*copies, Copy("d.xlsx", 9.0, Snapshot(sales_plan, (other,)))])
     assert len(merged.check_ins) == 2
+
+
+def test_two_saves_of_one_persons_part_merge_into_their_part(sales_plan: Plan) -> None:
+    """Ravi sent his part twice: merging the two is his part again, not a plan missing people."""
+    from backplan_xlsx.merge import merge_whole
+    from backplan_xlsx.split import split_plan
+
+    owner, part = split_plan(Snapshot(sales_plan))[1]
+    first = CheckIn(date(2027, 2, 1), "G1", owner.name, 1000.0, row=2)
+    later = CheckIn(date(2027, 3, 1), "G1", owner.name, 2000.0, row=3)
+    copies = [
+        Copy("ravi-1.xlsx", 1.0, replace(part, check_ins=(first,))),
+        Copy("ravi-2.xlsx", 2.0, replace(part, check_ins=(first, later))),
+    ]
+    merged = merge_whole(copies).snapshot
+    assert merged.plan.part == owner.name and merged.plan.plan_owners == part.plan.plan_owners
+    assert [c.value for c in merged.check_ins] == [1000.0, 2000.0]
+    # Two people's parts still need every other part (or the whole plan).
+    other = split_plan(Snapshot(sales_plan))[2][1]
+    with pytest.raises(MergeError, match="are missing"):
+        merge_whole([*copies, Copy("mei.xlsx", 3.0, other)])
+
+
+def test_a_whole_plan_of_an_older_version_is_named_as_such(sales_plan: Plan) -> None:
+    from backplan_xlsx.merge import merge_whole
+    from backplan_xlsx.split import split_plan
+
+    v2 = replace(sales_plan, version=2)
+    parts = split_plan(Snapshot(v2))
+    copies = [Copy("plan-v1.xlsx", 1.0, Snapshot(sales_plan)), Copy("a.xlsx", 2.0, parts[0][1])]
+    with pytest.raises(MergeError) as caught:
+        merge_whole(copies)
+    assert "plan-v1.xlsx is the whole plan of version 1, the parts are of version 2" in str(
+        caught.value
+    )
