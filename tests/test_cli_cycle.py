@@ -104,6 +104,10 @@ def test_brief_for_each_owner(built: Path, tmp_path: Path) -> None:
     assert f"So far {part.actual:,.0f} USD" in ravi
     one = run("brief", str(filled), "--owner", "nobody", "--as-of", AS_OF)
     assert one.exit_code == 2 and "no such owner" in one.stderr  # type: ignore[attr-defined]
+    # "markdown", as status spells it, is md; written as .md files.
+    md = run("brief", str(filled), "-o", str(tmp_path / "md"), "-f", "markdown", "--as-of", AS_OF)
+    assert md.exit_code == 0, md.output  # type: ignore[attr-defined]
+    assert (tmp_path / "md" / "ravi-patel.md").read_text().startswith("#")
 
 
 def test_collect_then_history(built: Path, tmp_path: Path) -> None:

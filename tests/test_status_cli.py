@@ -93,6 +93,13 @@ def test_every_format_and_grouping(filled: Path, fmt: str, by: str | None) -> No
         assert "== Ravi Patel:" in result.stdout
 
 
+def test_md_is_markdown(filled: Path) -> None:
+    """brief says md, status says markdown: each takes both."""
+    short = run("status", str(filled), "--as-of", AS_OF, "-f", "md")
+    assert short.exit_code == 0, short.stderr
+    assert short.stdout == run("status", str(filled), "--as-of", AS_OF, "-f", "markdown").stdout
+
+
 def test_table_is_plain_when_piped(filled: Path) -> None:
     result = run("status", str(filled), "--as-of", AS_OF)
     assert not re.search(r"\x1b\[", result.stdout)

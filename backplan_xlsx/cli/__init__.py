@@ -209,10 +209,11 @@ def _format_option() -> Callable[[_F], _F]:
         "-f",
         "--format",
         "fmt",
-        type=click.Choice(FORMATS),
+        type=click.Choice((*FORMATS, "md")),
         default="table",
         show_default=True,
-        help="How to print it.",
+        help="How to print it (md is markdown).",
+        callback=lambda _ctx, _param, value: "markdown" if value == "md" else value,
     )
 
 

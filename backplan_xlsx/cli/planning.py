@@ -252,7 +252,13 @@ def split(workbook: Path, output: Path, as_of: date | None, force: bool) -> None
     "DIR", "Write one file per person into DIR (default: print).", required=False, folder=True
 )
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(("md", "html")), default="md", show_default=True
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("md", "markdown", "html")),
+    default="md",
+    show_default=True,
+    help="md (markdown, as status calls it) or html.",
 )
 @as_of_option("Judge as of this date (default: As-of cell, else today).")
 def brief(
@@ -277,6 +283,7 @@ def brief(
     from ..parts import judged_on_share
     from ..reader import as_of_for, read_workbook
 
+    fmt = "md" if fmt == "markdown" else fmt
     snap = read_untrusted(read_workbook, workbook)
     report = evaluate(judged_on_share(snap), as_of_for(snap, as_of))
     people = find_owners(snap.plan.owners, owners)
