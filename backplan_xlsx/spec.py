@@ -124,6 +124,15 @@ _MESSAGES = {
 }
 
 
+#: Pydantic's bound errors ("Input should be greater than 0"), said as a person would.
+_BOUNDS = {
+    "greater_than": ("more than", "gt"),
+    "greater_than_equal": ("at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("at most", "le"),
+}
+
+
 def _pydantic_problems(src: Source, exc: Any) -> list[Problem]:
     out: list[Problem] = []
     for err in exc.errors(include_url=False):
@@ -136,6 +145,15 @@ def _pydantic_problems(src: Source, exc: Any) -> list[Problem]:
             message = str(err["msg"])
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]
+        bound = _BOUNDS.get(kind)
+        if bound is not None:
+            word, key = bound
+            limit = err.get("ctx", {}).get(key)
+            shown = f"{limit:,.10g}" if isinstance(limit, int | float) else str(limit)
+            message = f"{err.get('input')!r} must be {word} {shown}"
+        if kind == "too_short":
+            least = err.get("ctx", {}).get("min_length", 1)
+            message = f"needs at least {least} item{'s' if least != 1 else ''}"
         if kind == "literal_error":
             expected = str(err.get("ctx", {}).get("expected", "")).replace("'", "")
             message = f"{err.get('input')!r} is not one of: {expected.replace(' or ', ', ')}"

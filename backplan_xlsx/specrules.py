@@ -249,7 +249,7 @@ def _direction_checks(src: Source, i: int, g: dict[str, Any]) -> list[Problem]:
         out.append(
             src.problem(
                 ("goals", i, "target"),
-                f"{target:g} equals the baseline; give a target above it (a goal that "
+                f"{target:,.10g} equals the baseline; give a target above it (a goal that "
                 "moves up) or below it (one that moves down, such as churn)",
                 "target-equals-baseline",
             )

@@ -161,7 +161,7 @@ def test_minimal_spec_gets_defaults() -> None:
                 "    target: 1000\n    funnel: {deal_size: 0, stages: [{name: x, conversion: 1.5}]}\n",
             ),
             "goals[0].funnel.deal_size",
-            "greater than 0",
+            "0 must be more than 0",
         ),
         (
             (
@@ -169,7 +169,12 @@ def test_minimal_spec_gets_defaults() -> None:
                 "    target: 1000\n    funnel: {deal_size: 10, stages: [{name: x, conversion: 1.5}]}\n",
             ),
             "goals[0].funnel.stages[0].conversion",
-            "less than or equal to 1",
+            "1.5 must be at most 1",
+        ),
+        (
+            ("    target: 1000\n", "    target: 1000\n    funnel: {deal_size: 10, stages: []}\n"),
+            "goals[0].funnel.stages",
+            "needs at least 1 item",
         ),
         (
             ("    target: 1000\n", "    target: 1000\n    curve: [1, 2]\n"),
