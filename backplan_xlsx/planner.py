@@ -121,22 +121,43 @@ def step_target(goal: Goal, previous: float, ideal: float) -> float:
     return max(previous, min(goal.target, rounded))
 
 
-def split_whole(count: int, shares: Sequence[float]) -> list[int]:
-    """Split ``count`` by ``shares`` into whole numbers that add up exactly.
+class FairSplit:
+    """One funnel stage's counts split window after window, fair over the whole plan.
 
-    Largest remainder: everyone gets the floor of their quota, then the units
-    left go to the largest remainders (ties to the earlier owner).
+    Splitting each window on its own hands every tie and every remainder
+    to the same people: with 3 deals a month among shares of 30, 20, 20, 10,
+    10 and 10%, the 10% owners would never get a deal to close all year.
+    So each window gives out its count by what each owner is still owed
+    of their share of every count so far: each window's parts are whole
+    numbers that add up to its count exactly, and over the plan every owner
+    stays within a unit or two of their share.
     """
-    total = sum(shares)
-    if count <= 0 or total <= 0:
-        return [0] * len(shares)
-    quotas = [count * s / total for s in shares]
-    floors = [math.floor(q + 1e-9) for q in quotas]
-    left = count - sum(floors)
-    order = sorted(range(len(shares)), key=lambda i: (-(quotas[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
-    return floors
+
+    def __init__(self, shares: Sequence[float]) -> None:
+        total = sum(shares)
+        self.shares = [s / total for s in shares] if total > 0 else [0.0] * len(shares)
+        self.given = [0] * len(shares)
+        self.total = 0
+
+    def split(self, count: int) -> list[int]:
+        """This window's parts of ``count``, in the owners' order."""
+        if count <= 0 or not self.shares or not any(self.shares):
+            return [0] * len(self.shares)
+        self.total += count
+        need = [s * self.total - g for s, g in zip(self.shares, self.given, strict=True)]
+        parts = [max(0, math.floor(n + 1e-9)) for n in need]
+        left = count - sum(parts)
+        by_owed = sorted(range(len(need)), key=lambda i: (-(need[i] - parts[i]), i))
+        for i in by_owed[: max(0, left)]:
+            parts[i] += 1
+        for i in reversed(by_owed):  # more than the count: the least owed give one back
+            if left >= 0:
+                break
+            if parts[i] > 0:
+                parts[i] -= 1
+                left += 1
+        self.given = [g + p for g, p in zip(self.given, parts, strict=True)]
+        return parts
 
 
 def _problem(field: str, message: str, code: str) -> Problem:
@@ -277,6 +298,7 @@ def funnel_actions(plan: Plan, goal: Goal, milestones: Sequence[Milestone]) -> l
         return []
     owners = [o for o in plan.owners if o.share_of(goal.id) > 0]
     shares = [o.share_of(goal.id) for o in owners]
+    fair = [FairSplit(shares) for _ in range(len(goal.funnel.stages) + 1)]  # close, then stages
     out: list[Action] = []
     for m in milestones:
         increment = m.target - m.start_value
@@ -291,8 +313,8 @@ def funnel_actions(plan: Plan, goal: Goal, milestones: Sequence[Milestone]) -> l
             ideal = ideal - timedelta(days=stage.days)
             due, late = stage_due(plan.start, m, ideal)
             steps.append((stage.name, count, due, stage.name, late))
-        for template, n, when, stage_name, late in reversed(steps):
-            for owner, part in zip(owners, split_whole(n, shares), strict=True):
+        for j, (template, n, when, stage_name, late) in reversed(list(enumerate(steps))):
+            for owner, part in zip(owners, fair[j].split(n), strict=True):
                 if part > 0:
                     text = count_text(template, part)
                     out.append(

@@ -223,30 +223,6 @@ def count_windows(start: date, deadline: date, cadence: str) -> int:
     return n
 
 
-class _Parts:
-    """How many owners get a non-zero part of a count (the planner's whole split).
-
-    A count at least ``sum / min`` of the shares gives everyone a quota of
-    one or more, so all of them; smaller counts are split once each.
-    """
-
-    def __init__(self, shares: Sequence[float]) -> None:
-        self.shares = shares
-        self.everyone = sum(shares) / min(shares) if shares else math.inf
-        self.cache: dict[int, int] = {}
-
-    def positive(self, count: int) -> int:
-        if count <= 0 or not self.shares:
-            return 0
-        if count >= self.everyone:
-            return len(self.shares)
-        if count not in self.cache:
-            from .planner import split_whole
-
-            self.cache[count] = sum(1 for part in split_whole(count, self.shares) if part > 0)
-        return self.cache[count]
-
-
 def _funnel_size(
     plan: Plan, index: int, goal: Goal, src: Source, explicit: Sequence[Any]
 ) -> tuple[int, Problem | None]:
@@ -258,7 +234,10 @@ def _funnel_size(
     milestones, found = plan_milestones(plan, index, explicit, 1)
     if found:
         return 0, None  # the planner reports these itself
-    parts = _Parts([o.share_of(goal.id) for o in plan.owners if o.share_of(goal.id) > 0])
+    from .planner import FairSplit
+
+    shares = [o.share_of(goal.id) for o in plan.owners if o.share_of(goal.id) > 0]
+    fair = [FairSplit(shares) for _ in range(len(funnel.stages) + 1)]  # as the planner splits
     total = 0
     for m in milestones:
         count = (m.target - m.start_value) / funnel.deal_size  # a fall plans no deals
@@ -280,7 +259,7 @@ def _funnel_size(
                     "funnel-too-large",
                 )
             count = math.ceil(count - _CEIL_SLACK)
-            total += parts.positive(int(count))
+            total += sum(1 for part in fair[j].split(int(count)) if part > 0)
     return total, None
 
 

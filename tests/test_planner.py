@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backplan_xlsx.model import Plan
-from backplan_xlsx.planner import curve_fractions, due_dates, split_whole
+from backplan_xlsx.planner import FairSplit, curve_fractions, due_dates
 from tests.strategies import plans
 
 
@@ -69,15 +69,34 @@ def test_funnel_splits_add_up_exactly_and_follow_the_brief(plan: Plan) -> None:
 
 
 @settings(max_examples=200)
-@given(st.integers(0, 10_000), st.lists(st.floats(0.001, 1), min_size=1, max_size=12))
-def test_split_whole_adds_up_and_stays_within_one_of_the_quota(
-    count: int, weights: list[float]
+@given(
+    st.lists(st.integers(0, 2_000), min_size=1, max_size=24),
+    st.lists(st.floats(0.001, 1), min_size=1, max_size=12),
+)
+def test_fair_split_adds_up_each_window_and_follows_the_shares_over_the_plan(
+    counts: list[int], weights: list[float]
 ) -> None:
-    parts = split_whole(count, weights)
-    assert sum(parts) == count
+    fair = FairSplit(weights)
     total = sum(weights)
-    for part, w in zip(parts, weights, strict=True):
-        assert abs(part - count * w / total) < 1 + 1e-9
+    given = [0] * len(weights)
+    so_far = 0
+    for count in counts:
+        parts = fair.split(count)
+        assert sum(parts) == count and all(p >= 0 for p in parts)
+        so_far += count
+        given = [g + p for g, p in zip(given, parts, strict=True)]
+        for g, w in zip(given, weights, strict=True):
+            assert abs(g - so_far * w / total) < 2 + 1e-9
+
+
+def test_small_counts_reach_small_shares_over_the_year() -> None:
+    """3 deals a month among 30/20/20/10/10/10%: the 10% owners get deals too."""
+    fair = FairSplit([0.3, 0.2, 0.2, 0.1, 0.1, 0.1])
+    year = [fair.split(3) for _ in range(12)]
+    assert all(sum(month) == 3 for month in year)
+    totals = [sum(month[i] for month in year) for i in range(6)]
+    quotas = [36 * s for s in (0.3, 0.2, 0.2, 0.1, 0.1, 0.1)]
+    assert all(abs(t - q) < 1 for t, q in zip(totals, quotas, strict=True)), totals
 
 
 @given(plans(max_goals=2))
