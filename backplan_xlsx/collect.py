@@ -43,6 +43,7 @@ from .intake import read_one as read_one  # re-exported: the worker's tasks
 from .intake import read_whole as read_whole
 from .merge import Conflict, Copy, Unplaced, merge_all
 from .model import Plan
+from .parts import missing_parts
 from .returns import ReturnedFile, ReturnRow, every_owner
 from .rollup import ImportEntry, PlanResult, write_rollup
 
@@ -463,6 +464,12 @@ def _merge_plan(
         return
     merged = merge_all(copies, complete=lambda plan: with_people(plan, [], sent))
     result.conflicts.extend((pid, c) for c in merged.conflicts)
+    if merged.unplaced and not sent and (gone := missing_parts([c.snapshot.plan for c in copies])):
+        hint = (
+            f"the current version's rows of {', '.join(gone)} were not returned: give the "
+            "current plan with --expect PLAN.xlsx to carry it"
+        )
+        merged = replace(merged, unplaced=tuple(replace(u, hint=hint) for u in merged.unplaced))
     result.unplaced.extend((pid, u) for u in merged.unplaced)
     latest = max(d.version or 0 for d in members)
     for name in merged.carried:

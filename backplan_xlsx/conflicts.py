@@ -81,12 +81,18 @@ class Unplaced:
     item: str
     column: str
     value: str
+    #: Why the current version may hold the row after all (collect: parts missing).
+    hint: str = ""
 
     def __str__(self) -> str:
+        where = (
+            f"has no row in the current version's copies read ({self.hint})"
+            if self.hint
+            else "has no row in the current version; type it again where it belongs now"
+        )
         return (
             f"{self.file} (version {self.version}), {self.sheet}: {self.item} {self.column} "
-            f"{self.value!r} has no row in the current version; type it again where it "
-            "belongs now"
+            f"{self.value!r} {where}"
         )
 
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,8 @@ def test_an_old_version_part_carries_into_rows_no_returned_part_holds(tmp_path: 
     m1 = ["--history", store, "--expect", str(plan1)]
     got = run("collect", str(ret1), "-o", str(tmp_path / "m1.xlsx"), "--as-of", "2027-01-31", *m1)
     assert got.exit_code == 0, got.output
+    unexpected = tmp_path / "history-no-expect.sqlite"
+    shutil.copyfile(store, unexpected)  # month 1 only: month 2 is collected again without --expect
     merged1 = tmp_path / "merged1.xlsx"
     assert run("merge", str(plan1), *(str(p) for p in ret1.glob("*.xlsx")), "-o", str(merged1))
     plan2 = tmp_path / "plan-v2.xlsx"
@@ -105,6 +108,11 @@ def test_an_old_version_part_carries_into_rows_no_returned_part_holds(tmp_path: 
     assert got.exit_code == 0, got.output
     assert "has no row in the current version" not in got.output
     assert f"{first} Done" not in got.output and f"{second} Done" not in got.output
+    # Without --expect nobody returned Tomás's version-2 rows: the message says what to give.
+    alone = ["--as-of", "2027-02-28", "--history", str(unexpected)]
+    got = run("collect", str(ret2), "-o", str(tmp_path / "m2-alone.xlsx"), *alone)
+    assert f"{first} Done 'x' has no row in the current version's copies read" in got.output
+    assert "give the current plan with --expect PLAN.xlsx to carry it" in got.output
 
     # merge, given the whole plan, carries them the same way.
     merged2 = tmp_path / "merged2.xlsx"
