@@ -1,10 +1,13 @@
 """Rebuild from an edited spec keeping what people typed (``build --keep OLD.xlsx``).
 
 A spec changes during the year (a new goal, a new owner, a changed target)
-while people keep typing into the workbook. Rows keep their ids (G1, A7,
-X2…), but ids are positions, so each input follows its row (found by
-what the row is: :mod:`backplan_xlsx.rekey`) into the new plan, one
-version up. Check-ins are rows of their own and all come along.
+while people keep typing into the workbook. Every row the old workbook has
+keeps its id (G1, A7, X2…) in the new plan, found by what the row is
+(:mod:`backplan_xlsx.rekey`); a new row gets an id the old plan never used,
+and a removed row's id stays unused, so copies of the old version returned
+later are carried forward by row id onto the right rows. The new plan is a
+new version of the old one: above it, and above a newer workbook it
+replaces. Check-ins are rows of their own and all come along.
 An input whose row the new plan no longer has is not dropped: the rebuild
 is refused, naming each such cell and value, so the user can move it or
 clear it first.
@@ -12,7 +15,7 @@ clear it first.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,15 +23,29 @@ from typing import TYPE_CHECKING
 from . import layout
 from .errors import InputsWouldBeLostError
 from .model import Plan, Snapshot
-from .rekey import follow_rows
+from .rekey import follow_rows, keep_ids
 
 if TYPE_CHECKING:
     from .reader import WorkbookDetails
     from .reader.columns import Table
 
 
-def kept_snapshot(path: Path, plan: Plan) -> Snapshot:
-    """The new ``plan`` (one version up) holding every input of the workbook at ``path``.
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """The new version with the old one's inputs, and what a person should know of it."""
+
+    snapshot: Snapshot
+    #: E.g. that the workbook it replaces was a newer version than the one kept.
+    notes: tuple[str, ...] = ()
+
+
+def kept_snapshot(path: Path, plan: Plan, replacing: Path | None = None) -> Rebuild:
+    """The new ``plan`` holding every input of the workbook at ``path``, with its ids.
+
+    Every row the old workbook has keeps its id; new rows get ids above the
+    old plan's highest. The version is above the old workbook's (and the
+    spec's, when that says more), and above ``replacing``'s (the file the
+    rebuild will overwrite) when that is a newer version of the same plan.
 
     Raises:
         WorkbookReadError: the old workbook, or its Check-ins, cannot be read.
@@ -56,8 +73,9 @@ def kept_snapshot(path: Path, plan: Plan) -> Snapshot:
             "renamed)"
         )
     ensure_nothing_lost(old)
-    # Ids are positions: follow each row, so a Done mark stays on its action.
-    moved, gone = follow_rows(old, plan)
+    # The planner numbers by position: give each row its old id back.
+    plan, maps = keep_ids(old.plan, plan, details.identity.recorded)
+    moved, gone = follow_rows(old, plan, maps)
     lost = _without_a_row(details, gone)
     if lost:
         head = (
@@ -66,7 +84,46 @@ def kept_snapshot(path: Path, plan: Plan) -> Snapshot:
             "Nothing was written"
         )
         raise InputsWouldBeLostError("\n".join([head, *lost]))
-    return replace(moved, plan=replace(plan, version=old.plan.version + 1), problems=())
+    version, notes = _new_version(old.plan, plan, name, replacing)
+    return Rebuild(replace(moved, plan=replace(plan, version=version), problems=()), notes)
+
+
+def _new_version(
+    old: Plan, spec: Plan, name: str, replacing: Path | None
+) -> tuple[int, tuple[str, ...]]:
+    """A version above the old one's, and above the one the output would replace.
+
+    Writing version 2 over a version 3 of the same plan would make copies
+    of that version 3 look newer than the rebuild.
+    """
+    version = max(old.version + 1, spec.version)
+    there = _version_of(replacing, old.id) if replacing is not None else None
+    if there is None or there < version:
+        return version, ()
+    return there + 1, (
+        f"{replacing} held version {there} of this plan and {name} version {old.version}: "
+        f"the rebuild is version {there + 1}, the newest, with {name}'s inputs (the file it "
+        "replaces is backed up)",
+    )
+
+
+def _version_of(path: Path, plan_id: str) -> int | None:
+    """The version of ``plan_id`` the workbook at ``path`` holds (None: none, or not read)."""
+    from .errors import BackplanError
+    from .reader.identity import read_identity
+    from .reader.source import open_source
+
+    if not path.is_file():
+        return None
+    try:
+        src = open_source(path)
+        try:
+            found = read_identity(src, [])
+        finally:
+            src.close()
+    except BackplanError:
+        return None
+    return found.version if found.plan_id == plan_id else None
 
 
 def _without_a_row(details: WorkbookDetails, gone: dict[str, set[str]]) -> list[str]:

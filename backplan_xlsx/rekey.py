@@ -1,23 +1,26 @@
-"""Which row of a rebuilt plan is which row of the old one, when ids moved.
+"""Which row of a rebuilt plan is which row of the old one, and its id kept.
 
-Ids are positions in the spec (A1 is the first action planned), so a new
-owner, a changed target or a goal added in front renumbers rows: A6 was
-Ravi's and is now Liam's. Inputs must follow the row, not the number, or a
-Done mark lands on somebody else's action. A row is recognised by what it
-is: an action by its goal, owner, due date and words (numbers aside, since
-a changed target changes "Close 3 deals" into "Close 4 deals"); an
-anti-goal by what it avoids; a goal by its name; an owner by their name; a
-milestone by its goal and due date.
+The planner numbers rows by position (A1 is the first action planned), so a
+new owner, a changed target or a milestone removed would renumber rows: A6
+was Ravi's and would be Liam's. Every row keeps its id instead
+(:func:`keep_ids`), because copies of the old version are carried forward,
+and history is kept, by row id. A row is recognised by what it is: an
+action by its goal, owner, due date and words (numbers aside, since a
+changed target changes "Close 3 deals" into "Close 4 deals"); an anti-goal
+by what it avoids; a goal by its name; an owner by their name; a milestone
+by its goal and due date. Goals keep the ids the spec gives them (the spec
+names its goals by id); their inputs and check-ins follow them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from . import layout
-from .model import Plan, Snapshot, UserColumn
+from .model import CheckIn, Plan, Snapshot, UserColumn
 from .names import person_key
 from .rules.words import singular
 
@@ -101,11 +104,83 @@ def _moved(values: dict[str, Any], ids: dict[str, str | None]) -> dict[str, Any]
     return out
 
 
-def follow_rows(snap: Snapshot, new: Plan) -> tuple[Snapshot, dict[str, set[str]]]:
+#: Per sheet, an old row id → the id of the same row in the new plan (None: it has none).
+RowMaps = dict[str, dict[str, str | None]]
+
+#: The sheets whose ids the planner numbers by position, and their id prefixes.
+_NUMBERED: tuple[tuple[str, str], ...] = (
+    (layout.MILESTONES, "M"),
+    (layout.ACTIONS, "A"),
+    (layout.OWNERS, "O"),
+    (layout.ANTI_GOALS, "X"),
+)
+_SHEETS = (layout.GOALS, layout.MILESTONES, layout.ACTIONS, layout.OWNERS, layout.ANTI_GOALS)
+
+
+def _number(rid: str, prefix: str) -> int:
+    rest = rid[len(prefix) :]
+    return int(rest) if rid.startswith(prefix) and rest.isdigit() else 0
+
+
+def keep_ids(
+    old: Plan, new: Plan, used: Mapping[str, Iterable[str]] | None = None
+) -> tuple[Plan, RowMaps]:
+    """``new`` with every row the old plan has under its old id; new rows numbered above.
+
+    A row of ``new`` that is a row of ``old`` (see :func:`row_map`) takes the
+    old row's id; every other row takes a number above the highest the old
+    plan used for its sheet (``used``: sheet → ids its build record lists,
+    rows since deleted included), so an id is never given to another row and
+    a removed row's id stays unused. Actions follow their milestone's id.
+
+    Returns:
+        The renumbered plan, and per sheet old id → its id in that plan (None:
+        the row is gone), for :func:`follow_rows`.
+    """
+    maps: RowMaps = {}
+    renamed: dict[str, dict[str, str]] = {}
+    for sheet, prefix in _NUMBERED:
+        pairs = row_map(old, new, sheet)
+        back = {to: rid for rid, to in pairs.items() if to is not None}
+        known = [*_ids_of(old, sheet), *((used or {}).get(sheet, ()))]
+        fresh = max((_number(i, prefix) for i in known), default=0)
+        ids: dict[str, str] = {}
+        for rid in _ids_of(new, sheet):
+            if rid not in back:
+                fresh += 1
+            ids[rid] = back.get(rid, f"{prefix}{fresh}")
+        renamed[sheet] = ids
+        maps[sheet] = {rid: (rid if to is not None else None) for rid, to in pairs.items()}
+    maps[layout.GOALS] = row_map(old, new, layout.GOALS)
+    ms, acts = renamed[layout.MILESTONES], renamed[layout.ACTIONS]
+    plan = replace(
+        new,
+        milestones=tuple(replace(m, id=ms[m.id]) for m in new.milestones),
+        actions=tuple(
+            replace(a, id=acts[a.id], milestone=ms.get(a.milestone, a.milestone))
+            for a in new.actions
+        ),
+        owners=tuple(replace(o, id=renamed[layout.OWNERS][o.id]) for o in new.owners),
+        anti_goals=tuple(replace(x, id=renamed[layout.ANTI_GOALS][x.id]) for x in new.anti_goals),
+    )
+    return plan, maps
+
+
+def _ids_of(plan: Plan, sheet: str) -> list[str]:
+    return [rid for rid, _ in _identities(plan, sheet)]
+
+
+def follow_rows(
+    snap: Snapshot, new: Plan, maps: RowMaps | None = None
+) -> tuple[Snapshot, dict[str, set[str]]]:
     """The snapshot's inputs re-keyed to ``new``'s row ids, and per sheet the old
-    ids that have no row in ``new`` (their inputs are left out: the caller names them)."""
-    sheets = (layout.GOALS, layout.MILESTONES, layout.ACTIONS, layout.OWNERS, layout.ANTI_GOALS)
-    maps = {sheet: row_map(snap.plan, new, sheet) for sheet in sheets}
+    ids that have no row in ``new`` (their inputs are left out: the caller names them).
+
+    ``maps`` (from :func:`keep_ids`) says which row is which; without it rows
+    are paired by :func:`row_map`. Check-ins follow their goal or anti-goal.
+    """
+    if maps is None:
+        maps = {sheet: row_map(snap.plan, new, sheet) for sheet in _SHEETS}
     gone = {sheet: {rid for rid, to in m.items() if to is None} for sheet, m in maps.items()}
     fields: dict[str, Any] = {}
     for spec, col in layout.row_inputs():
@@ -114,4 +189,18 @@ def follow_rows(snap: Snapshot, new: Plan) -> tuple[Snapshot, dict[str, set[str]
         UserColumn(u.sheet, u.header, tuple(_moved(dict(u.values), maps.get(u.sheet, {})).items()))
         for u in snap.user_columns
     )
-    return replace(snap, user_columns=columns, **fields), gone
+    check_ins = _check_ins_moved(snap.check_ins, maps)
+    return replace(snap, user_columns=columns, check_ins=check_ins, **fields), gone
+
+
+def _check_ins_moved(check_ins: tuple[CheckIn, ...], maps: RowMaps) -> tuple[CheckIn, ...]:
+    """Each check-in on its goal's (or anti-goal's) id in the new plan.
+
+    One whose goal the new plan lacks keeps what it says (it is a row someone
+    typed; ``check`` names a goal that is not in the plan).
+    """
+    to = {**maps.get(layout.ANTI_GOALS, {}), **maps.get(layout.GOALS, {})}
+    moved = {rid: new for rid, new in to.items() if new is not None and new != rid}
+    if not moved:
+        return check_ins
+    return tuple(replace(c, goal=moved[c.goal]) if c.goal in moved else c for c in check_ins)

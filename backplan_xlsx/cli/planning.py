@@ -74,9 +74,11 @@ def build(spec: Path, output: Path, as_of: date | None, force: bool, keep: Path 
     A workbook in the way is replaced only when it holds no input (no
     check-ins, Done marks, notes, reviews, feedback or typed As-of); with
     --force it is replaced anyway and a timestamped backup is kept. With
-    --keep OLD.xlsx the rebuild carries OLD's inputs by row id, bumps the
-    version and backs up whatever it overwrites; an input whose row the
-    edited spec no longer has is printed with its cell and nothing is written.
+    --keep OLD.xlsx the rebuild carries OLD's inputs by row id: every row
+    OLD has keeps its id, new rows get ids OLD never used; the version goes
+    above OLD's (and above a newer workbook it overwrites) and whatever it
+    overwrites is backed up; an input whose row the edited spec no longer
+    has is printed with its cell and nothing is written.
 
     \b
     Example:
@@ -94,7 +96,10 @@ def build(spec: Path, output: Path, as_of: date | None, force: bool, keep: Path 
     if keep is not None:
         from ..keep import kept_snapshot
 
-        snapshot = read_untrusted(kept_snapshot, keep, plan)
+        rebuild = read_untrusted(kept_snapshot, keep, plan, output)
+        for note in rebuild.notes:
+            click.echo(f"Note: {note}", err=True)
+        snapshot = rebuild.snapshot
         plan = snapshot.plan
     result = build_plan(
         plan,
