@@ -42,6 +42,8 @@ class MetaField:
 META_GOAL_SETTINGS = "goal_settings"
 #: On a part: the names of every owner of the whole plan (JSON), see ``parts``.
 META_PLAN_OWNERS = "plan_owners"
+#: Ids an earlier version used above this one's rows (``rowids``): never reused.
+META_USED_IDS = "used_ids"
 
 #: The key/value block, in the order it is written.
 META_FIELDS = (
@@ -57,6 +59,7 @@ META_FIELDS = (
     MetaField(layout.META_INPUTS, "text", "inputs"),
     MetaField(layout.META_CELLS, "text", "input_cells"),
     MetaField(META_GOAL_SETTINGS, "text", "goal_settings"),
+    MetaField(META_USED_IDS, "list", "used_ids"),
 )
 #: Headers above the key/value block.
 META_KEY_HEADERS = ("Key", "Value")

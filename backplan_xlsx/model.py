@@ -201,6 +201,9 @@ class Plan:
     part: str = ""
     #: On a part: every owner of the whole plan, so an import knows who else owes a part.
     plan_owners: tuple[str, ...] = ()
+    #: Per id prefix, the highest id an earlier version used when above this one's rows
+    #: (``A187`` after A187's row was removed): never given to another row (``rowids``).
+    used_ids: tuple[str, ...] = ()
 
     def goal(self, goal_id: str) -> Goal:
         """The goal with this id (KeyError when there is none)."""

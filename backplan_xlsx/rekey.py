@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from . import layout
+from . import layout, rowids
 from .model import CheckIn, Plan, Snapshot, UserColumn
 from .names import person_key
 from .rules.words import singular
@@ -117,11 +117,6 @@ _NUMBERED: tuple[tuple[str, str], ...] = (
 _SHEETS = (layout.GOALS, layout.MILESTONES, layout.ACTIONS, layout.OWNERS, layout.ANTI_GOALS)
 
 
-def _number(rid: str, prefix: str) -> int:
-    rest = rid[len(prefix) :]
-    return int(rest) if rid.startswith(prefix) and rest.isdigit() else 0
-
-
 def keep_ids(
     old: Plan, new: Plan, used: Mapping[str, Iterable[str]] | None = None
 ) -> tuple[Plan, RowMaps]:
@@ -129,9 +124,11 @@ def keep_ids(
 
     A row of ``new`` that is a row of ``old`` (see :func:`row_map`) takes the
     old row's id; every other row takes a number above the highest the old
-    plan used for its sheet (``used``: sheet → ids its build record lists,
-    rows since deleted included), so an id is never given to another row and
-    a removed row's id stays unused. Actions follow their milestone's id.
+    plan used for its sheet (its rows, its ``used_ids``, and ``used``: sheet →
+    ids its build record lists, rows since deleted included), so an id is
+    never given to another row and a removed row's id stays unused; the
+    highest used above the new plan's rows is kept in its ``used_ids``.
+    Actions follow their milestone's id.
 
     Returns:
         The renumbered plan, and per sheet old id → its id in that plan (None:
@@ -139,11 +136,11 @@ def keep_ids(
     """
     maps: RowMaps = {}
     renamed: dict[str, dict[str, str]] = {}
+    before = [i for sheet, ids in (used or {}).items() for i in ids]
     for sheet, prefix in _NUMBERED:
         pairs = row_map(old, new, sheet)
         back = {to: rid for rid, to in pairs.items() if to is not None}
-        known = [*_ids_of(old, sheet), *((used or {}).get(sheet, ()))]
-        fresh = max((_number(i, prefix) for i in known), default=0)
+        fresh = rowids.next_number(old, prefix, before) - 1
         ids: dict[str, str] = {}
         for rid in _ids_of(new, sheet):
             if rid not in back:
@@ -163,7 +160,8 @@ def keep_ids(
         owners=tuple(replace(o, id=renamed[layout.OWNERS][o.id]) for o in new.owners),
         anti_goals=tuple(replace(x, id=renamed[layout.ANTI_GOALS][x.id]) for x in new.anti_goals),
     )
-    return plan, maps
+    olds = [r.id for attr in rowids.NUMBERED.values() for r in getattr(old, attr)]
+    return replace(plan, used_ids=rowids.used_above(plan, old.used_ids, olds, before)), maps
 
 
 def _ids_of(plan: Plan, sheet: str) -> list[str]:

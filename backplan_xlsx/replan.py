@@ -13,12 +13,11 @@ ids, which never change.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from . import rules
+from . import rowids, rules
 from .errors import ReplanError as ReplanError  # re-exported: raised here
 from .model import Action, CheckIn, DoneMark, Goal, Milestone, Plan
 from .planner import curve_fractions, due_dates, funnel_actions, funnel_count, step_target
@@ -33,11 +32,6 @@ class Change:
 
     def __str__(self) -> str:
         return f"{self.item}: {self.what}"
-
-
-def _next_number(ids: Sequence[str], prefix: str) -> int:
-    nums = [int(m[1]) for i in ids if (m := re.fullmatch(rf"{prefix}(\d+)", i))]
-    return max(nums, default=0) + 1
 
 
 def _remaining_path(
@@ -72,6 +66,7 @@ def replan(
     targets: Mapping[str, float] | None = None,
     deadlines: Mapping[str, date] | None = None,
     typed_into: Collection[str] = (),
+    used: Iterable[str] = (),
 ) -> tuple[Plan, list[Change]]:
     """A new version of ``plan`` whose remaining path starts from the actuals.
 
@@ -83,6 +78,8 @@ def replan(
         typed_into: ids of actions someone typed into (notes, their own
             columns): kept like done ones, so nothing typed is dropped.
         targets: goal id → new target. deadlines: goal id → new deadline.
+        used: ids of rows deleted from the workbook (its build record's):
+            like every id the plan has used, never given to a new row.
 
     Returns:
         The new plan (version + 1) and what changed, one line per change.
@@ -96,13 +93,18 @@ def replan(
     # A number typed as text is written back as a number: plan from it as one.
     check_ins = rules.as_numbers(tuple(check_ins))
     changes: list[Change] = []
+    used = tuple(used)
     goals = _new_goals(plan, check_ins, as_of, targets or {}, deadlines or {}, changes)
     new_plan = replace(plan, goals=tuple(goals), version=plan.version + 1)
-    milestones = _new_milestones(plan, goals, check_ins, as_of, changes)
+    next_m = rowids.next_number(plan, "M", used)
+    milestones = _new_milestones(plan, goals, check_ins, as_of, next_m, changes)
     done = done or {}
     keep = {a.id for a in plan.actions if rules.is_done(done.get(a.id))} | set(typed_into)
-    actions = _replan_actions(plan, new_plan, milestones, as_of, keep, changes)
-    return replace(new_plan, milestones=tuple(milestones), actions=tuple(actions)), changes
+    next_a = rowids.next_number(plan, "A", used)
+    actions = _replan_actions(plan, new_plan, milestones, as_of, keep, next_a, changes)
+    out = replace(new_plan, milestones=tuple(milestones), actions=tuple(actions))
+    olds = [r.id for attr in rowids.NUMBERED.values() for r in getattr(plan, attr)]
+    return replace(out, used_ids=rowids.used_above(out, plan.used_ids, olds, used)), changes
 
 
 def _refuse(plan: Plan, as_of: date) -> None:
@@ -166,14 +168,15 @@ def _new_milestones(
     goals: Sequence[Goal],
     check_ins: Sequence[CheckIn],
     as_of: date,
+    next_m: int,
     changes: list[Change],
 ) -> list[Milestone]:
     """Milestones already due as they were, then each goal's remaining path from its actual.
 
-    A remaining milestone on the same date as an old one keeps its id.
+    A remaining milestone on the same date as an old one keeps its id; a new
+    one is numbered from ``next_m``, above every id the plan has used.
     """
     milestones: list[Milestone] = []
-    next_m = _next_number([m.id for m in plan.milestones], "M")
     old_by_goal_due = {(m.goal, m.due): m for m in plan.milestones}
     for g in goals:
         old = plan.milestones_of(g.id)
@@ -215,6 +218,7 @@ def _replan_actions(
     milestones: Sequence[Milestone],
     as_of: date,
     typed_into: Collection[str],
+    next_a: int,
     changes: list[Change],
 ) -> list[Action]:
     kept_ms = {m.id: m for m in milestones if m.due <= as_of}
@@ -235,7 +239,6 @@ def _replan_actions(
     for g in new_plan.goals:
         derived.extend(funnel_actions(dated, g, [m for m in remaining if m.goal == g.id]))
     # A window that was partly worked keeps its done funnel actions; derive only what is new.
-    next_a = _next_number([a.id for a in plan.actions], "A")
     out = list(keep)
     for a in derived:
         out.append(replace(a, id=f"A{next_a}"))

@@ -25,9 +25,10 @@ from backplan_xlsx.model import Action, Owner, Plan
 from backplan_xlsx.planner import ExplicitAction, ExplicitMilestone, ExplicitParts, plan_backward
 from backplan_xlsx.reader import read_details, read_workbook
 from backplan_xlsx.rekey import keep_ids
+from backplan_xlsx.replan import replan
 from backplan_xlsx.spec import read_spec
 from tests.conftest import TEMPLATES
-from tests.workbooks import built_by_cli, header_col, row_of, run
+from tests.workbooks import build, built_by_cli, header_col, row_of, run
 
 AS_OF = "2027-02-28"
 LENA = (
@@ -244,3 +245,23 @@ def test_every_surviving_row_keeps_its_id(edit: tuple[Plan, ExplicitParts]) -> N
         assert milestones[a.milestone].goal == a.goal
     for rows in (new.milestones, new.actions, new.owners, new.anti_goals):
         assert len({r.id for r in rows}) == len(rows)
+
+
+def test_an_id_dropped_from_the_top_is_never_given_again(tmp_path: Path) -> None:
+    """v2 loses the row of the highest action id; v3 and a re-plan number above it."""
+    unplanned = replace(_BASE, milestones=(), actions=())
+    hand = ExplicitParts(actions=(_HAND,))
+    top = max(_number(a.id) for a in _BASE.actions)
+    v2, _ = keep_ids(_BASE, replace(_BASE, actions=_BASE.actions[:-1]))
+    assert max(_number(a.id) for a in v2.actions) == top - 1
+    assert f"A{top}" in v2.used_ids
+    # The workbook remembers it (``_backplan``), and so every later version does.
+    read = read_workbook(build(replace(v2, version=2), tmp_path / "v2.xlsx")).plan
+    assert read.used_ids == v2.used_ids
+    newcomer = Owner("O9", "Newcomer", shares=(("G1", 0.1),))
+    v3, _ = keep_ids(read, plan_backward(replace(unplanned, owners=(*v2.owners, newcomer)), hand))
+    fresh = [a for a in v3.actions if a.id not in {b.id for b in read.actions}]
+    assert fresh and all(_number(a.id) > top for a in fresh)
+    replanned, _ = replan(read, (), date(2027, 5, 31))
+    new_ids = {a.id for a in replanned.actions} - {a.id for a in read.actions}
+    assert new_ids and all(_number(i) > top for i in new_ids)

@@ -193,6 +193,7 @@ def replan(
         targets=new_targets,
         deadlines=new_deadlines,
         typed_into=_typed_into_actions(snap),
+        used=[rid for _, rid in snap.missing_rows],
     )
     same = same_file(output, workbook)
     from dataclasses import replace as _replace

@@ -199,6 +199,7 @@ def _read(src: Source, file: str, with_record: bool, inputs_only: bool = False) 
         version=identity.version,
         part=identity.part,
         plan_owners=decode_owners(identity.plan_owners) if identity.part else (),
+        used_ids=identity.used_ids,
     )
     snapshot = Snapshot(
         plan=plan,

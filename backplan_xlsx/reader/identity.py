@@ -53,6 +53,8 @@ class Identity:
     goal_settings: str | None = None
     #: Sheet → the row ids the build record lists for it (read even without ``record``).
     recorded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Ids an earlier version used above this one's rows (``rowids``).
+    used_ids: tuple[str, ...] = ()
 
 
 def read_identity(src: Source, problems: list[Problem], *, with_record: bool = False) -> Identity:
@@ -91,6 +93,7 @@ def read_identity(src: Source, problems: list[Problem], *, with_record: bool = F
         input_cells=_text(keys, "input_cells"),
         goal_settings=_text(keys, "goal_settings") if "goal_settings" in present else None,
         recorded=recorded_ids(meta) if meta is not None else {},
+        used_ids=_ids(keys.get("used_ids")),
     )
 
 
@@ -135,6 +138,13 @@ def _read_kind(kind: layout_meta.MetaKind, raw: object, date1904: bool) -> MetaV
     if kind == "list":
         return tuple(k for k in clean_text(raw).split(",") if k)
     return clean_text(raw)
+
+
+def _ids(value: MetaValue) -> tuple[str, ...]:
+    """Ids as the list key holds them, each one letter and digits (anything else ignored)."""
+    if not isinstance(value, tuple):
+        return ()
+    return tuple(i for i in value if 1 < len(i) <= 9 and i[0].isalpha() and i[1:].isdigit())
 
 
 def _text(keys: dict[str, MetaValue], name: str) -> str:

@@ -62,7 +62,7 @@ def write_identity(book: Book) -> None:
     wb.set_custom_property(layout.VERSION_PROPERTY, plan.version, "number_int")
 
 
-def meta_values(book: Book) -> dict[str, str | int | date]:
+def meta_values(book: Book) -> dict[str, str | int | date | tuple[str, ...]]:
     """What each declared ``_backplan`` key holds for this build (by ``MetaField.field``)."""
     plan = book.snapshot.plan
     return {
@@ -75,6 +75,7 @@ def meta_values(book: Book) -> dict[str, str | int | date]:
         "generator": GENERATOR,
         "part": plan.part,
         "plan_owners": encode_owners(plan.plan_owners) if plan.part else "",
+        "used_ids": plan.used_ids,
         "inputs": encode(inputs_fingerprints(book.snapshot)),
         "input_cells": encode_cells(book.snapshot),
         "goal_settings": encode_settings(plan.goals),
