@@ -265,3 +265,27 @@ def test_an_id_dropped_from_the_top_is_never_given_again(tmp_path: Path) -> None
     replanned, _ = replan(read, (), date(2027, 5, 31))
     new_ids = {a.id for a in replanned.actions} - {a.id for a in read.actions}
     assert new_ids and all(_number(i) > top for i in new_ids)
+
+
+def test_a_goal_keeps_the_id_its_spec_gives_and_its_check_ins_follow(
+    sales_spec: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    old = built_by_cli(sales_spec, tmp_path / "old.xlsx", AS_OF)
+    wb = openpyxl.load_workbook(old)
+    ws = wb[layout.CHECK_INS]
+    typed = {"Date": date(2027, 2, 3), "Goal": "G1", "Owner": "Ravi Patel", "Value": 40_000}
+    for col, value in typed.items():
+        ws.cell(2, header_col(ws, col), value)
+    wb.save(old)
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(re.sub(r"\bG1\b", "G9", sales_spec.read_text(encoding="utf-8")), "utf-8")
+    new = tmp_path / "new.xlsx"
+    result = run("build", renamed, "-o", new, "--keep", old, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    snap = read_workbook(new)
+    assert [g.id for g in snap.plan.goals] == ["G9", "G2", "G3", "G4"]
+    assert [(c.goal, c.owner, c.value) for c in snap.check_ins] == [("G9", "Ravi Patel", 40_000)]
+    before = {(a.owner, a.due, a.action): a.id for a in read_workbook(old).plan.actions}
+    assert {(a.owner, a.due, a.action): a.id for a in snap.plan.actions} == before
