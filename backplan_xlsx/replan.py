@@ -94,14 +94,15 @@ def replan(
     check_ins = rules.as_numbers(tuple(check_ins))
     changes: list[Change] = []
     used = tuple(used)
-    goals = _new_goals(plan, check_ins, as_of, targets or {}, deadlines or {}, changes)
+    goals, settled = _new_goals(plan, check_ins, as_of, targets or {}, deadlines or {}, changes)
     new_plan = replace(plan, goals=tuple(goals), version=plan.version + 1)
     next_m = rowids.next_number(plan, "M", used)
-    milestones = _new_milestones(plan, goals, check_ins, as_of, next_m, changes)
+    milestones = _new_milestones(plan, goals, check_ins, as_of, next_m, changes, settled)
     done = done or {}
-    keep = {a.id for a in plan.actions if rules.is_done(done.get(a.id))} | set(typed_into)
+    keep = {a.id for a in plan.actions if rules.is_done(done.get(a.id)) or a.goal in settled}
+    keep |= set(typed_into)
     next_a = rowids.next_number(plan, "A", used)
-    actions = _replan_actions(plan, new_plan, milestones, as_of, keep, next_a, changes)
+    actions = _replan_actions(plan, new_plan, milestones, as_of, keep, next_a, changes, settled)
     out = replace(new_plan, milestones=tuple(milestones), actions=tuple(actions))
     olds = [r.id for attr in rowids.NUMBERED.values() for r in getattr(plan, attr)]
     return replace(out, used_ids=rowids.used_above(out, plan.used_ids, olds, used)), changes
@@ -130,13 +131,20 @@ def _new_goals(
     targets: Mapping[str, float],
     deadlines: Mapping[str, date],
     changes: list[Change],
-) -> list[Goal]:
-    """The goals with their new targets and deadlines, each still ahead of its actual."""
+) -> tuple[list[Goal], set[str]]:
+    """The goals with their new targets and deadlines, and the ids of those kept as planned.
+
+    A goal already reached, or past its deadline, has nothing left to re-plan:
+    it is kept as it was (its milestones and actions too) and said so, and the
+    others are re-planned. Given a new target or deadline, it must be one
+    that leaves something to do; when every goal is settled, nothing is.
+    """
     known = {g.id for g in plan.goals}
     for gid in [*targets, *deadlines]:
         if gid not in known:
             raise ReplanError(f"{gid} is not a goal of this plan ({', '.join(sorted(known))})")
     goals: list[Goal] = []
+    settled: set[str] = set()
     for g in plan.goals:
         new = replace(
             g, target=targets.get(g.id, g.target), deadline=deadlines.get(g.id, g.deadline)
@@ -147,20 +155,35 @@ def _new_goals(
             changes.append(Change(g.id, f"deadline {g.deadline} → {new.deadline}"))
         if new.target == new.baseline:
             raise ReplanError(f"{g.id}: a target of {new.target:,.10g} equals the baseline")
-        way = rules.direction(new.baseline, new.target)
-        if new.deadline <= as_of:
-            raise ReplanError(
-                f"{g.id}: the deadline {new.deadline} is not after {as_of}; give a new one "
-                f"with --deadline {g.id}=YYYY-MM-DD"
-            )
-        actual = rules.actual(g.measure, g.baseline, check_ins, as_of, g.id)
-        if (actual - new.target) * way >= 0:
-            raise ReplanError(
-                f"{g.id} ({g.name}) has already reached its target: {actual:,.10g} of "
-                f"{new.target:,.10g}. Nothing to re-plan; raise it with --target {g.id}=N"
-            )
+        why = _nothing_left(new, check_ins, as_of)
+        if why and (g.id in targets or g.id in deadlines):
+            raise ReplanError(why)  # what was asked for leaves nothing to do
+        if why:
+            settled.add(g.id)
+            changes.append(Change(g.id, f"kept as planned: {why.split(': ', 1)[1]}"))
         goals.append(new)
-    return goals
+    if len(settled) == len(goals):
+        raise ReplanError(
+            "every goal is reached or past its deadline, so there is nothing to re-plan: "
+            + "; ".join(c.what for c in changes if c.what.startswith("kept as planned"))
+        )
+    return goals, settled
+
+
+def _nothing_left(goal: Goal, check_ins: Sequence[CheckIn], as_of: date) -> str:
+    """Why ``goal`` has no path left to re-plan (its deadline passed, its target reached), or ""."""
+    if goal.deadline <= as_of:
+        return (
+            f"{goal.id}: the deadline {goal.deadline} is not after {as_of}; give a new one "
+            f"with --deadline {goal.id}=YYYY-MM-DD"
+        )
+    actual = rules.actual(goal.measure, goal.baseline, check_ins, as_of, goal.id)
+    if (actual - goal.target) * rules.direction(goal.baseline, goal.target) >= 0:
+        return (
+            f"{goal.id}: {goal.name} has already reached its target ({actual:,.10g} of "
+            f"{goal.target:,.10g}); raise it with --target {goal.id}=N to plan further"
+        )
+    return ""
 
 
 def _new_milestones(
@@ -170,6 +193,7 @@ def _new_milestones(
     as_of: date,
     next_m: int,
     changes: list[Change],
+    settled: Collection[str] = (),
 ) -> list[Milestone]:
     """Milestones already due as they were, then each goal's remaining path from its actual.
 
@@ -180,6 +204,9 @@ def _new_milestones(
     old_by_goal_due = {(m.goal, m.due): m for m in plan.milestones}
     for g in goals:
         old = plan.milestones_of(g.id)
+        if g.id in settled:
+            milestones.extend(old)
+            continue
         kept = [m for m in old if m.due <= as_of and m.due < g.deadline]
         milestones.extend(kept)
         actual = rules.actual(g.measure, g.baseline, check_ins, as_of, g.id)
@@ -220,6 +247,7 @@ def _replan_actions(
     typed_into: Collection[str],
     next_a: int,
     changes: list[Change],
+    settled: Collection[str] = (),
 ) -> list[Action]:
     kept_ms = {m.id: m for m in milestones if m.due <= as_of}
     remaining = [m for m in milestones if m.due > as_of]
@@ -237,7 +265,8 @@ def _replan_actions(
     derived: list[Action] = []
     dated = replace(new_plan, start=as_of)
     for g in new_plan.goals:
-        derived.extend(funnel_actions(dated, g, [m for m in remaining if m.goal == g.id]))
+        if g.id not in settled:  # a settled goal keeps its actions as they were
+            derived.extend(funnel_actions(dated, g, [m for m in remaining if m.goal == g.id]))
     # A window that was partly worked keeps its done funnel actions; derive only what is new.
     out = list(keep)
     for a in derived:

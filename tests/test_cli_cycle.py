@@ -81,12 +81,14 @@ def test_replan_in_place_keeps_check_ins_and_a_backup(built: Path, tmp_path: Pat
     assert str(snap.done.get("A1", "")).lower() == "yes"
     g1 = snap.plan.milestones_of("G1")
     assert g1[-1].target == 2_600_000 and g1[-1].due == date(2027, 12, 31)
-    # A goal already reached is a message, not a crash.
+    # A goal already reached is kept as planned and said so; the others are re-planned.
     reached = _fill(
         built, tmp_path / "reached.xlsx", [(date(2027, 2, 1), "G1", "Ravi Patel", 3e6)], {}
     )
     again = run("replan", str(reached), "-o", str(tmp_path / "x.xlsx"), "--as-of", AS_OF)
-    assert again.exit_code == 2 and "already reached its target" in again.stderr  # type: ignore[attr-defined]
+    assert again.exit_code == 0, again.output  # type: ignore[attr-defined]
+    assert "G1: kept as planned" in again.stdout  # type: ignore[attr-defined]
+    assert "already reached its target" in again.stdout  # type: ignore[attr-defined]
 
 
 def test_brief_for_each_owner(built: Path, tmp_path: Path) -> None:

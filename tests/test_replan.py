@@ -95,8 +95,22 @@ def test_new_target_and_deadline_are_reported(sales_plan: Plan) -> None:
 
 def test_goal_reached_or_deadline_passed_is_a_message(sales_plan: Plan) -> None:
     reached = [CheckIn(date(2027, 2, 1), "G1", "Ravi Patel", 3_000_000)]
+    # One goal reached: it is kept as planned, the others are re-planned.
+    new, changes = replan(sales_plan, reached, date(2027, 4, 15))
+    said = [str(c) for c in changes]
+    assert any(
+        line.startswith("G1: kept as planned") and "already reached its target" in line
+        for line in said
+    ), said
+    assert new.milestones_of("G1") == sales_plan.milestones_of("G1")
+    assert {a.id for a in new.actions if a.goal == "G1"} == {
+        a.id for a in sales_plan.actions if a.goal == "G1"
+    }
+    assert new.milestones_of("G2") != sales_plan.milestones_of("G2")
+    # Asked for a target it has already passed: that is refused.
     with pytest.raises(ReplanError, match="already reached its target"):
-        replan(sales_plan, reached, date(2027, 4, 15))
+        replan(sales_plan, reached, date(2027, 4, 15), targets={"G1": 2_900_000})
+    # Every goal past its deadline: nothing to re-plan.
     with pytest.raises(ReplanError, match="deadline 2027-12-31 is not after 2028-01-15"):
         replan(sales_plan, [], date(2028, 1, 15))
     with pytest.raises(ReplanError, match="G9 is not a goal"):
