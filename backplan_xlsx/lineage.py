@@ -89,34 +89,75 @@ def superseded(ordered: Sequence[Copy]) -> Superseded:
     the result does not depend on the order the files were given in. Each
     older row is judged against the newest copy of its lineage that edited
     it: one conflict per changed cell, whatever the number of saves between.
+    As for input cells (``asbuilt``), a row a copy holds only as it was
+    built (its owner typed nothing there) never beats an edited one: the
+    edit is kept, whichever file is newer, and nothing is reported.
     """
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, c in enumerate(ordered):
         key = lineage_key(c.snapshot)
         if key is not None:
             groups.setdefault(key, []).append(i)
-    rows = {i: _rows(ordered[i].snapshot) for members in groups.values() for i in members}
-    spots = {i: _positions(r) for i, r in rows.items()}
-    dropped: dict[int, set[int]] = {}
-    conflicts: list[Conflict] = []
+    judge = _Judge(ordered, [i for members in groups.values() for i in members])
     for members in groups.values():
         for pos, i in enumerate(members):
-            older = ordered[i]
             gone_said = False
             for j in reversed(members[pos + 1 :]):  # the newest copy first
-                edits = _edits(rows[i], rows[j], spots[i], spots[j])
+                edits = judge.edits(i, j)
                 if edits is None:
                     continue
-                newer = ordered[j]
                 for old, new in edits:
-                    if old.row in dropped.setdefault(i, set()):
-                        continue
-                    dropped[i].add(old.row)
-                    conflicts.extend(changed_cells(old, new, older.file, newer.file))
-                if not gone_said and len(rows[i]) > len(rows[j]) and _touched(newer.snapshot):
+                    judge.settle(i, old, j, new)
+                if not gone_said and judge.gone(i, j):
                     gone_said = True
-                    conflicts.extend(_gone(rows[i][len(rows[j]) :], older.file, newer.file))
-    return Superseded(dropped, tuple(conflicts))
+    return Superseded(judge.dropped, tuple(judge.conflicts))
+
+
+class _Judge:
+    """The copies of the lineages being compared, and what comparing them decided."""
+
+    def __init__(self, ordered: Sequence[Copy], members: Sequence[int]) -> None:
+        self.ordered = ordered
+        self.rows = {i: _rows(ordered[i].snapshot) for i in members}
+        self.spots = {i: _positions(r) for i, r in self.rows.items()}
+        self.dropped: dict[int, set[int]] = {}
+        self.conflicts: list[Conflict] = []
+        self._prints: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+    def edits(self, i: int, j: int) -> list[tuple[CheckIn, CheckIn]] | None:
+        return _edits(self.rows[i], self.rows[j], self.spots[i], self.spots[j])
+
+    def settle(self, i: int, old: CheckIn, j: int, new: CheckIn) -> None:
+        """One edited row: the newer kept (and said), unless only the older was typed."""
+        if old.row in self.dropped.get(i, ()) or new.row in self.dropped.get(j, ()):
+            return
+        if self._as_built(j, new.owner) and not self._as_built(i, old.owner):
+            self.dropped.setdefault(j, set()).add(new.row)  # an unedited row beats no edit
+            return
+        self.dropped.setdefault(i, set()).add(old.row)
+        files = self.ordered[i].file, self.ordered[j].file
+        self.conflicts.extend(changed_cells(old, new, *files))
+
+    def gone(self, i: int, j: int) -> bool:
+        """Say the rows of ``i`` below ``j``'s last one (kept), when ``j`` was edited at all."""
+        older, newer = self.rows[i], self.rows[j]
+        if len(older) <= len(newer) or not _touched(self.ordered[j].snapshot):
+            return False
+        files = self.ordered[i].file, self.ordered[j].file
+        self.conflicts.extend(_gone(older[len(newer) :], *files))
+        return True
+
+    def _as_built(self, i: int, owner: str) -> bool:
+        """Whether ``owner``'s inputs in copy ``i`` are as it was built (unknown: no)."""
+        from .returns import decode, inputs_fingerprints
+
+        snap = self.ordered[i].snapshot
+        if i not in self._prints:
+            self._prints[i] = (decode(snap.built_inputs), inputs_fingerprints(snap))
+        built, now = self._prints[i]
+        key = person_key(owner)
+        oid = next((o.id for o in snap.plan.owners if person_key(o.name) == key), None)
+        return oid is not None and oid in built and built[oid] == now.get(oid)
 
 
 def _rows(snap: Snapshot) -> list[tuple[int, Key, CheckIn]]:
