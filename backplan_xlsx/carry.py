@@ -11,7 +11,8 @@ earlier month's, with that month's copies folded on top:
 * a check-in already returned again is kept once; a carried owner's
   readings of a goal on a date that this month's copies hold readings for
   (the same owner, goal and date) are replaced by them: a correction wins,
-  and each replaced reading is reported as a conflict;
+  and each replaced reading is reported as a conflict, by the cell that
+  changed as ``merge`` reports an edited row (``lineage``), and once;
 * an input cell keeps this month's value where a copy holds one, the
   carried value where none does;
 * owners and actions of the same plan version that no returned part holds

@@ -2,7 +2,8 @@
 
 One plan is emailed to many people and comes back as many copies. Check-ins
 are rows, so they are unioned (a row identical in several copies is kept
-once). The other inputs are cells (an action's Done mark and Notes, an
+once), except a row a newer save of the same file corrected (``lineage``).
+The other inputs are cells (an action's Done mark and Notes, an
 anti-goal's Last reviewed and Feedback): when two copies hold different
 values typed into the same cell, the newest file wins and the conflict is
 reported with both files and both values; a value a copy holds only because
