@@ -100,9 +100,12 @@ def superseded(ordered: Sequence[Copy]) -> Superseded:
     groups = {k: members for k, members in groups.items() if len(members) > 1}
     judge = _Judge(ordered, [i for members in groups.values() for i in members])
     for members in groups.values():
+        agree = judge.agreeing(members)
         for pos, i in enumerate(members):
             gone_said = False
             for j in reversed(members[pos + 1 :]):  # the newest copy first
+                if j not in agree[i]:
+                    continue
                 edits = judge.edits(i, j)
                 if edits is None:
                     continue
@@ -123,6 +126,37 @@ class _Judge:
         self.dropped: dict[int, set[int]] = {}
         self.conflicts: list[Conflict] = []
         self._prints: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+    def agreeing(self, members: Sequence[int]) -> dict[int, set[int]]:
+        """Per copy, the copies whose rows hold the same readings as far as both go.
+
+        Only those can be one file saved twice. Found through a hash of each
+        copy's first rows' readings, so hundreds of copies of one file, each
+        with a row of its own, are not compared pair by pair.
+        """
+        prefixes: dict[int, list[int]] = {}
+        for i in members:
+            h = 0
+            hashes = [h]
+            for row, key, _ in self.rows[i]:
+                h = hash((h, row, _reading(key)))
+                hashes.append(h)
+            prefixes[i] = hashes
+        whole: dict[tuple[int, int], list[int]] = {}
+        for i in members:
+            n = len(self.rows[i])
+            whole.setdefault((n, prefixes[i][n]), []).append(i)
+        lengths = sorted({n for n, _ in whole})
+        out: dict[int, set[int]] = {i: set() for i in members}
+        for j in members:
+            for n in lengths:
+                if n > len(self.rows[j]):
+                    break
+                for i in whole.get((n, prefixes[j][n]), ()):
+                    if i != j:
+                        out[i].add(j)
+                        out[j].add(i)
+        return out
 
     def edits(self, i: int, j: int) -> list[tuple[CheckIn, CheckIn]] | None:
         return _edits(self.rows[i], self.rows[j], self.spots[i], self.spots[j])
