@@ -11,7 +11,8 @@ earlier month's, with that month's copies folded on top:
 * a check-in already returned again is kept once; a carried owner's
   readings of a goal on a date that this month's copies hold readings for
   (the same owner, goal and date) are replaced by them: a correction wins,
-  and each replaced reading is reported as a conflict;
+  and each replaced reading is reported as a conflict, by the cell that
+  changed as ``merge`` reports an edited row (``lineage``), and once;
 * an input cell keeps this month's value where a copy holds one, the
   carried value where none does;
 * owners and actions of the same plan version that no returned part holds
@@ -34,6 +35,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import layout
+from .lineage import changed_cells
 from .merge import Conflict, Unplaced, row_ids
 from .model import Action, CheckIn, Owner, Plan, Snapshot, UserColumn
 from .names import person_key
@@ -197,18 +199,23 @@ def _check_ins(
         if _same(c) in seen:
             continue
         edits = now.get(_reading(c))
-        if edits:
-            item = f"{c.date.isoformat()} {c.goal} {c.owner}"
-            shown = ", ".join(_shown(e.value) for e in edits)
-            conflicts.append(
-                Conflict(layout.CHECK_INS, item, "Value", "this month's copies", shown, source,
-                         _shown(c.value))
-            )  # fmt: skip
+        if edits:  # reported as merge reports an edited row: by the cell that changed
+            counterpart = _counterpart(c, edits)
+            conflicts.extend(changed_cells(c, counterpart, source, "this month's copies"))
             continue
         seen.add(_same(c))
         kept.append(c)
     kept.sort(key=lambda ci: (ci.date, ci.goal, ci.owner))
     return tuple(replace(ci, row=i + 2) for i, ci in enumerate(kept)), conflicts
+
+
+def _counterpart(carried: CheckIn, edits: Sequence[CheckIn]) -> CheckIn:
+    """The reading this month most like the carried one (same value, else same comment)."""
+    for e in edits:
+        if e.value == carried.value:
+            return e
+    comment = carried.comment.strip()
+    return next((e for e in edits if e.comment.strip() == comment), edits[0])
 
 
 def _user_columns(
@@ -229,6 +236,11 @@ def _user_columns(
             elif values.get(rid) in (None, ""):
                 values[rid] = value
     return tuple(UserColumn(s, h, tuple(v.items())) for (s, h), v in out.items())
+
+
+def _said(c: Conflict) -> tuple[str, str, str, str, str]:
+    """What a conflict says, whichever files it names."""
+    return (c.sheet, c.item, c.column, c.kept, c.other)
 
 
 def _shown(value: object) -> str:
@@ -392,7 +404,9 @@ def carry_month(
             plans.append(p)
             continue
         got = fold(bases.get(p.plan.id), p.snapshot, sent)
-        result.conflicts.extend((p.plan.id, c) for c in got.conflicts)
+        said = {_said(c) for pid, c in result.conflicts if pid == p.plan.id}
+        # A correction this month's merge already reported (a newer save of the file) is said once.
+        result.conflicts.extend((p.plan.id, c) for c in got.conflicts if _said(c) not in said)
         result.unplaced.extend((p.plan.id, u) for u in got.unplaced)
         if got.snapshot is not p.snapshot:  # something carried: judge it again
             report = engine.evaluate(got.snapshot, as_of)

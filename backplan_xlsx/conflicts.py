@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from . import layout, layout_meta
-from .model import Plan
+from .model import CheckIn, Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,9 @@ class Conflict:
     other_file: str
     other: str
     cell: str = ""
+    #: A check-in row of ``kept_file`` that ``other_file``, a newer save of the
+    #: same file, no longer holds: kept, and said (``lineage``).
+    gone: bool = False
 
     def __str__(self) -> str:
         where = (
@@ -39,6 +42,12 @@ class Conflict:
             if self.cell
             else (f"{self.sheet}, {self.item} {self.column}")
         )
+        if self.gone:
+            return (
+                f"{where}: {self.kept!r} in {self.kept_file} is not in {self.other_file}, a "
+                "newer save of the same file; kept (if it was deleted on purpose, delete it "
+                "from the merged workbook)"
+            )
         if not self.kept_file:
             return (
                 f"{where}: {self.other!r} in {self.other_file} but not in every copy; the "
@@ -50,14 +59,20 @@ class Conflict:
         )
 
 
-def placed(conflicts: Sequence[Conflict], plan: Plan) -> tuple[Conflict, ...]:
+def placed(
+    conflicts: Sequence[Conflict], plan: Plan, check_ins: Sequence[CheckIn] = ()
+) -> tuple[Conflict, ...]:
     """The conflicts with the cell each is in when ``plan`` is written (rows in plan order).
 
-    A column the layout does not declare (one a user inserted) or a row
-    the plan does not hold keeps its conflict unplaced: named by id only.
+    A check-in's is the row of ``check_ins`` (as written) that holds the
+    value kept. A column the layout does not declare (one a user inserted)
+    or a row the plan does not hold keeps its conflict unplaced: named by id only.
     """
     out = []
     for c in conflicts:
+        if c.sheet == layout.CHECK_INS:
+            out.append(_placed_check_in(c, check_ins))
+            continue
         spec = layout.DATA_LAYOUTS.get(c.sheet)
         attr = layout_meta.RECORDED_ROWS.get(c.sheet)
         column = (
@@ -69,6 +84,18 @@ def placed(conflicts: Sequence[Conflict], plan: Plan) -> tuple[Conflict, ...]:
             continue
         out.append(replace(c, cell=spec.at(column, rows.index(c.item) + 2)))
     return tuple(out)
+
+
+def _placed_check_in(c: Conflict, check_ins: Sequence[CheckIn]) -> Conflict:
+    from .lineage import item_of, shown
+
+    spec = layout.CHECK_INS_LAYOUT
+    column = next((col for col in spec.columns if col.header == c.column), None)
+    for ci in check_ins:
+        held = ci.value if column is layout.CHECK_IN.value else ci.comment.strip()
+        if column is not None and item_of(ci) == c.item and shown(held) == c.kept:
+            return replace(c, cell=spec.at(column, ci.row))
+    return c
 
 
 @dataclass(frozen=True, slots=True)

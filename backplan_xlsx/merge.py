@@ -2,7 +2,8 @@
 
 One plan is emailed to many people and comes back as many copies. Check-ins
 are rows, so they are unioned (a row identical in several copies is kept
-once). The other inputs are cells (an action's Done mark and Notes, an
+once), except a row a newer save of the same file corrected (``lineage``).
+The other inputs are cells (an action's Done mark and Notes, an
 anti-goal's Last reviewed and Feedback): when two copies hold different
 values typed into the same cell, the newest file wins and the conflict is
 reported with both files and both values; a value a copy holds only because
@@ -26,6 +27,7 @@ from .conflicts import DeletedRow as DeletedRow
 from .conflicts import Unplaced as Unplaced
 from .conflicts import placed
 from .errors import MergeError as MergeError  # re-exported: raised here
+from .lineage import Key, content_key, superseded
 from .model import (
     Action,
     AntiGoal,
@@ -61,17 +63,6 @@ class MergeResult:
     unplaced: tuple[Unplaced, ...] = ()
     #: Files of an older version whose inputs were carried forward by row id.
     carried: tuple[str, ...] = ()
-
-
-def _key(c: CheckIn) -> tuple[date, str, str, float, str, str]:
-    return (
-        c.date,
-        c.goal.strip().casefold(),
-        person_key(c.owner),  # "Zoë O’Brien" and "zoë o'brien" are one person
-        c.value,
-        c.comment.strip(),
-        c.ref.strip(),
-    )
 
 
 def merge_copies(copies: Sequence[Copy]) -> tuple[Snapshot, list[Conflict]]:
@@ -134,7 +125,7 @@ def merge_all(
     merged = replace(
         current[-1].snapshot,
         plan=plan,
-        check_ins=_union_of_check_ins(ordered),
+        check_ins=_union_of_check_ins(ordered, conflicts),
         as_of=_agreed_as_of(ordered, conflicts),
         file=current[-1].file,
         user_columns=_union_of_user_columns(ordered, conflicts),
@@ -158,7 +149,7 @@ def merge_whole(copies: Sequence[Copy]) -> MergeResult:
     """
     result = merge_all(copies)
     plan = result.snapshot.plan
-    result = replace(result, conflicts=placed(result.conflicts, plan))  # named by cell too
+    result = replace(result, conflicts=placed(result.conflicts, plan, result.snapshot.check_ins))
     if not any(c.snapshot.plan.part for c in copies):
         return result
     if (one := _one_persons_part(copies)) is not None:  # two saves of Ravi's part: Ravi's part
@@ -243,13 +234,22 @@ def _union_of_user_columns(
     return tuple(out)
 
 
-def _union_of_check_ins(ordered: Sequence[Copy]) -> tuple[CheckIn, ...]:
-    """Every check-in of every copy once (a row identical in several copies is one)."""
-    seen: set[tuple[date, str, str, float, str, str]] = set()
+def _union_of_check_ins(ordered: Sequence[Copy], conflicts: list[Conflict]) -> tuple[CheckIn, ...]:
+    """Every check-in of every copy once (a row identical in several copies is one).
+
+    A row that a newer save of the same file edited (``lineage``) is not
+    added: the newer row is, and each changed cell is a conflict.
+    """
+    found = superseded(ordered)
+    conflicts.extend(found.conflicts)
+    seen: set[Key] = set()
     check_ins: list[CheckIn] = []
-    for c in ordered:
+    for i, c in enumerate(ordered):
+        dropped = found.dropped.get(i, set())
         for ci in c.snapshot.check_ins:
-            k = _key(ci)
+            if ci.row in dropped:
+                continue
+            k = content_key(ci)
             if k not in seen:
                 seen.add(k)
                 check_ins.append(ci)

@@ -42,7 +42,10 @@ from . import (
 def merge(workbooks: tuple[Path, ...], output: Path, as_of: date | None, force: bool) -> None:
     """Merge returned copies (or split parts) of one plan into one workbook.
 
-    Check-ins are unioned (a row found in several copies is kept once); an
+    Check-ins are unioned (a row found in several copies is kept once),
+    except a row corrected in a newer save of the same file (same part and
+    build record, the older rows the newer's first rows): the newer row is
+    kept and each changed cell printed as a conflict. An
     input cell edited differently in two copies is a conflict: the newest
     file wins and both values are printed. A value a copy holds only because
     it was written there (built, split, re-planned) never beats an edit,
