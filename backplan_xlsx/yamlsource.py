@@ -19,6 +19,8 @@ from .errors import Problem, SpecError
 Path_ = tuple[str | int, ...]
 
 MAX_NODES = 200_000
+#: Deeper than any plan spec nests (goals → funnel → stages → a stage is 4).
+MAX_DEPTH = 40
 MAX_BYTES = 5_000_000
 
 
@@ -140,6 +142,9 @@ class _Converter:
         self.count = 0
         self.yaml = yaml
         self.constructor = yaml.SafeLoader("")
+        #: The mappings and lists being converted, outermost first: an alias to one of
+        #: them (``goals: &g [{curve: *g}]``) would nest forever.
+        self.open: set[int] = set()
 
     def convert(self, node: Any, path: Path_) -> Any:
         yaml = self.yaml
@@ -150,6 +155,27 @@ class _Converter:
                 "a plan spec is far smaller"
             )
         self.src.lines.setdefault(path, node.start_mark.line + 1)
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return self._scalar(node)
+        if id(node) in self.open:
+            where = f"{self.src.file}:{node.start_mark.line + 1}: {format_path(path)}"
+            raise SpecError(
+                f"{where}: refers to itself (an alias inside its own anchor, which would nest "
+                "forever); write the values out instead"
+            )
+        if len(path) > MAX_DEPTH:
+            raise SpecError(
+                f"{self.src.file}:{node.start_mark.line + 1}: values nested more than "
+                f"{MAX_DEPTH} levels deep; a plan spec nests a few"
+            )
+        self.open.add(id(node))
+        try:
+            return self._container(node, path)
+        finally:
+            self.open.discard(id(node))
+
+    def _container(self, node: Any, path: Path_) -> Any:
+        yaml = self.yaml
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -176,9 +202,7 @@ class _Converter:
                 self.src.lines[(*path, key_s)] = key_node.start_mark.line + 1
                 out[key_s] = self.convert(value_node, (*path, key_s))
             return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
 
     def _scalar(self, node: Any) -> Any:
         if not isinstance(node, self.yaml.ScalarNode):

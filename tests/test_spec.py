@@ -295,3 +295,21 @@ def test_the_accountable_owner_is_not_a_rounding_residue() -> None:
         "  - name: Cy\n    shares: {G1: 0.34}\n",
     )
     assert load_spec_text(thirds).goals[0].owner == "Ann"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "plan: x\nstart: 2027-01-01\ngoals: &g\n  - name: A\n    target: 5\n"
+            "    deadline: 2027-12-31\n    curve: *g\n",
+            "plan.yaml:3: goals[0].curve: refers to itself",
+        ),
+        ("plan: x\nstart: 2027-01-01\nz: " + "[" * 60 + "]" * 60 + "\n", "nested more than"),
+    ],
+)
+def test_a_spec_that_nests_forever_is_one_message(text: str, said: str) -> None:
+    """A YAML alias inside its own anchor nests forever: a message, never a RecursionError."""
+    with pytest.raises(SpecError) as info:
+        load_spec_text(text)
+    assert said in str(info.value)

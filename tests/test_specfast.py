@@ -151,7 +151,9 @@ def test_whatever_the_fast_check_accepts_pydantic_accepts_alike(
         for part in path[:-1]:
             node = _child(node, part)
         if _child(node, path[-1], missing_ok=True) is not _GONE:
-            node[path[-1]] = value
+            # A copy: the strategy hands out the same list each time, and one placed
+            # inside itself nests forever (a spec file cannot: yamlsource refuses it).
+            node[path[-1]] = copy.deepcopy(value)
     if extra:
         data.setdefault(extra, None)
     fast = specfast.validate(data)
