@@ -150,12 +150,11 @@ class FairSplit:
         by_owed = sorted(range(len(need)), key=lambda i: (-(need[i] - parts[i]), i))
         for i in by_owed[: max(0, left)]:
             parts[i] += 1
-        for i in reversed(by_owed):  # more than the count: the least owed give one back
-            if left >= 0:
-                break
-            if parts[i] > 0:
-                parts[i] -= 1
-                left += 1
+        while left < 0:  # more than the count: the least owed give one back, in turn
+            for i in reversed(by_owed):
+                if left < 0 and parts[i] > 0:
+                    parts[i] -= 1
+                    left += 1
         self.given = [g + p for g, p in zip(self.given, parts, strict=True)]
         return parts
 
