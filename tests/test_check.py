@@ -279,3 +279,15 @@ def test_a_remembered_row_fingerprint_is_that_rows_own(a: list[object], b: list[
 
     assert _plan_fingerprint(*a) == values_fingerprint(a)
     assert _plan_fingerprint(*b) == values_fingerprint(b)
+
+
+def test_a_thousand_problems_of_a_kind_and_then_one_line(copy: Path) -> None:
+    """1,500 readings without an owner: 1,000 listed by cell, then one line for the rest."""
+    from backplan_xlsx.reader.cells import MAX_SAME
+
+    rows = [(date(2027, 2, 1), "G1", None, 5) for _ in range(MAX_SAME + 500)]
+    wbk.edit(copy, lambda wb: wbk.fill(wb, rows, done={}, reviews={}))
+    got = [p for p in check_workbook(copy, EARLY) if p.code == "missing-owner"]
+    assert len(got) == MAX_SAME + 1
+    assert got[MAX_SAME - 1].cell == f"C{MAX_SAME + 1}"
+    assert "and more cells like the ones above" in got[-1].message
