@@ -313,6 +313,7 @@ def write_owners(book: Book) -> None:
     spec = owners_layout(book)
     sheet = open_table(book, spec)
     idx = rules.CheckInIndex(book.snapshot.check_ins)
+    on_share = share_cells(book)  # a part's goals that already expect the owner's share
     for k, (o, st) in enumerate(zip(plan.owners, report.owners, strict=True)):
         row = k + 1
         values = row_values(spec, o, book.snapshot)
@@ -326,7 +327,7 @@ def write_owners(book: Book) -> None:
             for each in (P.target, P.actual, P.expected, P.status):
                 cached[each.key(part.goal)] = getattr(part, each.label)
         _unshared(book, o, values, cached, numbers, idx)
-        formulas = owner_formulas(plan, spec, o, row + 1, book.goal_rows, share_cells(book))
+        formulas = owner_formulas(plan, spec, o, row + 1, book.goal_rows, on_share)
         write_row(book, sheet, spec, row, o.id, values, formulas, cached, numbers)
     status_keys = {O.status.key} | {P.status.key(g.id) for g in plan.goals}
     statuses = {c.key: PROGRESS for c in spec.columns if c.key in status_keys}
